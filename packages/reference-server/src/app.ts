@@ -1,0 +1,138 @@
+import { type Context, Hono } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
+import { cors } from 'hono/cors'
+import { createAdminActions } from './auth/admin.js'
+import { createAuthenticator } from './auth/authenticate.js'
+import { createDirectory } from './auth/directory.js'
+import { createPbkdf2Hasher, type PasswordHasher } from './auth/passwords.js'
+import { createMemoryRateLimiter, type RateLimiter } from './auth/rate-limit.js'
+import { createSessions } from './auth/sessions.js'
+import { createInProcessBus } from './bus/in-process.js'
+import type { Bus } from './bus/types.js'
+import { defaultConfig, type ServerConfig, validateConfig } from './config.js'
+import type { AppEnv, Deps } from './context.js'
+import { ApiError, StoreUnavailableError } from './errors.js'
+import { MAX_BODY_BYTES } from './middleware/json-body.js'
+import { adminRoutes } from './routes/admin.js'
+import { apiRoutes } from './routes/api.js'
+import { authRoutes } from './routes/auth.js'
+import { healthRoutes } from './routes/health.js'
+import { errorResponse } from './routes/respond.js'
+import type { Store } from './store/types.js'
+import type { TokenCodec } from './tokens/codec.js'
+import { joseCodec } from './tokens/jose-codec.js'
+
+/** A structured log line; never holds a token, a password or a secret. */
+export type LogEntry = Record<string, string | number | boolean | undefined>
+
+export interface AppOptions {
+  store: Store
+  /** The server's global string (≥ 32 bytes). Combined with each user's string to derive that user's key. */
+  globalSecret: string
+  /** Carries cache invalidations between instances (default: this process only). */
+  bus?: Bus
+  /** Epoch milliseconds (default `Date.now()`, which fake timers move). */
+  clock?: { now(): number }
+  /** Password hashing (default PBKDF2 on WebCrypto; the Node server passes scrypt). */
+  hasher?: PasswordHasher
+  config?: Partial<ServerConfig>
+  /** HS256 codec (default jose, portable; the Node server passes the node:crypto codec). */
+  codec?: TokenCodec
+  /** Failed-login counter (default in memory). */
+  rateLimiter?: RateLimiter
+  /** The caller's address, for the login rate limit (default: unknown). */
+  clientIp?: (c: Context) => string
+  log?: (entry: LogEntry) => void
+}
+
+export type LeashApp = Hono<AppEnv> & {
+  /** The services behind the routes (for admin tooling and tests). */
+  readonly deps: Deps
+  /** Stops listening to the bus. Closing the store and bus is the caller's. */
+  close(): void
+}
+
+/**
+ * The Leash server as a Hono app: no sockets, files or environment. `main.ts` wires real adapters;
+ * `msw.ts` wires memory ones, so the mock can never drift from the server.
+ */
+export function createApp(options: AppOptions): LeashApp {
+  if (new TextEncoder().encode(options.globalSecret).length < 32) {
+    throw new Error('the global secret must be at least 32 bytes')
+  }
+  const config = validateConfig({ ...defaultConfig, ...options.config })
+  const store = options.store
+  const bus = options.bus ?? createInProcessBus()
+  const codec = options.codec ?? joseCodec
+  const clock = options.clock ?? Date
+  const now = () => clock.now()
+  const log = options.log ?? (() => {})
+  const directory = createDirectory({ store, bus, codec, globalSecret: options.globalSecret })
+  const base = { store, bus, config, directory, now }
+  const sessions = createSessions({ ...base, codec })
+  const deps: Deps = {
+    ...base,
+    hasher: options.hasher ?? createPbkdf2Hasher(),
+    limiter: options.rateLimiter ?? createMemoryRateLimiter(config.loginRate),
+    sessions,
+    admin: createAdminActions({ store, sessions, directory, now }),
+    authenticate: createAuthenticator({ directory, codec, config, now }),
+    clientIp: options.clientIp ?? (() => 'unknown'),
+  }
+
+  const app = new Hono<AppEnv>()
+  app.use('*', async (c, next) => {
+    const started = performance.now()
+    await next()
+    c.header('X-Content-Type-Options', 'nosniff')
+    log({
+      msg: 'request',
+      method: c.req.method,
+      path: c.req.path,
+      status: c.res.status,
+      ms: Math.round((performance.now() - started) * 100) / 100,
+    })
+  })
+  if (config.corsOrigins.length > 0) {
+    app.use(
+      '*',
+      cors({
+        origin: config.corsOrigins,
+        credentials: true,
+        allowHeaders: ['Authorization', 'Content-Type'],
+        allowMethods: ['GET', 'POST', 'PATCH', 'OPTIONS'],
+        maxAge: 600,
+      }),
+    )
+  }
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: (c) =>
+        errorResponse(c, new ApiError(413, 'payload_too_large', `The body is over ${MAX_BODY_BYTES} bytes.`)),
+    }),
+  )
+  app.route('/auth', authRoutes(deps))
+  app.route('/api', apiRoutes(deps))
+  app.route('/admin', adminRoutes(deps))
+  app.route('/', healthRoutes(deps))
+
+  app.notFound((c) => errorResponse(c, new ApiError(404, 'not_found', 'No such endpoint.')))
+  app.onError((error, c) => {
+    if (error instanceof ApiError) return errorResponse(c, error)
+    if (error instanceof StoreUnavailableError) {
+      log({
+        msg: 'store unavailable',
+        path: c.req.path,
+        error: String((error.cause as Error)?.message ?? error),
+      })
+      c.header('Retry-After', '1')
+      return errorResponse(c, new ApiError(503, 'store_unavailable', 'The session store cannot be reached.'))
+    }
+    log({ msg: 'unhandled error', path: c.req.path, error: error.stack ?? String(error) })
+    return errorResponse(c, new ApiError(500, 'internal_error', 'Something went wrong on the server.'))
+  })
+
+  return Object.assign(app, { deps, close: () => directory.close() })
+}

@@ -1,0 +1,61 @@
+/**
+ * A bounded map whose fills cannot resurrect what an invalidation removed: a load that began before an
+ * invalidation of the cache is returned to its caller but not stored, and no caller joins it afterwards.
+ */
+export class InvalidatingCache<V> {
+  private readonly entries = new Map<string, V>()
+  private readonly loading = new Map<string, { generation: number; promise: Promise<V | null> }>()
+  private generation = 0
+
+  constructor(private readonly maxEntries: number) {}
+
+  /** The cached value, if any, without waiting. */
+  get(key: string): V | undefined {
+    return this.entries.get(key)
+  }
+
+  /** The cached value, or the loader's (stored unless an invalidation happened meanwhile; null is never stored). */
+  load(key: string, loader: () => Promise<V | null>): Promise<V | null> {
+    const hit = this.entries.get(key)
+    if (hit !== undefined) return Promise.resolve(hit)
+    const generation = this.generation
+    const pending = this.loading.get(key)
+    if (pending && pending.generation === generation) return pending.promise
+    const promise = loader().then(
+      (value) => {
+        if (this.loading.get(key)?.promise === promise) this.loading.delete(key)
+        if (value !== null && this.generation === generation) this.set(key, value)
+        return value
+      },
+      (error: unknown) => {
+        if (this.loading.get(key)?.promise === promise) this.loading.delete(key)
+        throw error
+      },
+    )
+    this.loading.set(key, { generation, promise })
+    return promise
+  }
+
+  delete(key: string): void {
+    this.generation += 1
+    this.entries.delete(key)
+  }
+
+  clear(): void {
+    this.generation += 1
+    this.entries.clear()
+  }
+
+  get size(): number {
+    return this.entries.size
+  }
+
+  private set(key: string, value: V): void {
+    if (this.entries.size >= this.maxEntries) {
+      // Maps iterate in insertion order: the first key is the oldest entry.
+      const oldest = this.entries.keys().next().value
+      if (oldest !== undefined) this.entries.delete(oldest)
+    }
+    this.entries.set(key, value)
+  }
+}

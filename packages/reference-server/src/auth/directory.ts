@@ -1,0 +1,98 @@
+import type { Bus, Invalidation } from '../bus/types.js'
+import type { SessionRecord, Store, UserRecord } from '../store/types.js'
+import type { SigningKey, TokenCodec } from '../tokens/codec.js'
+import { randomToken } from '../tokens/random.js'
+import { InvalidatingCache } from './cache.js'
+
+/** A user as the per-request check needs it: the record and the signing key derived from its string. */
+export interface KeyedUser {
+  user: UserRecord
+  key: SigningKey
+}
+
+export interface Directory {
+  /** The user and current key, from cache when the bus is live; null for an unknown id. */
+  user(id: string): Promise<KeyedUser | null>
+  /** The cached user, without waiting; undefined on a miss. */
+  cachedUser(id: string): KeyedUser | undefined
+  session(id: string): Promise<SessionRecord | null>
+  cachedSession(id: string): SessionRecord | undefined
+  /** The key a user's tokens are signed with now. */
+  keyFor(user: UserRecord): Promise<SigningKey>
+  /** Tell every instance (this one first) that something changed. */
+  invalidate(message: Invalidation): Promise<void>
+  /** Rotate the global epoch: every key of every user changes. */
+  rotateGlobal(now: number): Promise<void>
+  close(): void
+}
+
+const EPOCH_KEY = 'global_epoch'
+
+/**
+ * Cached reads of what the per-request check needs: user records with derived keys, sessions and the
+ * global epoch. Entries are dropped on every invalidation the bus carries; while the bus is not live,
+ * every read goes to the store.
+ */
+export function createDirectory(deps: {
+  store: Store
+  bus: Bus
+  codec: TokenCodec
+  globalSecret: string
+  maxUsers?: number
+  maxSessions?: number
+}): Directory {
+  const { store, bus, codec, globalSecret } = deps
+  const users = new InvalidatingCache<KeyedUser>(deps.maxUsers ?? 100_000)
+  const sessions = new InvalidatingCache<SessionRecord>(deps.maxSessions ?? 200_000)
+  const epochs = new InvalidatingCache<string>(1)
+  let wasLive = bus.live()
+
+  const trusted = () => {
+    const live = bus.live()
+    if (live && !wasLive) {
+      // Back from an outage: whatever was cached may have been invalidated while we could not hear it.
+      users.clear()
+      sessions.clear()
+      epochs.clear()
+    }
+    wasLive = live
+    return live
+  }
+
+  // The first instance to start sets the epoch; any other reads the one that won.
+  const loadEpoch = () => store.initMeta(EPOCH_KEY, randomToken(16))
+  const epoch = async () =>
+    trusted() ? ((await epochs.load('epoch', loadEpoch)) ?? loadEpoch()) : loadEpoch()
+  const keyFor = async (user: UserRecord) => codec.deriveKey(globalSecret, await epoch(), user.secret)
+
+  const loadUser = async (id: string): Promise<KeyedUser | null> => {
+    const user = await store.findUserById(id)
+    return user ? { user, key: await keyFor(user) } : null
+  }
+
+  const unsubscribe = bus.subscribe((message) => {
+    if (message.kind === 'user') users.delete(message.id)
+    else if (message.kind === 'session') sessions.delete(message.id)
+    else {
+      users.clear()
+      sessions.clear()
+      epochs.clear()
+    }
+  })
+
+  return {
+    user: (id) => (trusted() ? users.load(id, () => loadUser(id)) : loadUser(id)),
+    cachedUser: (id) => (trusted() ? users.get(id) : undefined),
+    session: (id) => (trusted() ? sessions.load(id, () => store.findSession(id)) : store.findSession(id)),
+    cachedSession: (id) => (trusted() ? sessions.get(id) : undefined),
+    keyFor,
+    invalidate: (message) => bus.publish(message),
+    async rotateGlobal(now) {
+      await store.rotateGlobalEpoch(randomToken(16), now)
+      await bus.publish({ kind: 'all' })
+    },
+    close: () => {
+      unsubscribe()
+    },
+  }
+}

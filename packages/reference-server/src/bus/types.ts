@@ -1,0 +1,14 @@
+/** What changed, so that every instance drops the matching cache entries. */
+export type Invalidation = { kind: 'user'; id: string } | { kind: 'session'; id: string } | { kind: 'all' }
+
+/**
+ * Carries invalidations between server instances. `publish` reaches this instance's own listeners before
+ * it resolves. While `live()` is false the bus may have missed messages: caches must not be trusted.
+ */
+export interface Bus {
+  readonly kind: string
+  publish(message: Invalidation): Promise<void>
+  subscribe(listener: (message: Invalidation) => void): () => void
+  live(): boolean
+  close(): Promise<void>
+}

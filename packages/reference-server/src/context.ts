@@ -1,0 +1,30 @@
+import type { Context } from 'hono'
+import type { AdminActions } from './auth/admin.js'
+import type { Authenticate, Principal } from './auth/authenticate.js'
+import type { Directory } from './auth/directory.js'
+import type { PasswordHasher } from './auth/passwords.js'
+import type { RateLimiter } from './auth/rate-limit.js'
+import type { Sessions } from './auth/sessions.js'
+import type { Bus } from './bus/types.js'
+import type { ServerConfig } from './config.js'
+import type { Store } from './store/types.js'
+
+/** Hono's typing of this app: what a handler may read from `c.get()`. */
+export interface AppEnv {
+  Variables: { principal: Principal }
+}
+
+/** What every route is built from: the adapters and the services over them. */
+export interface Deps {
+  store: Store
+  bus: Bus
+  hasher: PasswordHasher
+  config: ServerConfig
+  limiter: RateLimiter
+  directory: Directory
+  sessions: Sessions
+  admin: AdminActions
+  authenticate: Authenticate
+  now: () => number
+  clientIp: (c: Context) => string
+}

@@ -1,0 +1,159 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { serve } from '@hono/node-server'
+import { getConnInfo } from '@hono/node-server/conninfo'
+import { createApp, type LogEntry } from './app.js'
+import { createScryptHasher } from './auth/scrypt-hasher.js'
+import { createInProcessBus } from './bus/in-process.js'
+import { ConfigError, configFromEnv } from './config.js'
+import { parseSeedUsers, seedUsers } from './seed.js'
+import { createSqliteStore } from './store/sqlite.js'
+import type { Store } from './store/types.js'
+import { nodeCodec } from './tokens/node-codec.js'
+import { randomToken } from './tokens/random.js'
+
+type Env = Record<string, string | undefined>
+
+const logLine = (entry: LogEntry) =>
+  process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), ...entry })}\n`)
+
+function listenOptions(env: Env) {
+  const port = Number(env.LEASH_PORT ?? 8787)
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new ConfigError(`LEASH_PORT must be a port number, got "${env.LEASH_PORT}"`)
+  return { port, hostname: env.LEASH_HOST || '127.0.0.1' }
+}
+
+/** `sqlite:<path>` or `sqlite::memory:`; PostgreSQL arrives with the scale-out store. */
+function openStore(url: string): { store: Store; dataDir: string | null } {
+  if (url.startsWith('sqlite:')) {
+    const path = url.slice('sqlite:'.length)
+    if (!path) throw new ConfigError('LEASH_DATABASE "sqlite:" needs a path, or :memory:')
+    if (path === ':memory:') return { store: createSqliteStore(':memory:'), dataDir: null }
+    const file = resolve(path)
+    return { store: createSqliteStore(file), dataDir: dirname(file) }
+  }
+  if (/^postgres(ql)?:\/\//.test(url))
+    throw new ConfigError('PostgreSQL is not supported by this build yet; use sqlite:<path>')
+  throw new ConfigError(`LEASH_DATABASE must be sqlite:<path>, sqlite::memory: or postgres://…, got "${url}"`)
+}
+
+/**
+ * The global string: LEASH_GLOBAL_SECRET; in development, one generated once and kept beside the database.
+ * Production refuses to start without it.
+ */
+function globalSecret(env: Env, dataDir: string | null, log: (entry: LogEntry) => void): string {
+  const given = env.LEASH_GLOBAL_SECRET
+  if (given !== undefined) {
+    if (Buffer.byteLength(given) < 32) throw new ConfigError('LEASH_GLOBAL_SECRET must be at least 32 bytes')
+    return given
+  }
+  if (env.NODE_ENV === 'production')
+    throw new ConfigError('LEASH_GLOBAL_SECRET is required when NODE_ENV=production')
+  if (dataDir === null) {
+    log({ level: 'warn', msg: 'LEASH_GLOBAL_SECRET is not set: using a random one for this in-memory run' })
+    return randomToken(48)
+  }
+  const file = join(dataDir, 'leash.secret')
+  if (!existsSync(file)) {
+    mkdirSync(dataDir, { recursive: true })
+    writeFileSync(file, randomToken(48), { mode: 0o600 })
+  }
+  log({
+    level: 'warn',
+    msg: 'LEASH_GLOBAL_SECRET is not set: using the development secret kept beside the database',
+    file,
+  })
+  return readFileSync(file, 'utf8').trim()
+}
+
+/** A running server: where it listens, and how to stop it (closes the socket, the bus and the store). */
+export interface RunningServer {
+  url: string
+  close(): Promise<void>
+}
+
+/**
+ * Reads the environment, wires the real adapters and listens. Throws `ConfigError` for a bad value;
+ * run as a program, that is printed and the process exits 1.
+ */
+export async function startServer(env: Env = process.env, quiet = false): Promise<RunningServer> {
+  const log = quiet ? () => {} : logLine
+  const config = configFromEnv(env)
+  const listen = listenOptions(env)
+  const seeds = parseSeedUsers(env.LEASH_SEED_USERS)
+  const { store, dataDir } = openStore(env.LEASH_DATABASE || 'sqlite:./data/leash.db')
+  const hasher = createScryptHasher()
+  const bus = createInProcessBus()
+  const app = createApp({
+    store,
+    bus,
+    hasher,
+    config,
+    codec: nodeCodec,
+    globalSecret: globalSecret(env, dataDir, log),
+    clientIp: (c) => getConnInfo(c).remote.address ?? 'unknown',
+    log,
+  })
+  const created = await seedUsers(store, hasher, seeds, Date.now())
+  for (const u of created) log({ msg: 'seeded user', username: u.username, role: u.role })
+
+  // Sessions that ended (or expired) more than a day ago are deleted, with their refresh-token hashes.
+  const prune = setInterval(() => {
+    store
+      .prune(Date.now() - 86_400_000)
+      .catch((error: unknown) => log({ level: 'error', msg: 'prune failed', error: String(error) }))
+  }, 3_600_000)
+  prune.unref()
+
+  const server = await new Promise<ReturnType<typeof serve>>((ready, fail) => {
+    const s = serve({ fetch: app.fetch, ...listen }, (info) => {
+      log({
+        msg: 'listening',
+        url: `http://${info.address}:${info.port}`,
+        store: store.kind,
+        access_ttl: config.accessTtl,
+        idle_timeout: config.idleTimeout,
+        absolute_timeout: config.absoluteTimeout,
+      })
+      ready(s)
+    })
+    s.once('error', fail)
+  })
+  const address = server.address()
+  const port = typeof address === 'object' && address ? address.port : listen.port
+  let closing: Promise<void> | undefined
+  return {
+    url: `http://${listen.hostname}:${port}`,
+    close: () =>
+      (closing ??= new Promise<void>((done) => {
+        clearInterval(prune)
+        server.close(() => done())
+        if ('closeAllConnections' in server) server.closeAllConnections()
+      }).then(async () => {
+        app.close()
+        await Promise.all([bus.close(), store.close()])
+      })),
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  startServer().then(
+    (running) => {
+      const stop = () => {
+        setTimeout(() => process.exit(0), 5_000).unref()
+        void running.close().then(() => process.exit(0))
+      }
+      process.once('SIGINT', stop)
+      process.once('SIGTERM', stop)
+    },
+    (error: unknown) => {
+      if (error instanceof ConfigError) {
+        process.stderr.write(`leash: ${error.message}\n`)
+        process.exit(1)
+      }
+      throw error
+    },
+  )
+}

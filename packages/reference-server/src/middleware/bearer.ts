@@ -1,0 +1,18 @@
+import { createMiddleware } from 'hono/factory'
+import type { AppEnv, Deps } from '../context.js'
+import { ApiError } from '../errors.js'
+
+/** Runs the protocol's bearer checks and puts the principal on the context. */
+export const requireBearer = ({ authenticate }: Deps) =>
+  createMiddleware<AppEnv>(async (c, next) => {
+    c.set('principal', await authenticate(c.req.header('authorization')))
+    await next()
+  })
+
+/** After `requireBearer`: only admins pass. The role is the user record's, which a role change keeps current. */
+export const requireAdmin = createMiddleware<AppEnv>(async (c, next) => {
+  if (c.get('principal').user.role !== 'admin') {
+    throw new ApiError(403, 'forbidden', 'This endpoint is for administrators.')
+  }
+  await next()
+})

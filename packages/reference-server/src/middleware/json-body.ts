@@ -1,0 +1,39 @@
+import type { Context } from 'hono'
+import type { z } from 'zod'
+import { ApiError } from '../errors.js'
+
+/** Request bodies above this are refused with 413 before they are read in full. */
+export const MAX_BODY_BYTES = 16 * 1024
+
+const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i
+
+/**
+ * Reads and validates a JSON body. An empty body counts as `{}` (so optional-body endpoints need no
+ * content type); anything else must be `application/json`, parse, and match the schema.
+ */
+export async function readJson<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> {
+  const text = await c.req.text()
+  let value: unknown = {}
+  if (text.trim() !== '') {
+    const type = c.req.header('content-type') ?? ''
+    if (!JSON_TYPE.test(type)) {
+      throw new ApiError(415, 'unsupported_media_type', 'Send the body as application/json.')
+    }
+    try {
+      value = JSON.parse(text)
+    } catch {
+      throw new ApiError(400, 'invalid_json', 'The body is not valid JSON.')
+    }
+  }
+  const result = schema.safeParse(value)
+  if (!result.success) {
+    const details = result.error.issues.map((issue) => ({
+      path: issue.path.map(String).join('.') || '(body)',
+      message: issue.message,
+    }))
+    throw new ApiError(400, 'invalid_request', 'The request body does not match what this endpoint takes.', {
+      details,
+    })
+  }
+  return result.data
+}

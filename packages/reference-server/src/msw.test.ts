@@ -1,0 +1,148 @@
+import { fileURLToPath } from 'node:url'
+import { build } from 'esbuild'
+import { setupServer } from 'msw/node'
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
+import { createMockBackend } from './msw.js'
+import { testServer } from './test/harness.js'
+
+const BASE = 'http://api.test'
+const users = [
+  { username: 'alice', password: 'alice-password' },
+  { username: 'root', password: 'root-password', role: 'admin' as const },
+]
+const backend = createMockBackend({ baseUrl: BASE, users })
+const server = setupServer(...backend.handlers)
+beforeAll(() => server.listen({ onUnhandledRequest: 'error' }))
+afterEach(async () => {
+  vi.useRealTimers()
+  await backend.reset()
+})
+afterAll(() => server.close())
+
+type Call = { method: string; path: string; body?: unknown; token?: string }
+type Result = { status: number; code?: string; keys: string[]; userEnabled?: boolean; wwwAuthenticate: string | null }
+
+/** One step of a scenario, reduced to what must match between the two: status, code, body keys, headers. */
+async function summarize(res: Response): Promise<Result & { json: Record<string, unknown> }> {
+  const json = (await res.json()) as Record<string, unknown>
+  return {
+    status: res.status,
+    code: (json.error as { code?: string } | undefined)?.code,
+    keys: Object.keys(json).sort(),
+    userEnabled: json.user_enabled as boolean | undefined,
+    wwwAuthenticate: res.headers.get('www-authenticate'),
+    json,
+  }
+}
+
+/** Runs a scenario given a way to send a request; tokens flow from step to step. */
+async function scenario(send: (call: Call) => Promise<Response>, disable: () => Promise<void>) {
+  const out: Result[] = []
+  const step = async (call: Call) => {
+    const { json, ...summary } = await summarize(await send(call))
+    out.push(summary)
+    return json
+  }
+  const login = await step({ method: 'POST', path: '/auth/login', body: { username: 'alice', password: 'alice-password' } })
+  const token = login.access_token as string
+  await step({ method: 'POST', path: '/auth/login', body: { username: 'alice', password: 'wrong-password' } })
+  await step({ method: 'GET', path: '/auth/me', token })
+  await step({ method: 'POST', path: '/api/notes', body: { text: 'hello' }, token })
+  await step({ method: 'GET', path: '/api/notes', token })
+  await step({ method: 'GET', path: '/api/notes' })
+  const refreshed = await step({ method: 'POST', path: '/auth/refresh' })
+  const next = refreshed.access_token as string
+  await step({ method: 'POST', path: '/auth/logout', token: next })
+  await step({ method: 'GET', path: '/auth/me', token: next })
+  const again = await step({ method: 'POST', path: '/auth/login', body: { username: 'alice', password: 'alice-password' } })
+  await disable()
+  await step({ method: 'GET', path: '/api/notes', token: again.access_token as string })
+  return out
+}
+
+describe('createMockBackend', () => {
+  it('answers a whole scenario exactly like the server', async () => {
+    const real = await testServer({ users })
+    let cookie = ''
+    const viaApp = await scenario(
+      async ({ method, path, body, token }) => {
+        const headers: Record<string, string> = {}
+        if (body !== undefined) headers['content-type'] = 'application/json'
+        if (token) headers.authorization = `Bearer ${token}`
+        if (cookie && path.startsWith('/auth/')) headers.cookie = cookie
+        const res = await real.app.request(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) })
+        const set = res.headers.get('set-cookie')
+        if (set) cookie = set.split(';')[0]!.endsWith('=') ? '' : set.split(';')[0]!
+        return res
+      },
+      async () => {
+        const alice = await real.store.findUserByUsername('alice')
+        await real.app.deps.admin.disable(alice!.id)
+      },
+    )
+    const viaMsw = await scenario(
+      ({ method, path, body, token }) =>
+        fetch(`${BASE}${path}`, {
+          method,
+          headers: {
+            ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+            ...(token ? { authorization: `Bearer ${token}` } : {}),
+          },
+          body: body === undefined ? undefined : JSON.stringify(body),
+        }),
+      () => backend.admin.disable('alice'),
+    )
+    expect(viaMsw).toEqual(viaApp)
+    // The scenario went where it should: refresh by cookie worked, logout ended the session, disable showed.
+    expect(viaApp.map((r) => r.status)).toEqual([200, 401, 200, 201, 200, 401, 200, 200, 401, 200, 403])
+    expect(viaApp.at(-1)).toMatchObject({ code: 'user_disabled', userEnabled: false })
+  })
+
+  it('follows fake timers: the access token expires when the test moves time', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] })
+    const login = await fetch(`${BASE}/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'alice', password: 'alice-password' }),
+    })
+    const { access_token, expires_in } = (await login.json()) as { access_token: string; expires_in: number }
+    const me = () => fetch(`${BASE}/auth/me`, { headers: { authorization: `Bearer ${access_token}` } })
+    expect((await me()).status).toBe(200)
+    vi.advanceTimersByTime(expires_in * 1000)
+    const expired = await me()
+    expect(expired.status).toBe(401)
+    expect(((await expired.json()) as { error: { code: string } }).error.code).toBe('token_expired')
+  })
+
+  it('admin helpers act by username and reject an unknown one', async () => {
+    await backend.admin.setRole('alice', 'admin')
+    expect((await backend.admin.user('alice')).role).toBe('admin')
+    await expect(backend.admin.revoke('nobody')).rejects.toThrow(/no user "nobody"/)
+  })
+
+  it('reset gives a fresh store with the users seeded again', async () => {
+    const register = await fetch(`${BASE}/auth/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'carol', password: 'carol-password' }),
+    })
+    expect(register.status).toBe(201)
+    await backend.reset()
+    await expect(backend.admin.user('carol')).rejects.toThrow()
+    expect((await backend.admin.user('alice')).username).toBe('alice')
+  })
+
+  it('bundles for the browser: nothing in its import graph needs Node', async () => {
+    const result = await build({
+      entryPoints: [fileURLToPath(new URL('./msw.ts', import.meta.url))],
+      bundle: true,
+      platform: 'browser',
+      format: 'esm',
+      write: false,
+      external: ['msw'],
+      logLevel: 'silent',
+    })
+    expect(result.errors).toEqual([])
+    expect(result.outputFiles[0]!.text).not.toMatch(/from ["']node:/)
+  })
+})

@@ -1,0 +1,145 @@
+import { http, type RequestHandler } from 'msw'
+import { createApp, type LeashApp } from './app.js'
+import { createPbkdf2Hasher } from './auth/passwords.js'
+import type { ServerConfig } from './config.js'
+import { type SeedUser, seedUsers } from './seed.js'
+import { createMemoryStore } from './store/memory.js'
+import type { Role, UserRecord } from './store/types.js'
+import { randomToken } from './tokens/random.js'
+
+export type { SeedUser as MockUser } from './seed.js'
+
+export interface MockBackendOptions {
+  /** Where the server lives: '' (default) for the page's own origin, or e.g. 'http://api.test' or '/backend'. */
+  baseUrl?: string
+  /** Users created at every start and reset. */
+  users?: SeedUser[]
+  /** Server settings (seconds); `secureCookies` is off by default here. */
+  config?: Partial<ServerConfig>
+}
+
+/** Admin actions on the mock, by username; each rejects for an unknown username. */
+export interface MockAdmin {
+  disable(username: string): Promise<void>
+  enable(username: string): Promise<void>
+  /** Rotates the user's string: every token and session of theirs dies. */
+  revoke(username: string): Promise<void>
+  setRole(username: string, role: Role): Promise<void>
+  /** Rotates the global epoch: everyone's tokens and sessions die. */
+  revokeAll(): Promise<void>
+  /** The user's record as the server holds it. */
+  user(username: string): Promise<UserRecord>
+}
+
+export interface MockBackend {
+  /** msw 2 handlers for /auth/*, /api/*, /admin/* and /healthz; use with setupServer or setupWorker. */
+  handlers: RequestHandler[]
+  admin: MockAdmin
+  /** A fresh in-memory store with the users re-seeded, and an empty cookie jar. */
+  reset(): Promise<void>
+  /** The app itself, for `app.request()`. */
+  app(): Promise<LeashApp>
+}
+
+const REFRESH_COOKIE = 'leash_refresh'
+
+/**
+ * The reference server in memory, as msw handlers: the same `createApp()` as the real server, over the
+ * memory store, with `Date.now()` as its clock (so fake timers move it too). It keeps the HttpOnly refresh
+ * cookie in its own jar, as a browser would, since a mocked response cannot set one.
+ * @example
+ * const backend = createMockBackend({ users: [{ username: 'alice', password: 'alice-password' }] })
+ * const server = setupServer(...backend.handlers)
+ */
+export function createMockBackend(options: MockBackendOptions = {}): MockBackend {
+  const base = (options.baseUrl ?? '').replace(/\/+$/, '')
+  const prefix = base ? new URL(base, 'http://leash.mock').pathname.replace(/\/+$/, '') : ''
+  const hasher = createPbkdf2Hasher(1_000) // a mock: fast hashing keeps test suites quick
+  const globalSecret = randomToken(32)
+  let refreshCookie: string | undefined
+  let current: Promise<LeashApp>
+
+  const boot = async () => {
+    const store = createMemoryStore()
+    const app = createApp({
+      store,
+      globalSecret,
+      hasher,
+      clock: { now: () => Date.now() },
+      config: { secureCookies: false, ...options.config },
+    })
+    await seedUsers(store, hasher, options.users ?? [], Date.now())
+    return app
+  }
+  current = boot()
+
+  const handle = async ({ request }: { request: Request }) => {
+    const app = await current
+    const url = new URL(request.url)
+    const path = prefix && url.pathname.startsWith(prefix) ? url.pathname.slice(prefix.length) : url.pathname
+    const headers = new Headers(request.headers)
+    if (refreshCookie && path.startsWith('/auth/')) {
+      const others = headers.get('cookie')
+      headers.set('cookie', `${others ? `${others}; ` : ''}${REFRESH_COOKIE}=${refreshCookie}`)
+    }
+    const hasBody = request.method !== 'GET' && request.method !== 'HEAD'
+    const response = await app.fetch(
+      new Request(`http://leash.mock${path}${url.search}`, {
+        method: request.method,
+        headers,
+        body: hasBody ? await request.arrayBuffer() : undefined,
+      }),
+    )
+    const out = new Headers(response.headers)
+    for (const cookie of response.headers.getSetCookie()) {
+      const [pair = '', ...attributes] = cookie.split(';')
+      const [name, value = ''] = pair.trim().split('=')
+      if (name !== REFRESH_COOKIE) continue
+      const cleared = value === '' || attributes.some((a) => a.trim().toLowerCase() === 'max-age=0')
+      refreshCookie = cleared ? undefined : value
+    }
+    out.delete('set-cookie')
+    return new Response(response.body, {
+      status: response.status,
+      statusText: response.statusText,
+      headers: out,
+    })
+  }
+
+  const handlers = ['/auth/*', '/api/*', '/admin/*', '/healthz'].map((path) =>
+    http.all(`${base}${path}`, handle),
+  )
+
+  const byName = async (username: string) => {
+    const app = await current
+    const user = await app.deps.store.findUserByUsername(username)
+    if (!user) throw new Error(`the mock backend has no user "${username}"`)
+    return { app, user }
+  }
+  const act = (run: (app: LeashApp, user: UserRecord) => Promise<unknown>) => async (username: string) => {
+    const { app, user } = await byName(username)
+    await run(app, user)
+  }
+
+  return {
+    handlers,
+    admin: {
+      disable: act((app, u) => app.deps.admin.disable(u.id)),
+      enable: act((app, u) => app.deps.admin.enable(u.id)),
+      revoke: act((app, u) => app.deps.admin.revoke(u.id)),
+      setRole: async (username, role) => {
+        const { app, user } = await byName(username)
+        await app.deps.admin.setRole(user.id, role)
+      },
+      revokeAll: async () => (await current).deps.admin.revokeAll(),
+      user: async (username) => (await byName(username)).user,
+    },
+    async reset() {
+      refreshCookie = undefined
+      ;(await current).close()
+      current = boot()
+      await current
+    },
+    app: () => current,
+  }
+}

@@ -1,0 +1,174 @@
+import { Hono } from 'hono'
+import { getCookie } from 'hono/cookie'
+import { z } from 'zod'
+import { unauthorized, userDisabled } from '../auth/authenticate.js'
+import type { AppEnv, Deps } from '../context.js'
+import { ApiError, ConflictError } from '../errors.js'
+import { requireBearer } from '../middleware/bearer.js'
+import { readJson } from '../middleware/json-body.js'
+import { randomId, randomToken } from '../tokens/random.js'
+import { clearRefreshCookie, publicUser, REFRESH_COOKIE, sessionView, tokenResponse } from './respond.js'
+
+const username = z
+  .string()
+  .min(3)
+  .max(64)
+  .regex(/^[A-Za-z0-9_.@-]+$/, 'letters, digits and _ . @ - only')
+const password = z.string().min(8).max(256)
+const transport = z.enum(['cookie', 'body'])
+
+const schemas = {
+  register: z.object({ username, password }),
+  login: z.object({
+    username: z.string().min(1).max(64),
+    password: z.string().min(1).max(256),
+    refresh_transport: transport.optional(),
+  }),
+  refresh: z.object({ refresh_token: z.string().min(1).max(512).optional() }),
+  password: z.object({
+    current_password: z.string().min(1).max(256),
+    new_password: password,
+    refresh_transport: transport.optional(),
+  }),
+}
+
+const invalidCredentials = () => new ApiError(401, 'invalid_credentials', 'Wrong username or password.')
+
+/** /auth/*: register, login, refresh, logout, logout-all, password change, me. */
+export function authRoutes(deps: Deps) {
+  const { store, hasher, config, limiter, sessions, authenticate, now } = deps
+  const bearer = requireBearer(deps)
+  // Compared against when the username is unknown, so both failures take one hash's time.
+  let decoy: Promise<string> | undefined
+  const checkPassword = (given: string, stored: string | undefined) => {
+    if (stored !== undefined) return hasher.verify(given, stored)
+    decoy ??= hasher.hash(randomId())
+    return decoy.then((hash) => hasher.verify(given, hash)).then(() => false)
+  }
+  const limited = async (key: string) => {
+    const retryAfter = await limiter.retryAfter(key, now())
+    if (retryAfter > 0) {
+      throw new ApiError(429, 'rate_limited', 'Too many failed attempts; try again later.', {
+        headers: { 'Retry-After': String(retryAfter) },
+      })
+    }
+  }
+
+  const app = new Hono<AppEnv>()
+  app.use('*', async (c, next) => {
+    await next()
+    c.header('Cache-Control', 'no-store')
+  })
+
+  app.post('/register', async (c) => {
+    const body = await readJson(c, schemas.register)
+    if (!config.allowRegistration) throw new ApiError(403, 'registration_closed', 'Registration is closed.')
+    try {
+      const user = await store.createUser({
+        id: randomId(),
+        username: body.username,
+        passwordHash: await hasher.hash(body.password),
+        role: 'user',
+        enabled: true,
+        secret: randomToken(32),
+        createdAt: now(),
+      })
+      return c.json({ user: publicUser(user) }, 201)
+    } catch (error) {
+      if (error instanceof ConflictError) throw new ApiError(409, 'username_taken', 'That username is taken.')
+      throw error
+    }
+  })
+
+  app.post('/login', async (c) => {
+    const body = await readJson(c, schemas.login)
+    const key = `login|${body.username.toLowerCase()}|${deps.clientIp(c)}`
+    await limited(key)
+    const user = await store.findUserByUsername(body.username)
+    if (!(await checkPassword(body.password, user?.passwordHash)) || !user) {
+      await limiter.fail(key, now())
+      throw invalidCredentials()
+    }
+    await limiter.reset(key)
+    if (!user.enabled) throw userDisabled()
+    return tokenResponse(c, await sessions.start(user, body.refresh_transport ?? 'cookie'), config)
+  })
+
+  app.post('/refresh', async (c) => {
+    const body = await readJson(c, schemas.refresh)
+    const token = body.refresh_token ?? getCookie(c, REFRESH_COOKIE)
+    if (!token) throw new ApiError(401, 'invalid_refresh_token', 'No refresh token was sent.')
+    try {
+      return tokenResponse(c, await sessions.refresh(token), config)
+    } catch (error) {
+      if (error instanceof ApiError && body.refresh_token === undefined) clearRefreshCookie(c, config)
+      throw error
+    }
+  })
+
+  app.post('/logout', async (c) => {
+    const body = await readJson(c, schemas.refresh)
+    const refreshToken = body.refresh_token ?? getCookie(c, REFRESH_COOKIE)
+    const authorization = c.req.header('authorization')
+    let session = null
+    if (authorization) session = (await authenticate(authorization, { allowExpired: true })).session
+    else if (refreshToken) session = await sessions.sessionOfRefreshToken(refreshToken)
+    else throw unauthorized('missing_token')
+    const user = session && session.endedAt === null ? await store.findUserById(session.userId) : null
+    if (!session || !user) throw unauthorized('session_revoked')
+    if (!user.enabled) throw userDisabled()
+    await sessions.end(session.id, 'logout')
+    clearRefreshCookie(c, config)
+    const farewell = await sessions.farewell(user, session)
+    return c.json({
+      access_token: farewell.accessToken,
+      token_type: 'Bearer',
+      expires_in: farewell.expiresIn,
+      user_enabled: true,
+    })
+  })
+
+  app.post('/logout-all', bearer, async (c) => {
+    const { user, session } = c.get('principal')
+    const rotated = await sessions.rotateUser(user.id, {}, 'logout')
+    clearRefreshCookie(c, config)
+    const farewell = await sessions.farewell(rotated ?? user, session)
+    return c.json({
+      access_token: farewell.accessToken,
+      token_type: 'Bearer',
+      expires_in: farewell.expiresIn,
+      user_enabled: true,
+    })
+  })
+
+  app.post('/password', bearer, async (c) => {
+    const { user, session } = c.get('principal')
+    const body = await readJson(c, schemas.password)
+    const key = `password|${user.id}`
+    await limited(key)
+    if (!(await hasher.verify(body.current_password, user.passwordHash))) {
+      await limiter.fail(key, now())
+      throw invalidCredentials()
+    }
+    await limiter.reset(key)
+    const changed = await sessions.rotateUser(
+      user.id,
+      { passwordHash: await hasher.hash(body.new_password) },
+      'revoked',
+    )
+    if (!changed) throw unauthorized('invalid_token')
+    const issued = await sessions.start(changed, body.refresh_transport ?? session.transport)
+    return tokenResponse(c, issued, config)
+  })
+
+  app.get('/me', bearer, (c) => {
+    const { user, session } = c.get('principal')
+    return c.json({
+      user: publicUser(user),
+      session: sessionView(session, config.idleTimeout, now()),
+      user_enabled: true,
+    })
+  })
+
+  return app
+}

@@ -1,0 +1,281 @@
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
+import Database from 'better-sqlite3'
+import { ConflictError, StoreUnavailableError } from '../errors.js'
+import type {
+  EndSessions,
+  NoteRecord,
+  RefreshTokenRecord,
+  Role,
+  SessionEndReason,
+  SessionRecord,
+  Store,
+  UserRecord,
+} from './types.js'
+
+/** Schema migrations, applied in order; `PRAGMA user_version` records how many ran. Append, never edit. */
+const migrations = [
+  `CREATE TABLE users (
+     id TEXT PRIMARY KEY,
+     username TEXT NOT NULL,
+     username_key TEXT NOT NULL UNIQUE,
+     password_hash TEXT NOT NULL,
+     role TEXT NOT NULL,
+     enabled INTEGER NOT NULL,
+     secret TEXT NOT NULL,
+     created_at INTEGER NOT NULL
+   );
+   CREATE TABLE sessions (
+     id TEXT PRIMARY KEY,
+     user_id TEXT NOT NULL REFERENCES users(id),
+     created_at INTEGER NOT NULL,
+     last_refresh_at INTEGER NOT NULL,
+     absolute_expires_at INTEGER NOT NULL,
+     transport TEXT NOT NULL,
+     ended_at INTEGER,
+     end_reason TEXT
+   );
+   CREATE INDEX sessions_user ON sessions(user_id);
+   CREATE TABLE refresh_tokens (
+     hash TEXT PRIMARY KEY,
+     session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+     issued_at INTEGER NOT NULL,
+     used_at INTEGER,
+     use_count INTEGER NOT NULL DEFAULT 0
+   );
+   CREATE INDEX refresh_tokens_session ON refresh_tokens(session_id);
+   CREATE TABLE notes (
+     id TEXT PRIMARY KEY,
+     user_id TEXT NOT NULL REFERENCES users(id),
+     text TEXT NOT NULL,
+     created_at INTEGER NOT NULL
+   );
+   CREATE INDEX notes_user ON notes(user_id, created_at);
+   CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
+]
+
+interface UserRow {
+  id: string
+  username: string
+  password_hash: string
+  role: string
+  enabled: number
+  secret: string
+  created_at: number
+}
+interface SessionRow {
+  id: string
+  user_id: string
+  created_at: number
+  last_refresh_at: number
+  absolute_expires_at: number
+  transport: string
+  ended_at: number | null
+  end_reason: string | null
+}
+interface TokenRow {
+  hash: string
+  session_id: string
+  issued_at: number
+  used_at: number | null
+  use_count: number
+}
+
+const toUser = (r: UserRow): UserRecord => ({
+  id: r.id,
+  username: r.username,
+  passwordHash: r.password_hash,
+  role: r.role as Role,
+  enabled: r.enabled === 1,
+  secret: r.secret,
+  createdAt: r.created_at,
+})
+const toSession = (r: SessionRow): SessionRecord => ({
+  id: r.id,
+  userId: r.user_id,
+  createdAt: r.created_at,
+  lastRefreshAt: r.last_refresh_at,
+  absoluteExpiresAt: r.absolute_expires_at,
+  transport: r.transport === 'body' ? 'body' : 'cookie',
+  endedAt: r.ended_at,
+  endReason: r.end_reason as SessionEndReason | null,
+})
+const toToken = (r: TokenRow): RefreshTokenRecord => ({
+  hash: r.hash,
+  sessionId: r.session_id,
+  issuedAt: r.issued_at,
+  usedAt: r.used_at,
+  useCount: r.use_count,
+})
+
+/** Maps driver errors onto the store's: a taken username, or a database that cannot be used right now. */
+function guard<T>(run: () => T): Promise<T> {
+  try {
+    return Promise.resolve(run())
+  } catch (error) {
+    const code = (error as { code?: string }).code ?? ''
+    if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+      return Promise.reject(new ConflictError('username'))
+    }
+    if (/^SQLITE_(BUSY|LOCKED|IOERR|CANTOPEN|FULL|READONLY|CORRUPT|NOTADB)/.test(code)) {
+      return Promise.reject(new StoreUnavailableError(error))
+    }
+    return Promise.reject(error)
+  }
+}
+
+/**
+ * The embedded default: SQLite through better-sqlite3, WAL mode, schema created or migrated on open.
+ * `path` is a file (its folder is created) or `:memory:`.
+ */
+export function createSqliteStore(path: string): Store {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
+  const db = new Database(path)
+  db.pragma('journal_mode = WAL')
+  db.pragma('foreign_keys = ON')
+  db.pragma('busy_timeout = 5000')
+  migrate(db)
+
+  const q = {
+    insertUser: db.prepare(
+      `INSERT INTO users (id, username, username_key, password_hash, role, enabled, secret, created_at)
+       VALUES (@id, @username, @username_key, @password_hash, @role, @enabled, @secret, @created_at)`,
+    ),
+    userById: db.prepare<[string], UserRow>('SELECT * FROM users WHERE id = ?'),
+    userByName: db.prepare<[string], UserRow>('SELECT * FROM users WHERE username_key = ?'),
+    users: db.prepare<[], UserRow>('SELECT * FROM users ORDER BY created_at, id'),
+    insertSession: db.prepare(
+      `INSERT INTO sessions (id, user_id, created_at, last_refresh_at, absolute_expires_at, transport)
+       VALUES (?, ?, ?, ?, ?, ?)`,
+    ),
+    session: db.prepare<[string], SessionRow>('SELECT * FROM sessions WHERE id = ?'),
+    insertToken: db.prepare('INSERT INTO refresh_tokens (hash, session_id, issued_at) VALUES (?, ?, ?)'),
+    useToken: db.prepare<[number, string], TokenRow>(
+      `UPDATE refresh_tokens SET use_count = use_count + 1, used_at = COALESCE(used_at, ?)
+       WHERE hash = ? RETURNING *`,
+    ),
+    touchSession: db.prepare('UPDATE sessions SET last_refresh_at = ? WHERE id = ? AND ended_at IS NULL'),
+    endSession: db.prepare(
+      'UPDATE sessions SET ended_at = ?, end_reason = ? WHERE id = ? AND ended_at IS NULL',
+    ),
+    endUserSessions: db.prepare(
+      'UPDATE sessions SET ended_at = ?, end_reason = ? WHERE user_id = ? AND ended_at IS NULL',
+    ),
+    endAll: db.prepare('UPDATE sessions SET ended_at = ?, end_reason = ? WHERE ended_at IS NULL'),
+    prune: db.prepare(
+      `DELETE FROM sessions WHERE (ended_at IS NOT NULL AND ended_at < ?)
+       OR (ended_at IS NULL AND absolute_expires_at < ?)`,
+    ),
+    notes: db.prepare<[string], { id: string; user_id: string; text: string; created_at: number }>(
+      'SELECT * FROM notes WHERE user_id = ? ORDER BY created_at, rowid',
+    ),
+    insertNote: db.prepare('INSERT INTO notes (id, user_id, text, created_at) VALUES (?, ?, ?, ?)'),
+    getMeta: db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?'),
+    setMeta: db.prepare(
+      'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
+    ),
+    initMeta: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO NOTHING'),
+  }
+
+  const updateUser = db.transaction((id: string, patch: Partial<UserRecord>, end?: EndSessions) => {
+    const columns: Record<string, unknown> = {
+      role: patch.role,
+      enabled: patch.enabled === undefined ? undefined : patch.enabled ? 1 : 0,
+      secret: patch.secret,
+      password_hash: patch.passwordHash,
+    }
+    const values: Record<string, unknown> = { id }
+    const sets: string[] = []
+    for (const [column, value] of Object.entries(columns)) {
+      if (value === undefined) continue
+      sets.push(`${column} = @${column}`)
+      values[column] = value
+    }
+    if (sets.length > 0) db.prepare(`UPDATE users SET ${sets.join(', ')} WHERE id = @id`).run(values)
+    const row = q.userById.get(id)
+    if (row && end) q.endUserSessions.run(end.now, end.reason, id)
+    return row ? toUser(row) : null
+  })
+  const createSession = db.transaction((s: SessionRecord, hash: string) => {
+    q.insertSession.run(s.id, s.userId, s.createdAt, s.lastRefreshAt, s.absoluteExpiresAt, s.transport)
+    q.insertToken.run(hash, s.id, s.createdAt)
+  })
+  const rotateSession = db.transaction((sessionId: string, hash: string, now: number) => {
+    if (q.touchSession.run(now, sessionId).changes === 0) return false
+    q.insertToken.run(hash, sessionId, now)
+    return true
+  })
+  const rotateGlobal = db.transaction((epoch: string, now: number) => {
+    q.setMeta.run('global_epoch', epoch)
+    q.endAll.run(now, 'revoked')
+  })
+
+  return {
+    kind: 'sqlite',
+    createUser: (u) =>
+      guard(() => {
+        q.insertUser.run({
+          id: u.id,
+          username: u.username,
+          username_key: u.username.toLowerCase(),
+          password_hash: u.passwordHash,
+          role: u.role,
+          enabled: u.enabled ? 1 : 0,
+          secret: u.secret,
+          created_at: u.createdAt,
+        })
+        return { ...u }
+      }),
+    findUserById: (id) => guard(() => nullable(q.userById.get(id), toUser)),
+    findUserByUsername: (name) => guard(() => nullable(q.userByName.get(name.toLowerCase()), toUser)),
+    listUsers: () => guard(() => q.users.all().map(toUser)),
+    updateUser: (id, patch, end) => guard(() => updateUser(id, patch, end)),
+    createSession: (s, hash) => guard(() => void createSession(s, hash)),
+    findSession: (id) => guard(() => nullable(q.session.get(id), toSession)),
+    useRefreshToken: (hash, now) => guard(() => nullable(q.useToken.get(now, hash), toToken)),
+    rotateSession: (id, hash, now) => guard(() => rotateSession(id, hash, now)),
+    endSession: (id, reason, now) => guard(() => q.endSession.run(now, reason, id).changes > 0),
+    rotateGlobalEpoch: (epoch, now) => guard(() => rotateGlobal(epoch, now)),
+    prune: (before) => guard(() => q.prune.run(before, before).changes),
+    listNotes: (userId) =>
+      guard(() =>
+        q.notes
+          .all(userId)
+          .map((r): NoteRecord => ({ id: r.id, userId: r.user_id, text: r.text, createdAt: r.created_at })),
+      ),
+    addNote: (n) =>
+      guard(() => {
+        q.insertNote.run(n.id, n.userId, n.text, n.createdAt)
+        return { ...n }
+      }),
+    getMeta: (key) => guard(() => q.getMeta.get(key)?.value ?? null),
+    initMeta: (key, value) =>
+      guard(() => {
+        q.initMeta.run(key, value)
+        return q.getMeta.get(key)!.value
+      }),
+    ping: () => guard(() => void db.prepare('SELECT 1').get()),
+    close: async () => {
+      if (db.open) db.close()
+    },
+  }
+}
+
+function nullable<R, T>(row: R | undefined, map: (r: R) => T): T | null {
+  return row === undefined ? null : map(row)
+}
+
+function migrate(db: Database.Database): void {
+  const version = db.pragma('user_version', { simple: true }) as number
+  if (version > migrations.length) {
+    throw new Error(
+      `the database schema is version ${version}, newer than this server knows (${migrations.length})`,
+    )
+  }
+  for (let v = version; v < migrations.length; v++) {
+    db.transaction(() => {
+      db.exec(migrations[v]!)
+      db.pragma(`user_version = ${v + 1}`)
+    })()
+  }
+}

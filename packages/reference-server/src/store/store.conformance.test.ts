@@ -1,0 +1,169 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeEach, describe, expect, it } from 'vitest'
+import { ConflictError } from '../errors.js'
+import { createMemoryStore } from './memory.js'
+import { createSqliteStore } from './sqlite.js'
+import type { SessionRecord, Store, UserRecord } from './types.js'
+
+// One suite, every store: what the server relies on must hold for each of them alike.
+
+const dir = mkdtempSync(join(tmpdir(), 'leash-store-'))
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+let n = 0
+
+const stores: Array<[string, () => Store]> = [
+  ['memory', () => createMemoryStore()],
+  ['sqlite (file)', () => createSqliteStore(join(dir, `conformance-${++n}.db`))],
+]
+
+const user = (over: Partial<UserRecord> = {}): UserRecord => ({
+  id: `u-${Math.random().toString(36).slice(2)}`,
+  username: 'Alice',
+  passwordHash: 'hash',
+  role: 'user',
+  enabled: true,
+  secret: 'secret-1',
+  createdAt: 1000,
+  ...over,
+})
+const session = (userId: string, over: Partial<SessionRecord> = {}): SessionRecord => ({
+  id: `s-${Math.random().toString(36).slice(2)}`,
+  userId,
+  createdAt: 1000,
+  lastRefreshAt: 1000,
+  absoluteExpiresAt: 100_000,
+  transport: 'cookie',
+  endedAt: null,
+  endReason: null,
+  ...over,
+})
+
+describe.each(stores)('%s store', (_name, make) => {
+  let store: Store
+  beforeEach(async () => {
+    store = make()
+    return () => store.close()
+  })
+
+  it('creates users and finds them by id and by username, whatever its case', async () => {
+    const u = await store.createUser(user())
+    expect(await store.findUserById(u.id)).toEqual(u)
+    expect(await store.findUserByUsername('alice')).toEqual(u)
+    expect(await store.findUserByUsername('ALICE')).toEqual(u)
+    expect(await store.findUserById('nobody')).toBeNull()
+    expect(await store.findUserByUsername('nobody')).toBeNull()
+  })
+
+  it('refuses a username taken in another case', async () => {
+    await store.createUser(user())
+    await expect(store.createUser(user({ username: 'aLiCe' }))).rejects.toBeInstanceOf(ConflictError)
+    expect(await store.listUsers()).toHaveLength(1)
+  })
+
+  it('lists users in creation order', async () => {
+    await store.createUser(user({ username: 'b', createdAt: 2 }))
+    await store.createUser(user({ username: 'a', createdAt: 1 }))
+    expect((await store.listUsers()).map((u) => u.username)).toEqual(['a', 'b'])
+  })
+
+  it('patches a user and ends its sessions in the same call, leaving other users alone', async () => {
+    const a = await store.createUser(user())
+    const b = await store.createUser(user({ username: 'bob' }))
+    const sa1 = session(a.id)
+    const sa2 = session(a.id)
+    const sb = session(b.id)
+    for (const s of [sa1, sa2, sb]) await store.createSession(s, `hash-${s.id}`)
+    const changed = await store.updateUser(a.id, { secret: 'secret-2', role: 'admin' }, { reason: 'revoked', now: 5000 })
+    expect(changed).toMatchObject({ secret: 'secret-2', role: 'admin', enabled: true, passwordHash: 'hash' })
+    expect(await store.findSession(sa1.id)).toMatchObject({ endedAt: 5000, endReason: 'revoked' })
+    expect(await store.findSession(sa2.id)).toMatchObject({ endedAt: 5000, endReason: 'revoked' })
+    expect(await store.findSession(sb.id)).toMatchObject({ endedAt: null })
+    expect(await store.updateUser('nobody', { enabled: false })).toBeNull()
+  })
+
+  it('patches without ending sessions when not asked to', async () => {
+    const a = await store.createUser(user())
+    const s = session(a.id)
+    await store.createSession(s, 'h')
+    expect(await store.updateUser(a.id, { enabled: false })).toMatchObject({ enabled: false })
+    expect(await store.findSession(s.id)).toMatchObject({ endedAt: null })
+  })
+
+  it('counts each presentation of a refresh token atomically, keeping the first use time', async () => {
+    const a = await store.createUser(user())
+    const s = session(a.id)
+    await store.createSession(s, 'h1')
+    expect(await store.useRefreshToken('unknown', 1)).toBeNull()
+    const uses = await Promise.all([1, 2, 3].map((i) => store.useRefreshToken('h1', 2000 + i)))
+    expect(uses.map((u) => u?.useCount).sort()).toEqual([1, 2, 3])
+    expect(uses.every((u) => u?.usedAt === 2001)).toBe(true)
+    expect(uses[0]).toMatchObject({ hash: 'h1', sessionId: s.id, issuedAt: 1000 })
+  })
+
+  it('rotates a live session and refuses to rotate an ended one', async () => {
+    const a = await store.createUser(user())
+    const s = session(a.id)
+    await store.createSession(s, 'h1')
+    expect(await store.rotateSession(s.id, 'h2', 3000)).toBe(true)
+    expect(await store.findSession(s.id)).toMatchObject({ lastRefreshAt: 3000 })
+    expect(await store.useRefreshToken('h2', 3001)).toMatchObject({ sessionId: s.id, useCount: 1, issuedAt: 3000 })
+    expect(await store.endSession(s.id, 'logout', 4000)).toBe(true)
+    expect(await store.endSession(s.id, 'reuse', 4001)).toBe(false)
+    expect(await store.findSession(s.id)).toMatchObject({ endedAt: 4000, endReason: 'logout' })
+    expect(await store.rotateSession(s.id, 'h3', 5000)).toBe(false)
+    expect(await store.useRefreshToken('h3', 5001)).toBeNull()
+    expect(await store.endSession('nothing', 'logout', 1)).toBe(false)
+  })
+
+  it('rotates the global epoch and ends every live session together', async () => {
+    const a = await store.createUser(user())
+    const b = await store.createUser(user({ username: 'bob' }))
+    const ended = session(a.id)
+    await store.createSession(ended, 'x')
+    await store.endSession(ended.id, 'logout', 1500)
+    await store.createSession(session(a.id), 'y')
+    await store.createSession(session(b.id), 'z')
+    expect(await store.initMeta('global_epoch', 'first')).toBe('first')
+    expect(await store.initMeta('global_epoch', 'second')).toBe('first')
+    await store.rotateGlobalEpoch('third', 6000)
+    expect(await store.getMeta('global_epoch')).toBe('third')
+    for (const hash of ['y', 'z']) {
+      const token = await store.useRefreshToken(hash, 7000)
+      expect(await store.findSession(token!.sessionId)).toMatchObject({ endedAt: 6000, endReason: 'revoked' })
+    }
+    expect(await store.findSession(ended.id)).toMatchObject({ endedAt: 1500, endReason: 'logout' })
+  })
+
+  it('prunes only sessions that ended or expired before the cut, with their tokens', async () => {
+    const a = await store.createUser(user())
+    const old = session(a.id)
+    const expired = session(a.id, { absoluteExpiresAt: 2000 })
+    const live = session(a.id, { absoluteExpiresAt: 50_000 })
+    await store.createSession(old, 'old')
+    await store.createSession(expired, 'expired')
+    await store.createSession(live, 'live')
+    await store.endSession(old.id, 'logout', 1500)
+    expect(await store.prune(3000)).toBe(2)
+    expect(await store.findSession(old.id)).toBeNull()
+    expect(await store.findSession(expired.id)).toBeNull()
+    expect(await store.useRefreshToken('old', 1)).toBeNull()
+    expect(await store.findSession(live.id)).not.toBeNull()
+    expect(await store.useRefreshToken('live', 1)).not.toBeNull()
+  })
+
+  it("keeps each user's notes apart, in order", async () => {
+    const a = await store.createUser(user())
+    const b = await store.createUser(user({ username: 'bob' }))
+    await store.addNote({ id: 'n1', userId: a.id, text: 'first', createdAt: 1 })
+    await store.addNote({ id: 'n2', userId: b.id, text: 'bob', createdAt: 2 })
+    await store.addNote({ id: 'n3', userId: a.id, text: 'second', createdAt: 3 })
+    expect((await store.listNotes(a.id)).map((x) => x.text)).toEqual(['first', 'second'])
+    expect((await store.listNotes(b.id)).map((x) => x.id)).toEqual(['n2'])
+  })
+
+  it('answers ping', async () => {
+    await expect(store.ping()).resolves.toBeUndefined()
+  })
+})

@@ -1,0 +1,97 @@
+/** A user's role; a role change rotates the user's string. */
+export type Role = 'user' | 'admin'
+
+export interface UserRecord {
+  id: string
+  username: string
+  passwordHash: string
+  role: Role
+  enabled: boolean
+  /** The per-user string (≥ 256 random bits, base64url) the signing key is derived from. */
+  secret: string
+  createdAt: number
+}
+
+/** Why a session ended; decides the code a later refresh gets. */
+export type SessionEndReason = 'logout' | 'reuse' | 'timeout' | 'revoked' | 'disabled'
+
+export type RefreshTransport = 'cookie' | 'body'
+
+/** A session is one refresh-token family. Times are epoch milliseconds. */
+export interface SessionRecord {
+  id: string
+  userId: string
+  createdAt: number
+  /** The idle clock: the last refresh (or the login). */
+  lastRefreshAt: number
+  absoluteExpiresAt: number
+  transport: RefreshTransport
+  endedAt: number | null
+  endReason: SessionEndReason | null
+}
+
+/** One refresh token of a family, known only by its SHA-256. */
+export interface RefreshTokenRecord {
+  hash: string
+  sessionId: string
+  issuedAt: number
+  /** First use, or null while unused. */
+  usedAt: number | null
+  /** How many times it was presented; 1 is the normal rotation, 2 the one retry the reuse interval allows. */
+  useCount: number
+}
+
+export interface NoteRecord {
+  id: string
+  userId: string
+  text: string
+  createdAt: number
+}
+
+export type UserPatch = Partial<Pick<UserRecord, 'role' | 'enabled' | 'secret' | 'passwordHash'>>
+
+/** Ends every live session of the user in the same transaction as the user's change. */
+export interface EndSessions {
+  reason: SessionEndReason
+  now: number
+}
+
+/**
+ * Persistence behind one async interface: memory (tests, msw), SQLite (the default), PostgreSQL.
+ * Every method is atomic on its own; methods that must change two things together take both.
+ * A store that cannot be reached throws `StoreUnavailableError`.
+ */
+export interface Store {
+  readonly kind: string
+  /** Throws `ConflictError` when the username is taken. */
+  createUser(user: UserRecord): Promise<UserRecord>
+  findUserById(id: string): Promise<UserRecord | null>
+  findUserByUsername(username: string): Promise<UserRecord | null>
+  listUsers(): Promise<UserRecord[]>
+  /** Applies the patch and, when asked, ends the user's live sessions, in one transaction. */
+  updateUser(id: string, patch: UserPatch, end?: EndSessions): Promise<UserRecord | null>
+
+  createSession(session: SessionRecord, firstTokenHash: string): Promise<void>
+  findSession(id: string): Promise<SessionRecord | null>
+  /** Atomically counts one presentation of the token; returns it as it is after that (null if unknown). */
+  useRefreshToken(hash: string, now: number): Promise<RefreshTokenRecord | null>
+  /** Adds the family's next token and moves the idle clock, unless the session has ended (then false). */
+  rotateSession(sessionId: string, nextTokenHash: string, now: number): Promise<boolean>
+  /** Ends one live session; false when it had ended already or does not exist. */
+  endSession(id: string, reason: SessionEndReason, now: number): Promise<boolean>
+  /** Ends every live session; with the new global epoch, in one transaction. */
+  rotateGlobalEpoch(epoch: string, now: number): Promise<void>
+  /** Deletes sessions (and their tokens) that ended or expired before `before`. Returns how many. */
+  prune(before: number): Promise<number>
+
+  listNotes(userId: string): Promise<NoteRecord[]>
+  addNote(note: NoteRecord): Promise<NoteRecord>
+
+  getMeta(key: string): Promise<string | null>
+  /** Stores the value unless the key has one already; returns the value that is stored now. */
+  initMeta(key: string, value: string): Promise<string>
+
+  /** Resolves when the store answers; used by /healthz. */
+  ping(): Promise<void>
+  close(): Promise<void>
+}

@@ -1,0 +1,100 @@
+import type { Role } from '../store/types.js'
+
+/** The claims of every access token the server signs. Times are epoch seconds. */
+export interface AccessClaims {
+  iss: string
+  aud: string
+  sub: string
+  sid: string
+  jti: string
+  iat: number
+  exp: number
+  role: Role
+}
+
+/** The only protected header the server signs with. */
+export const JWT_HEADER = { alg: 'HS256', typ: 'JWT' } as const
+
+/** The code a token earns at a step of the bearer checks. */
+export type TokenFailure = 'malformed_token' | 'invalid_token' | 'token_expired'
+
+/** A compact JWS split and decoded, before its signature is checked. */
+export interface ParsedToken {
+  token: string
+  header: Record<string, unknown>
+  payload: Record<string, unknown> & { sub: string; sid: string; exp: number; iat: number }
+  /** `header.payload`, the bytes the signature covers. */
+  signingInput: string
+  signature: string
+}
+
+const B64URL_SEGMENT = /^[A-Za-z0-9_-]+$/
+/** The last character of a canonical 43-character base64url encoding of 32 bytes (its low two bits are zero). */
+const CANONICAL_LAST = 'AEIMQUYcgkosw048'
+const FORBIDDEN_HEADERS = ['crit', 'jku', 'x5u', 'jwk', 'x5c', 'b64']
+
+function json(text: string): Record<string, unknown> | null {
+  try {
+    const value: unknown = JSON.parse(text)
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : null
+  } catch {
+    return null
+  }
+}
+
+/**
+ * Steps 1–3 of the protocol's bearer checks, without the user lookup: three base64url parts, a header that
+ * allows exactly HS256 and nothing that points elsewhere for a key, and the claims the server needs.
+ * `decode` turns a base64url segment into UTF-8 text (Buffer in Node, atob in a browser).
+ */
+export function parseToken(token: string, decode: (segment: string) => string): ParsedToken | TokenFailure {
+  const first = token.indexOf('.')
+  const second = first < 0 ? -1 : token.indexOf('.', first + 1)
+  if (first < 0 || second < 0 || token.indexOf('.', second + 1) >= 0) return 'malformed_token'
+  const h = token.slice(0, first)
+  const p = token.slice(first + 1, second)
+  const s = token.slice(second + 1)
+  if (!B64URL_SEGMENT.test(h) || !B64URL_SEGMENT.test(p) || !B64URL_SEGMENT.test(s)) return 'malformed_token'
+  // An HS256 MAC is 32 bytes; only its one canonical spelling is accepted, so a signature cannot be altered
+  // in its padding bits and still pass.
+  if (s.length !== 43 || !CANONICAL_LAST.includes(s[42]!)) return 'invalid_token'
+
+  const header = json(decode(h))
+  if (header?.alg !== 'HS256') return 'invalid_token'
+  if (header.typ !== undefined && header.typ !== 'JWT') return 'invalid_token'
+  for (const name of FORBIDDEN_HEADERS) if (name in header) return 'invalid_token'
+
+  const payload = json(decode(p))
+  if (
+    !payload ||
+    typeof payload.sub !== 'string' ||
+    typeof payload.sid !== 'string' ||
+    !Number.isFinite(payload.exp) ||
+    !Number.isFinite(payload.iat)
+  ) {
+    return 'invalid_token'
+  }
+  return {
+    token,
+    header,
+    payload: payload as ParsedToken['payload'],
+    signingInput: `${h}.${p}`,
+    signature: s,
+  }
+}
+
+/** Step 5: expiry first (the client's cue to refresh), then issue time and who the token is for. */
+export function checkClaims(
+  payload: ParsedToken['payload'],
+  nowSeconds: number,
+  expect: { issuer: string; audience: string; iatLeeway: number },
+): TokenFailure | null {
+  if (payload.exp <= nowSeconds) return 'token_expired'
+  if (payload.iat > nowSeconds + expect.iatLeeway) return 'invalid_token'
+  if (payload.iss !== expect.issuer) return 'invalid_token'
+  const aud = payload.aud
+  if (Array.isArray(aud) ? !aud.includes(expect.audience) : aud !== expect.audience) return 'invalid_token'
+  return null
+}
