@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url'
-import { defineConfig } from 'vitest/config'
+import { configDefaults, defineConfig } from 'vitest/config'
 
 // Vitest 4 reads no workspace file by itself: this is the root config (`vitest --config vitest.workspace.ts`)
 // and defines one project per package. Workspace packages resolve to their sources, so tests never
@@ -33,6 +33,39 @@ export default defineConfig({
           root: './packages/sdk',
           environment: 'jsdom',
           include: ['src/**/*.test.{ts,tsx}'],
+          exclude: [...configDefaults.exclude, 'src/**/*.browser.test.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          // real Chromium (playwright-core, /usr/bin/chromium); skipped with a message when it is missing
+          name: 'sdk-browser',
+          root: './packages/sdk',
+          environment: 'node',
+          include: ['src/**/*.browser.test.ts'],
+          testTimeout: 30_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'demo-app',
+          root: './packages/demo-app',
+          environment: 'jsdom',
+          include: ['src/**/*.test.{ts,tsx}'],
+          exclude: ['src/e2e/**'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'demo-e2e',
+          root: './packages/demo-app',
+          environment: 'node',
+          include: ['src/e2e/**/*.e2e.test.ts'],
+          testTimeout: 90_000,
+          hookTimeout: 120_000,
         },
       },
     ],

@@ -1,0 +1,101 @@
+import { createMockBackend } from '@leash/reference-server/msw'
+import { createLeashClient, type LeashClient } from '@leash/sdk'
+import { act, cleanup, render, screen, waitFor, within } from '@testing-library/react'
+import userEvent from '@testing-library/user-event'
+import { setupServer } from 'msw/node'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { App } from './App.tsx'
+
+const backend = createMockBackend({
+  users: [
+    { username: 'alice', password: 'alice-password' },
+    { username: 'admin', password: 'admin-password', role: 'admin' },
+  ],
+})
+const server = setupServer(...backend.handlers)
+const clients: LeashClient[] = []
+beforeAll(() => server.listen({ onUnhandledRequest: 'error' }))
+afterEach(async () => {
+  cleanup()
+  for (const c of clients.splice(0)) c.dispose()
+  await backend.reset()
+  localStorage.clear()
+})
+afterAll(() => server.close())
+
+function renderApp() {
+  const client = createLeashClient({ crossTab: false, warnBefore: 30_000, refreshMargin: 10_000 })
+  clients.push(client)
+  const user = userEvent.setup()
+  render(<App client={client} />)
+  return { client, user }
+}
+
+async function signIn(
+  user: ReturnType<typeof userEvent.setup>,
+  username: string,
+  password = `${username}-password`,
+) {
+  await user.type(screen.getByLabelText('Username'), username)
+  await user.type(screen.getByLabelText('Password'), password)
+  await user.click(screen.getByRole('button', { name: 'Sign in' }))
+}
+
+describe('demo app', () => {
+  it('signs in, loads notes and adds one through leash.http', async () => {
+    const { user } = renderApp()
+    await signIn(user, 'alice')
+    expect(await screen.findByText('No notes yet.')).toBeTruthy()
+    await user.type(screen.getByPlaceholderText('Write a note…'), 'buy milk')
+    await user.click(screen.getByRole('button', { name: 'Add note' }))
+    const list = await screen.findByRole('list', { name: 'Your notes' })
+    expect(within(list).getByText('buy milk')).toBeTruthy()
+    expect(screen.getByTestId('status').textContent).toBe('authenticated')
+    expect(screen.queryByRole('heading', { name: 'Administration' })).toBeNull()
+  })
+
+  it('shows a server error as text and stays on the sign-in page', async () => {
+    const { user } = renderApp()
+    await signIn(user, 'alice', 'not-her-password')
+    expect((await screen.findByRole('alert')).textContent).toBe('Wrong username or password.')
+    expect(screen.getByRole('button', { name: 'Sign in' })).toBeTruthy()
+  })
+
+  it('lands on the sign-in page saying the account is disabled', async () => {
+    const { user, client } = renderApp()
+    await signIn(user, 'alice')
+    await screen.findByText('No notes yet.')
+    await backend.admin.disable('alice')
+    await act(async () => {
+      await client.http.get('/api/notes').catch(() => {})
+    })
+    expect((await screen.findByRole('status')).textContent).toMatch(/account has been disabled/)
+    expect(screen.getByLabelText('Username')).toBeTruthy()
+    expect(localStorage.length).toBe(0)
+  })
+
+  it('signs out to the sign-in page, keeping only the one-second token', async () => {
+    const { user } = renderApp()
+    await signIn(user, 'alice')
+    await screen.findByText('No notes yet.')
+    await user.click(screen.getByRole('button', { name: 'Sign out' }))
+    expect((await screen.findByRole('status')).textContent).toBe('You signed out.')
+    const stored = Object.keys(localStorage)
+      .filter((k) => k.startsWith('leash:'))
+      .map((k) => localStorage.getItem(k) ?? '')
+      .join(' ')
+    const token = stored.match(/eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+/)?.[0]
+    expect(token).toBeDefined()
+    const claims = JSON.parse(atob(token!.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/')))
+    expect(claims.exp - claims.iat).toBe(1)
+  })
+
+  it('gives admins a panel that disables a user', async () => {
+    const { user } = renderApp()
+    await signIn(user, 'admin')
+    const panel = await screen.findByRole('region', { name: 'Administration' })
+    await user.click(await within(panel).findByRole('button', { name: 'Disable alice' }))
+    await waitFor(() => expect(within(panel).getByRole('button', { name: 'Enable alice' })).toBeTruthy())
+    expect((await backend.admin.user('alice')).enabled).toBe(false)
+  })
+})

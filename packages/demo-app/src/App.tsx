@@ -1,0 +1,40 @@
+import type { LeashClient } from '@leash/sdk'
+import { LeashProvider, RequireSession, useLeash } from '@leash/sdk/react'
+import { ClientContext } from './client-context.ts'
+import { AdminPanel } from './components/AdminPanel.tsx'
+import { Header } from './components/Header.tsx'
+import { Notes } from './components/Notes.tsx'
+import { SessionPanel } from './components/SessionPanel.tsx'
+import { useEventLog } from './components/use-event-log.ts'
+import { WarningDialog } from './components/WarningDialog.tsx'
+import { SignIn } from './pages/SignIn.tsx'
+
+/** The demo: sign-in for anyone without a live session; notes, the session panel and admin tools otherwise. */
+export function App({ client }: { client: LeashClient }) {
+  return (
+    <LeashProvider client={client}>
+      <ClientContext.Provider value={client}>
+        <Shell client={client} />
+      </ClientContext.Provider>
+    </LeashProvider>
+  )
+}
+
+function Shell({ client }: { client: LeashClient }) {
+  const isAdmin = useLeash((s) => s.user?.role === 'admin')
+  // Kept above the session gate, so the log starts with the sign-in itself.
+  const events = useEventLog(client)
+  return (
+    <div className="shell">
+      <Header />
+      <RequireSession fallback={<SignIn />}>
+        <main className="grid">
+          <Notes />
+          <SessionPanel events={events} />
+          {isAdmin && <AdminPanel />}
+        </main>
+        <WarningDialog />
+      </RequireSession>
+    </div>
+  )
+}

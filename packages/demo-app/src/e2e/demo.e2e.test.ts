@@ -1,0 +1,164 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  type Demo,
+  hasChromium,
+  jwtClaims,
+  leashStorage,
+  SCREENSHOTS,
+  signIn,
+  startDemo,
+  TIMING,
+} from './harness.js'
+
+// The demo in Debian's Chromium against the real server: what a person sees, second by second.
+
+if (!hasChromium)
+  console.warn('demo e2e skipped: no Chromium at /usr/bin/chromium (apt-get install -y chromium)')
+
+describe.skipIf(!hasChromium)('demo app in Chromium', { timeout: 90_000 }, () => {
+  let demo: Demo
+  beforeAll(async () => {
+    demo = await startDemo()
+  }, 120_000)
+  afterAll(async () => {
+    await demo?.stop()
+  })
+
+  it('signs in and loads the notes', async () => {
+    const context = await demo.context()
+    const page = await context.newPage()
+    await page.goto(demo.url)
+    await page.screenshot({ path: `${SCREENSHOTS}sign-in.png` })
+    await signIn(page, demo.url, 'alice')
+    await page.getByText('No notes yet.').waitFor()
+    await page.getByPlaceholder('Write a note…').fill('Ship the demo')
+    await page.getByRole('button', { name: 'Add note' }).click()
+    await page.getByRole('list', { name: 'Your notes' }).getByText('Ship the demo').waitFor()
+    expect(await page.getByTestId('status').textContent()).toBe('authenticated')
+    await page.screenshot({ path: `${SCREENSHOTS}notes.png` })
+    // Readable at a phone's width: nothing wider than the screen.
+    await page.setViewportSize({ width: 390, height: 844 })
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390)
+    await page.screenshot({ path: `${SCREENSHOTS}notes-phone.png`, fullPage: true })
+    await context.close()
+  })
+
+  it('refreshes silently while the user is active, with no visible break', async () => {
+    const context = await demo.context()
+    const page = await context.newPage()
+    const refreshes: number[] = []
+    page.on('response', (r) => {
+      if (r.url().endsWith('/auth/refresh')) refreshes.push(r.status())
+    })
+    await signIn(page, demo.url, 'bob')
+    const first = jwtClaims(await leashStorage(page))!
+    // Keep typing for two access-token lifetimes.
+    const until = Date.now() + TIMING.accessTtl * 2_000 + 500
+    const input = page.getByPlaceholder('Write a note…')
+    while (Date.now() < until) {
+      await input.press('a')
+      await page.waitForTimeout(250)
+    }
+    expect(refreshes.length).toBeGreaterThanOrEqual(1)
+    expect(refreshes.every((s) => s === 200)).toBe(true)
+    expect(jwtClaims(await leashStorage(page))!.iat).toBeGreaterThan(first.iat)
+    expect(await page.getByRole('alert').count()).toBe(0)
+    await input.fill('still here')
+    await page.getByRole('button', { name: 'Add note' }).click()
+    await page.getByRole('list', { name: 'Your notes' }).getByText('still here').waitFor()
+    expect(await page.getByTestId('status').textContent()).toBe('authenticated')
+    await context.close()
+  })
+
+  it('warns an idle user; "Stay signed in" keeps the session', async () => {
+    const context = await demo.context()
+    const page = await context.newPage()
+    await signIn(page, demo.url, 'carol')
+    const dialog = page.getByRole('dialog')
+    await dialog.waitFor({ timeout: TIMING.idleTimeout * 1000 })
+    expect(await dialog.getByTestId('warning-countdown').textContent()).toMatch(/^\d+ s$/)
+    await page.screenshot({ path: `${SCREENSHOTS}warning.png` })
+    await dialog.getByRole('button', { name: 'Stay signed in' }).click()
+    await dialog.waitFor({ state: 'detached' })
+    await page.getByPlaceholder('Write a note…').fill('after the warning')
+    await page.getByRole('button', { name: 'Add note' }).click()
+    await page.getByRole('list', { name: 'Your notes' }).getByText('after the warning').waitFor()
+    await context.close()
+  })
+
+  it('signs an idle user out when the countdown runs out', async () => {
+    const context = await demo.context()
+    const page = await context.newPage()
+    await signIn(page, demo.url, 'alice')
+    await page.getByRole('dialog').waitFor({ timeout: TIMING.idleTimeout * 1000 })
+    await page
+      .getByText('Your session timed out. Sign in again.')
+      .waitFor({ timeout: TIMING.warnBeforeMs + 3000 })
+    expect(await page.getByLabel('Username').isVisible()).toBe(true)
+    await context.close()
+  })
+
+  it('a user disabled from another browser is cleared out at the next request', async () => {
+    const userContext = await demo.context()
+    const adminContext = await demo.context()
+    const page = await userContext.newPage()
+    const admin = await adminContext.newPage()
+    await signIn(page, demo.url, 'bob')
+    await signIn(admin, demo.url, 'admin')
+    await admin.screenshot({ path: `${SCREENSHOTS}admin.png` })
+    await admin.getByRole('button', { name: 'Disable bob' }).click()
+    await admin.getByRole('button', { name: 'Enable bob' }).waitFor()
+    await page.getByPlaceholder('Write a note…').fill('too late')
+    await page.getByRole('button', { name: 'Add note' }).click()
+    await page.getByText('This account has been disabled.', { exact: false }).waitFor()
+    expect(await page.evaluate(() => localStorage.length)).toBe(0)
+    await page.screenshot({ path: `${SCREENSHOTS}disabled.png` })
+    await admin.getByRole('button', { name: 'Enable bob' }).click()
+    await admin.getByRole('button', { name: 'Disable bob' }).waitFor()
+    await userContext.close()
+    await adminContext.close()
+  })
+
+  it('sign-out keeps only the one-second token and protected pages send you to sign in', async () => {
+    const context = await demo.context()
+    const page = await context.newPage()
+    await signIn(page, demo.url, 'alice')
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click()
+    await page.getByText('You signed out.').waitFor()
+    const claims = jwtClaims(await leashStorage(page))
+    expect(claims).not.toBeNull()
+    expect(claims!.exp - claims!.iat).toBe(1)
+    await page.reload()
+    await page.getByLabel('Username').waitFor()
+    expect(await page.getByRole('heading', { name: 'Notes' }).count()).toBe(0)
+    await context.close()
+  })
+
+  it('two tabs: one refresh between them, and sign-out in one signs out the other', async () => {
+    const context = await demo.context()
+    const refreshes: string[] = []
+    context.on('request', (r) => {
+      if (r.url().endsWith('/auth/refresh')) refreshes.push(r.frame().page() === one ? 'tab 1' : 'tab 2')
+    })
+    const one = await context.newPage()
+    await signIn(one, demo.url, 'carol')
+    const two = await context.newPage()
+    await two.goto(demo.url)
+    await two.getByRole('heading', { name: 'Notes' }).waitFor()
+    // Wait, idle, until the shared access token has expired; then both tabs ask at once.
+    for (;;) {
+      const claims = jwtClaims(await leashStorage(one))!
+      if (claims.exp * 1000 < Date.now() - 200) break
+      await one.waitForTimeout(250)
+    }
+    refreshes.length = 0
+    await Promise.all([one, two].map((p, i) => p.getByPlaceholder('Write a note…').fill(`tab ${i + 1}`)))
+    await Promise.all([one, two].map((p) => p.getByRole('button', { name: 'Add note' }).click()))
+    await one.getByRole('list', { name: 'Your notes' }).getByText('tab 1').waitFor()
+    await two.getByRole('list', { name: 'Your notes' }).getByText('tab 2').waitFor()
+    expect(refreshes).toHaveLength(1)
+    await one.getByRole('button', { name: 'Sign out', exact: true }).click()
+    await two.getByLabel('Username').waitFor({ timeout: 5_000 })
+    await context.close()
+  })
+})

@@ -1,0 +1,111 @@
+import { existsSync, mkdirSync } from 'node:fs'
+import { createServer as createNetServer } from 'node:net'
+import { fileURLToPath } from 'node:url'
+import { type RunningServer, startServer } from '@leash/reference-server'
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
+import { createServer as createViteServer, type ViteDevServer } from 'vite'
+
+export const CHROMIUM = process.env.LEASH_CHROMIUM ?? '/usr/bin/chromium'
+export const hasChromium = existsSync(CHROMIUM)
+export const SCREENSHOTS = fileURLToPath(new URL('../../test-results/screenshots/', import.meta.url))
+
+/** Server timeouts (s) and client margins (ms) short enough to watch every behaviour within seconds. */
+export const TIMING = { accessTtl: 4, idleTimeout: 14, warnBeforeMs: 7_000, refreshMarginMs: 2_000 }
+
+const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const probe = createNetServer()
+    probe.once('error', reject)
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address()
+      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0))
+    })
+  })
+
+export interface Demo {
+  url: string
+  browser: Browser
+  context(): Promise<BrowserContext>
+  stop(): Promise<void>
+}
+
+/** The real server (SQLite in memory, seeded users) and the demo on Vite, proxied to one origin, and Chromium. */
+export async function startDemo(): Promise<Demo> {
+  mkdirSync(SCREENSHOTS, { recursive: true })
+  const server: RunningServer = await startServer(
+    {
+      LEASH_PORT: '0',
+      LEASH_DATABASE: 'sqlite::memory:',
+      LEASH_GLOBAL_SECRET: 'e2e-global-secret-of-at-least-32-bytes!!',
+      LEASH_ACCESS_TTL: String(TIMING.accessTtl),
+      LEASH_IDLE_TIMEOUT: String(TIMING.idleTimeout),
+      LEASH_ABSOLUTE_TIMEOUT: '3600',
+      LEASH_SEED_USERS:
+        'alice:alice-password,bob:bob-password,carol:carol-password,admin:admin-password:admin',
+    },
+    true,
+  )
+  process.env.LEASH_SERVER_URL = server.url
+  process.env.LEASH_DEMO_PORT = String(await freePort())
+  process.env.VITE_LEASH_WARN_BEFORE_MS = String(TIMING.warnBeforeMs)
+  process.env.VITE_LEASH_REFRESH_MARGIN_MS = String(TIMING.refreshMarginMs)
+  const vite: ViteDevServer = await createViteServer({
+    configFile: fileURLToPath(new URL('../../vite.config.ts', import.meta.url)),
+    root: fileURLToPath(new URL('../..', import.meta.url)),
+    logLevel: 'error',
+    clearScreen: false,
+  })
+  await vite.listen()
+  const url = `http://127.0.0.1:${process.env.LEASH_DEMO_PORT}`
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  })
+  // Warm Vite's on-demand transform once, so the first test does not pay for it.
+  const warm = await browser.newPage()
+  await warm.goto(url)
+  await warm.getByLabel('Username').waitFor({ timeout: 60_000 })
+  await warm.close()
+  return {
+    url,
+    browser,
+    context: () => browser.newContext({ viewport: { width: 1100, height: 760 } }),
+    async stop() {
+      await browser.close()
+      await vite.close()
+      await server.close()
+    },
+  }
+}
+
+export async function signIn(page: Page, url: string, username: string) {
+  await page.goto(url)
+  await page.getByLabel('Username').fill(username)
+  await page.getByLabel('Password').fill(`${username}-password`)
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  await page.getByRole('heading', { name: 'Notes' }).waitFor()
+}
+
+/** Everything Leash keeps in localStorage, as one string. */
+export const leashStorage = (page: Page) =>
+  page.evaluate(() =>
+    Object.keys(localStorage)
+      .filter((k) => k.startsWith('leash:'))
+      .map((k) => localStorage.getItem(k))
+      .join(' '),
+  )
+
+/** The payload of the first JWT in the text. */
+export function jwtClaims(text: string): { iat: number; exp: number; sid: string } | null {
+  const token = text.match(/eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+/)?.[0]
+  return token ? JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) : null
+}
