@@ -1,0 +1,35 @@
+import { expect, test, vi } from 'vitest'
+import type { ChannelFactory } from './cross-tab.js'
+import { ALICE, mockBackend } from './test/harness.js'
+
+const { client } = mockBackend()
+
+test('dispose() removes every timer, listener, channel and interceptor', async () => {
+  const added = vi.spyOn(window, 'addEventListener')
+  const removed = vi.spyOn(window, 'removeEventListener')
+  const docAdded = vi.spyOn(document, 'addEventListener')
+  const docRemoved = vi.spyOn(document, 'removeEventListener')
+  const close = vi.fn()
+  const channel: ChannelFactory = () => ({ post() {}, close })
+  const leash = client({ crossTab: true, channel })
+  await leash.login(ALICE)
+  expect(vi.getTimerCount()).toBeGreaterThan(0)
+  expect(added.mock.calls.length).toBeGreaterThan(0)
+  const listener = vi.fn()
+  leash.on('refreshed', listener)
+  await vi.advanceTimersByTimeAsync(0) // jsdom's own storage-event timer
+  expect(vi.getTimerCount()).toBe(3) // refresh, warning, end
+  leash.dispose()
+  expect(vi.getTimerCount()).toBe(0)
+  expect(close).toHaveBeenCalledTimes(1)
+  const key = (c: unknown[]) => `${c[0]}|${c[1] === undefined ? '' : String(c[1]).length}`
+  expect(removed.mock.calls.map(key).sort()).toEqual(added.mock.calls.map(key).sort())
+  for (const [type, fn] of added.mock.calls)
+    expect(removed.mock.calls.some(([t, f]) => t === type && f === fn)).toBe(true)
+  expect(docAdded).toHaveBeenCalledWith('visibilitychange', expect.any(Function))
+  expect(docRemoved.mock.calls).toEqual(docAdded.mock.calls)
+  const handlers = (leash.http.interceptors.request as unknown as { handlers: unknown[] }).handlers
+  expect(handlers.filter(Boolean)).toEqual([])
+  await vi.advanceTimersByTimeAsync(3_600_000)
+  expect(listener).not.toHaveBeenCalled()
+})

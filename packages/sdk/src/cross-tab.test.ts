@@ -1,0 +1,58 @@
+import { afterEach, beforeEach, expect, test, vi } from 'vitest'
+import { type LeashMessage, storageChannel, storageLock } from './cross-tab.js'
+import { memoryStorage } from './storage.js'
+
+beforeEach(() => {
+  vi.useFakeTimers()
+})
+afterEach(() => {
+  vi.useRealTimers()
+  localStorage.clear()
+})
+
+test('the storage lock lets one holder in at a time', async () => {
+  const storage = memoryStorage()
+  const lock = storageLock(storage, Date.now)
+  let inside = 0
+  let most = 0
+  const work = () =>
+    lock('refresh', async () => {
+      inside++
+      most = Math.max(most, inside)
+      await new Promise((r) => setTimeout(r, 200))
+      inside--
+      return 'done'
+    })
+  const all = Promise.all([work(), work(), work()])
+  await vi.advanceTimersByTimeAsync(2_000)
+  expect(await all).toEqual(['done', 'done', 'done'])
+  expect(most).toBe(1)
+  expect(storage.getItem('leash:lock:refresh')).toBeNull()
+})
+
+test("the storage lock takes over a dead holder's lease once it runs out", async () => {
+  const storage = memoryStorage()
+  storage.setItem('leash:lock:refresh', `ghost ${Date.now() + 1_000}`)
+  const fn = vi.fn(async () => 1)
+  const held = storageLock(storage, Date.now)('refresh', fn)
+  await vi.advanceTimersByTimeAsync(900)
+  expect(fn).not.toHaveBeenCalled()
+  await vi.advanceTimersByTimeAsync(300)
+  expect(await held).toBe(1)
+})
+
+test('the storage channel sends through a leash: key and hears storage events of other tabs', () => {
+  const heard: LeashMessage[] = []
+  const open = storageChannel(localStorage, window)
+  const channel = open((m) => heard.push(m))
+  const set = vi.spyOn(Storage.prototype, 'setItem')
+  channel.post({ type: 'disabled' })
+  expect(set).toHaveBeenCalledWith('leash:message', expect.stringContaining('"disabled"'))
+  expect(localStorage.getItem('leash:message')).toBeNull()
+  const newValue = JSON.stringify({ m: { type: 'loggedOut' }, n: 1 })
+  window.dispatchEvent(new StorageEvent('storage', { key: 'leash:message', newValue }))
+  expect(heard).toEqual([{ type: 'loggedOut' }])
+  channel.close()
+  window.dispatchEvent(new StorageEvent('storage', { key: 'leash:message', newValue }))
+  expect(heard).toHaveLength(1)
+})

@@ -1,0 +1,57 @@
+/** Codes the server sends (see protocol.md) plus the client's own. */
+export type LeashErrorCode =
+  | 'invalid_credentials'
+  | 'user_disabled'
+  | 'session_expired'
+  | 'session_revoked'
+  | 'refresh_token_reused'
+  | 'invalid_refresh_token'
+  | 'token_expired'
+  | 'invalid_token'
+  | 'missing_token'
+  | 'malformed_token'
+  | 'rate_limited'
+  | 'forbidden'
+  | 'username_taken'
+  | 'registration_closed'
+  | 'user_not_found'
+  | 'invalid_request'
+  | 'invalid_json'
+  | 'unsupported_media_type'
+  | 'payload_too_large'
+  | 'network_error'
+  | 'logged_out'
+  | 'no_session'
+  | 'disposed'
+  | 'http_error'
+
+/**
+ * The one error class of the SDK. Assert on `code`, never on `message`; no message contains a token.
+ * @example if (e instanceof LeashError && e.code === 'invalid_credentials') showLoginError()
+ */
+export class LeashError extends Error {
+  override readonly name = 'LeashError'
+  constructor(
+    readonly code: LeashErrorCode,
+    /** HTTP status of the response that caused it, when there was one. */
+    readonly status?: number,
+    options?: { cause?: unknown },
+  ) {
+    super(code, options)
+  }
+}
+
+interface HttpFailure {
+  response?: { status: number; data?: unknown }
+}
+
+/** Turns an axios failure (or anything thrown) into a `LeashError` carrying the server's code. */
+export function toLeashError(error: unknown): LeashError {
+  if (error instanceof LeashError) return error
+  const res = (error as HttpFailure | null)?.response
+  if (!res) return new LeashError('network_error', undefined, { cause: error })
+  const code = (res.data as { error?: { code?: unknown } } | undefined)?.error?.code
+  return new LeashError(typeof code === 'string' ? (code as LeashErrorCode) : 'http_error', res.status, {
+    cause: error,
+  })
+}

@@ -1,0 +1,4 @@
+export { LeashProvider } from './provider.js'
+export { RequireSession } from './require-session.js'
+export { useLeash } from './use-leash.js'
+export { type SessionWarningView, useSessionWarning } from './use-session-warning.js'

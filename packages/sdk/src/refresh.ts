@@ -1,0 +1,66 @@
+import type { Lock } from './cross-tab.js'
+import { type LeashError, toLeashError } from './errors.js'
+import { sleep } from './schedule.js'
+import { type SessionRecord, type TokenResponse, toRecord } from './tokens.js'
+
+/** Attempts after the first when the network (or a 5xx/429) fails; delays 1 s, 2 s, 4 s … capped at 30 s. */
+export const RETRIES = 5
+
+/** What a refresh needs from the client. */
+export interface RefreshDeps {
+  /** `POST /auth/refresh` on the bare auth instance (no interceptors, so no retry loop). */
+  post(refreshToken: string | undefined): Promise<TokenResponse>
+  lock: Lock
+  clock: () => number
+  /** The session as this tab knows it, and as shared storage holds it now. */
+  current(): SessionRecord | null
+  stored(): SessionRecord | null
+  /** Stores and announces a new record; called while the lock is still held, so a tab that waited sees it. */
+  save(record: SessionRecord): void
+}
+
+const retryable = (e: LeashError) => !e.status || e.status >= 500 || e.status === 429 || e.status === 408
+
+/**
+ * One refresh, holding the cross-tab lock per attempt. A tab that waited for the lock and finds a newer,
+ * unexpired token (another tab refreshed) takes it instead of spending the rotated refresh token again.
+ * Network failures back off and retry (bounded); 401/403 and other client errors are thrown at once.
+ */
+export async function refreshSession(deps: RefreshDeps, signal: AbortSignal): Promise<SessionRecord> {
+  const before = deps.current()?.accessToken
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await deps.lock(
+        'leash:refresh',
+        async () => {
+          signal.throwIfAborted()
+          const now = deps.clock()
+          const newer = [deps.stored(), deps.current()].find(
+            (r) => r && r.accessToken !== before && r.accessExpiresAt > now,
+          )
+          if (newer) return newer
+          const body = await deps.post(deps.stored()?.refreshToken ?? deps.current()?.refreshToken)
+          const record = toRecord(body, now, deps.current())
+          signal.throwIfAborted() // logged out or disabled meanwhile: never write these tokens back
+          deps.save(record)
+          return record
+        },
+        signal,
+      )
+    } catch (e) {
+      signal.throwIfAborted()
+      const error = toLeashError(e)
+      if (attempt >= RETRIES || !retryable(error)) throw error
+      await sleep(Math.min(1000 * 2 ** attempt, 30_000), signal)
+    }
+  }
+}
+
+/** `work`, or the abort reason as soon as `signal` aborts (callers stop waiting; the work runs out unseen). */
+export function abortable<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const abort = () => reject(signal.reason)
+    signal.addEventListener('abort', abort)
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', abort))
+  })
+}

@@ -1,0 +1,63 @@
+import { decodeJwt } from 'jose'
+
+/** The signed-in user as the server describes it. */
+export interface LeashUser {
+  id: string
+  username: string
+  role: string
+}
+
+/** The body of a login or refresh response (protocol.md, "Token response"). */
+export interface TokenResponse {
+  access_token: string
+  token_type: 'Bearer'
+  expires_in: number
+  refresh_token?: string
+  session?: { id: string; idle_expires_in: number; absolute_expires_in: number }
+  user?: LeashUser
+  user_enabled?: boolean
+}
+
+/** What the client keeps of a live session; every time is on the client's own clock. */
+export interface SessionRecord {
+  accessToken: string
+  accessExpiresAt: number
+  idleExpiresAt: number
+  absoluteExpiresAt: number
+  /** When the access token was obtained: activity after it makes the user "active". */
+  issuedAt: number
+  user: LeashUser
+  refreshToken?: string
+}
+
+/** Claims the client reads (never verifies: HS256 needs a key it does not have). */
+export function readClaims(token: string): { sub?: string; sid?: string; role?: string } {
+  try {
+    return decodeJwt(token) as { sub?: string; sid?: string; role?: string }
+  } catch {
+    return {}
+  }
+}
+
+/**
+ * Turns a token response into a record. Deadlines are `sentAt` (the local time the request left) plus the
+ * relative durations, so a wrong device clock changes nothing and latency only makes them earlier.
+ */
+export function toRecord(
+  body: TokenResponse,
+  sentAt: number,
+  previous?: SessionRecord | null,
+): SessionRecord {
+  const claims = readClaims(body.access_token)
+  const at = (seconds: number | undefined, fallback: number | undefined) =>
+    seconds == null ? (fallback ?? 8.64e15) : sentAt + seconds * 1000
+  return {
+    accessToken: body.access_token,
+    accessExpiresAt: sentAt + body.expires_in * 1000,
+    idleExpiresAt: at(body.session?.idle_expires_in, previous?.idleExpiresAt),
+    absoluteExpiresAt: at(body.session?.absolute_expires_in, previous?.absoluteExpiresAt),
+    issuedAt: sentAt,
+    user: body.user ?? previous?.user ?? { id: claims.sub ?? '', username: '', role: claims.role ?? '' },
+    refreshToken: body.refresh_token,
+  }
+}
