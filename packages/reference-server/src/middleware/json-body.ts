@@ -27,10 +27,13 @@ export async function readJson<S extends z.ZodType>(c: Context, schema: S): Prom
   }
   const result = schema.safeParse(value)
   if (!result.success) {
-    const details = result.error.issues.map((issue) => ({
-      path: issue.path.map(String).join('.') || '(body)',
-      message: issue.message,
-    }))
+    // One entry per offending field path (zod may report several checks of one field).
+    const byPath = new Map<string, string[]>()
+    for (const issue of result.error.issues) {
+      const path = issue.path.map(String).join('.') || '(body)'
+      byPath.set(path, [...(byPath.get(path) ?? []), issue.message])
+    }
+    const details = [...byPath].map(([path, messages]) => ({ path, message: messages.join('; ') }))
     throw new ApiError(400, 'invalid_request', 'The request body does not match what this endpoint takes.', {
       details,
     })

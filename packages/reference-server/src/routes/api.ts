@@ -6,7 +6,20 @@ import { readJson } from '../middleware/json-body.js'
 import type { NoteRecord } from '../store/types.js'
 import { randomId } from '../tokens/random.js'
 
-const newNote = z.object({ text: z.string().trim().min(1).max(2000) })
+// Text must be well-formed Unicode with no NUL: a lone surrogate would not read back as written, and
+// PostgreSQL refuses NUL in text.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
+const newNote = z.object({
+  text: z
+    .string()
+    .trim()
+    .min(1)
+    .max(2000)
+    .refine(
+      (t) => !LONE_SURROGATE.test(t) && !t.includes('\0'),
+      'must be well-formed Unicode text without NUL',
+    ),
+})
 const view = (n: NoteRecord) => ({ id: n.id, text: n.text, created_at: new Date(n.createdAt).toISOString() })
 
 /** /api/*: the demo's protected resource, each user's own notes. */

@@ -110,10 +110,17 @@ export function authRoutes(deps: Deps) {
     const body = await readJson(c, schemas.refresh)
     const refreshToken = body.refresh_token ?? getCookie(c, REFRESH_COOKIE)
     const authorization = c.req.header('authorization')
+    if (!authorization && !refreshToken) throw unauthorized('missing_token')
     let session = null
-    if (authorization) session = (await authenticate(authorization, { allowExpired: true })).session
-    else if (refreshToken) session = await sessions.sessionOfRefreshToken(refreshToken)
-    else throw unauthorized('missing_token')
+    if (authorization) {
+      try {
+        session = (await authenticate(authorization, { allowExpired: true })).session
+      } catch (error) {
+        // A stale bearer (say, of an older session) must not keep the refresh token's live session alive.
+        if (!refreshToken || !(error instanceof ApiError && error.status === 401)) throw error
+      }
+    }
+    if (!session && refreshToken) session = await sessions.sessionOfRefreshToken(refreshToken)
     const user = session && session.endedAt === null ? await store.findUserById(session.userId) : null
     if (!session || !user) throw unauthorized('session_revoked')
     if (!user.enabled) throw userDisabled()

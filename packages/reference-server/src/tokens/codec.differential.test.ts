@@ -42,7 +42,10 @@ async function verdict(codec: TokenCodec, key: SigningKey, token: string): Promi
 }
 
 async function keys() {
-  return { node: await nodeCodec.deriveKey(GLOBAL, EPOCH, USER), jose: await joseCodec.deriveKey(GLOBAL, EPOCH, USER) }
+  return {
+    node: await nodeCodec.deriveKey(GLOBAL, EPOCH, USER),
+    jose: await joseCodec.deriveKey(GLOBAL, EPOCH, USER),
+  }
 }
 
 describe('node codec vs jose codec', () => {
@@ -93,7 +96,11 @@ describe('node codec vs jose codec', () => {
     ['two segments', `${h}.${p}`, 'malformed_token'],
     ['padding in a segment', `${h}=.${p}.${s}`, 'malformed_token'],
     ['standard base64 chars', `${h}.${p}+/.${s}`, 'malformed_token'],
-    ['non-canonical signature tail', `${h}.${p}.${s.slice(0, 42)}${s[42] === 'A' ? 'B' : 'A'}`, 'invalid_token'],
+    [
+      'non-canonical signature tail',
+      `${h}.${p}.${s.slice(0, 42)}${s[42] === 'A' ? 'B' : 'A'}`,
+      'invalid_token',
+    ],
     ['signature one char short', `${h}.${p}.${s.slice(0, 42)}`, 'invalid_token'],
     ['header not JSON', `${b64('not json')}.${p}.${s}`, 'invalid_token'],
     ['header a JSON array', forge(['HS256'], claims()), 'invalid_token'],
@@ -109,8 +116,16 @@ describe('node codec vs jose codec', () => {
     ['wrong iss', forge({ alg: 'HS256' }, claims({ iss: 'someone-else' })), 'invalid_token'],
     ['wrong aud', forge({ alg: 'HS256' }, claims({ aud: 'another-api' })), 'invalid_token'],
     ['aud as an array holding ours', forge({ alg: 'HS256' }, { ...claims(), aud: ['x', 'leash'] }), 'ok'],
-    ['signed with the global secret alone', forge({ alg: 'HS256' }, claims(), Buffer.from(GLOBAL)), 'invalid_token'],
-    ['signed with the user string alone', forge({ alg: 'HS256' }, claims(), Buffer.from(USER)), 'invalid_token'],
+    [
+      'signed with the global secret alone',
+      forge({ alg: 'HS256' }, claims(), Buffer.from(GLOBAL)),
+      'invalid_token',
+    ],
+    [
+      'signed with the user string alone',
+      forge({ alg: 'HS256' }, claims(), Buffer.from(USER)),
+      'invalid_token',
+    ],
     ['empty string', '', 'malformed_token'],
   ]
 
