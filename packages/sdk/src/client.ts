@@ -1,5 +1,6 @@
 import axios from 'axios'
 import { trackActivity } from './activity.js'
+import { createAuthPost } from './auth-api.js'
 import { defaultChannel, defaultLock, type LeashMessage, localLock } from './cross-tab.js'
 import { LeashError, toLeashError } from './errors.js'
 import { createEmitter } from './events.js'
@@ -11,6 +12,7 @@ import { deadline } from './schedule.js'
 import {
   createLeashStore,
   ended,
+  expires,
   expiring,
   isLive,
   refreshFailed,
@@ -127,7 +129,7 @@ export function createLeashClient(options: LeashOptions = {}): LeashClient {
       if (!m.login && !isLive(store.getState().status)) return
       adopt(m.record, !!m.login)
       if (m.login) emit('login', { user: m.record.user, remote: true })
-      else emit('refreshed', { ...expiries(m.record), remote: true })
+      else emit('refreshed', { ...expires(m.record), remote: true })
     } else if (m.type === 'loggedOut') {
       end(
         'loggedOut',
@@ -138,26 +140,7 @@ export function createLeashClient(options: LeashOptions = {}): LeashClient {
     } else disable(true)
   }
 
-  const expiries = (r: SessionRecord) => ({
-    accessExpiresAt: r.accessExpiresAt,
-    sessionExpiresAt: sessionEnd(r).endsAt,
-  })
-
-  async function authPost<T>(path: string, data: object, token?: string | null): Promise<T> {
-    try {
-      const res = await auth.post<T>(
-        path,
-        data,
-        token ? { headers: { Authorization: `Bearer ${token}` } } : {},
-      )
-      if ((res.data as { user_enabled?: boolean }).user_enabled === false) throw disable(false)
-      return res.data
-    } catch (e) {
-      const body = (e as { response?: { data?: { user_enabled?: boolean } } }).response?.data
-      if (body?.user_enabled === false) throw disable(false)
-      throw toLeashError(e)
-    }
-  }
+  const authPost = createAuthPost(auth, () => disable(false))
 
   function refresh(): Promise<string> {
     if (flight) return flight
@@ -187,7 +170,7 @@ export function createLeashClient(options: LeashOptions = {}): LeashClient {
       (r) => {
         signal.throwIfAborted()
         adopt(r, false)
-        emit('refreshed', { ...expiries(r), remote: false })
+        emit('refreshed', { ...expires(r), remote: false })
         return r.accessToken
       },
       (e: unknown) => {

@@ -46,6 +46,12 @@ export const sessionEnd = (r: SessionRecord): SessionWarning => ({
   reason: r.absoluteExpiresAt < r.idleExpiresAt ? 'absolute' : 'idle',
 })
 
+/** When the access token and the session end, as the `refreshed` event reports them. */
+export const expires = (r: SessionRecord) => ({
+  accessExpiresAt: r.accessExpiresAt,
+  sessionExpiresAt: sessionEnd(r).endsAt,
+})
+
 const empty: LeashState = {
   status: 'anonymous',
   user: null,
