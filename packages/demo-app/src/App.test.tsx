@@ -1,10 +1,13 @@
 import { createMockBackend } from '@leash/reference-server/msw'
 import { createLeashClient, type LeashClient } from '@leash/sdk'
-import { act, cleanup, render, screen, waitFor, within } from '@testing-library/react'
+import { act, cleanup, configure, render, screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { setupServer } from 'msw/node'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { App } from './App.tsx'
+
+// A busy CI machine can take more than the default second to sign in (hashing) or out.
+configure({ asyncUtilTimeout: 5_000 })
 
 const backend = createMockBackend({
   users: [

@@ -27,4 +27,6 @@ export interface Deps {
   authenticate: Authenticate
   now: () => number
   clientIp: (c: Context) => string
+  /** The request's Authorization header. */
+  authorization: (c: Context) => string | undefined
 }

@@ -45,7 +45,12 @@ describe('environment', () => {
       corsOrigins: ['https://a.example', 'http://localhost:5173'],
       secureCookies: true,
     })
-    expect(configFromEnv({})).toMatchObject({ accessTtl: 300, idleTimeout: 1800, absoluteTimeout: 43200, secureCookies: false })
+    expect(configFromEnv({})).toMatchObject({
+      accessTtl: 300,
+      idleTimeout: 1800,
+      absoluteTimeout: 43200,
+      secureCookies: false,
+    })
   })
 
   it('parses seed users and refuses a malformed entry', () => {
@@ -59,9 +64,13 @@ describe('environment', () => {
 
   it('refuses to start in production without a global secret, or with a short one', async () => {
     const base = { LEASH_PORT: '0', LEASH_DATABASE: 'sqlite::memory:' }
-    await expect(startServer({ ...base, NODE_ENV: 'production' }, true)).rejects.toThrow(/LEASH_GLOBAL_SECRET/)
+    await expect(startServer({ ...base, NODE_ENV: 'production' }, true)).rejects.toThrow(
+      /LEASH_GLOBAL_SECRET/,
+    )
     await expect(startServer({ ...base, LEASH_GLOBAL_SECRET: 'short' }, true)).rejects.toThrow(/32 bytes/)
-    await expect(startServer({ ...base, LEASH_DATABASE: 'mysql://x' }, true)).rejects.toThrow(/LEASH_DATABASE/)
+    await expect(startServer({ ...base, LEASH_DATABASE: 'mysql://x' }, true)).rejects.toThrow(
+      /LEASH_DATABASE/,
+    )
   })
 })
 
@@ -81,7 +90,11 @@ describe('the server on a socket, over SQLite', () => {
   it('serves the protocol, and a restart loses nothing', { timeout: 30_000 }, async () => {
     let server = await startServer(env, true)
     expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
-    expect(await (await fetch(`${server.url}/healthz`)).json()).toEqual({ status: 'ok', store: 'ok', bus: 'ok' })
+    expect(await (await fetch(`${server.url}/healthz`)).json()).toEqual({
+      status: 'ok',
+      store: 'ok',
+      bus: 'ok',
+    })
 
     const login = await post(server, '/auth/login', { username: 'alice', password: 'alice-password' })
     expect(login.status).toBe(200)
@@ -108,7 +121,9 @@ describe('the server on a socket, over SQLite', () => {
       const refreshed = await fetch(`${server.url}/auth/refresh`, { method: 'POST', headers: { cookie } })
       expect(refreshed.status).toBe(200)
       // Seeding again does not touch the existing user: the password is the same.
-      expect((await post(server, '/auth/login', { username: 'alice', password: 'alice-password' })).status).toBe(200)
+      expect(
+        (await post(server, '/auth/login', { username: 'alice', password: 'alice-password' })).status,
+      ).toBe(200)
     } finally {
       await server.close()
     }

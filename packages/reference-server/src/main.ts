@@ -1,13 +1,18 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import type { IncomingMessage } from 'node:http'
 import { dirname, join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { serve } from '@hono/node-server'
 import { getConnInfo } from '@hono/node-server/conninfo'
 import { createApp, type LogEntry } from './app.js'
+import { createRedisRateLimiter } from './auth/redis-rate-limit.js'
 import { createScryptHasher } from './auth/scrypt-hasher.js'
 import { createInProcessBus } from './bus/in-process.js'
+import { createRedisBus } from './bus/redis.js'
 import { ConfigError, configFromEnv } from './config.js'
+import { StoreUnavailableError } from './errors.js'
 import { parseSeedUsers, seedUsers } from './seed.js'
+import { createPostgresStore } from './store/postgres.js'
 import { createSqliteStore } from './store/sqlite.js'
 import type { Store } from './store/types.js'
 import { nodeCodec } from './tokens/node-codec.js'
@@ -25,8 +30,8 @@ function listenOptions(env: Env) {
   return { port, hostname: env.LEASH_HOST || '127.0.0.1' }
 }
 
-/** `sqlite:<path>` or `sqlite::memory:`; PostgreSQL arrives with the scale-out store. */
-function openStore(url: string): { store: Store; dataDir: string | null } {
+/** `sqlite:<path>`, `sqlite::memory:` or a `postgres://` URL (its schema is created or migrated here). */
+async function openStore(url: string, log: (entry: LogEntry) => void): Promise<OpenedStore> {
   if (url.startsWith('sqlite:')) {
     const path = url.slice('sqlite:'.length)
     if (!path) throw new ConfigError('LEASH_DATABASE "sqlite:" needs a path, or :memory:')
@@ -34,16 +39,48 @@ function openStore(url: string): { store: Store; dataDir: string | null } {
     const file = resolve(path)
     return { store: createSqliteStore(file), dataDir: dirname(file) }
   }
-  if (/^postgres(ql)?:\/\//.test(url))
-    throw new ConfigError('PostgreSQL is not supported by this build yet; use sqlite:<path>')
+  if (/^postgres(ql)?:\/\//.test(url)) {
+    // `?schema=name` keeps Leash's tables in a schema of their own (created if missing); default public.
+    const parsed = new URL(url)
+    const schema = parsed.searchParams.get('schema') ?? undefined
+    parsed.searchParams.delete('schema')
+    if (schema !== undefined && !/^[a-z_][a-z0-9_]*$/.test(schema))
+      throw new ConfigError(`LEASH_DATABASE schema must be a lowercase SQL identifier, got "${schema}"`)
+    const store = createPostgresStore({ url: parsed.toString(), log, ...(schema && { schema }) })
+    try {
+      await store.ready()
+    } catch (error) {
+      await store.close().catch(() => {})
+      throw error
+    }
+    return { store, dataDir: null, shared: true }
+  }
   throw new ConfigError(`LEASH_DATABASE must be sqlite:<path>, sqlite::memory: or postgres://…, got "${url}"`)
+}
+
+interface OpenedStore {
+  store: Store
+  /** Where a development secret is kept beside the database (null: nowhere on disk). */
+  dataDir: string | null
+  /** Several instances share it: a development secret lives in the database itself. */
+  shared?: boolean
+}
+
+/** Which log lines are written: `all` (the default), `warn` (warnings, errors and the listening line), `none`. */
+function logFilter(env: Env): (entry: LogEntry) => boolean {
+  const level = (env.LEASH_LOG ?? 'all').trim().toLowerCase() || 'all'
+  if (level === 'all') return () => true
+  if (level === 'none') return () => false
+  if (level === 'warn') return (e) => e.level === 'warn' || e.level === 'error' || e.msg === 'listening'
+  throw new ConfigError(`LEASH_LOG must be all, warn or none, got "${env.LEASH_LOG}"`)
 }
 
 /**
  * The global string: LEASH_GLOBAL_SECRET; in development, one generated once and kept beside the database.
  * Production refuses to start without it.
  */
-function globalSecret(env: Env, dataDir: string | null, log: (entry: LogEntry) => void): string {
+async function globalSecret(env: Env, opened: OpenedStore, log: (entry: LogEntry) => void): Promise<string> {
+  const { dataDir } = opened
   const given = env.LEASH_GLOBAL_SECRET
   if (given !== undefined) {
     if (Buffer.byteLength(given) < 32) throw new ConfigError('LEASH_GLOBAL_SECRET must be at least 32 bytes')
@@ -51,6 +88,14 @@ function globalSecret(env: Env, dataDir: string | null, log: (entry: LogEntry) =
   }
   if (env.NODE_ENV === 'production')
     throw new ConfigError('LEASH_GLOBAL_SECRET is required when NODE_ENV=production')
+  if (opened.shared) {
+    // Every instance must sign with the same string: the first to start picks it, the others read it.
+    log({
+      level: 'warn',
+      msg: 'LEASH_GLOBAL_SECRET is not set: using the development secret kept in the database',
+    })
+    return opened.store.initMeta('dev_global_secret', randomToken(48))
+  }
   if (dataDir === null) {
     log({ level: 'warn', msg: 'LEASH_GLOBAL_SECRET is not set: using a random one for this in-memory run' })
     return randomToken(48)
@@ -79,22 +124,38 @@ export interface RunningServer {
  * run as a program, that is printed and the process exits 1.
  */
 export async function startServer(env: Env = process.env, quiet = false): Promise<RunningServer> {
-  const log = quiet ? () => {} : logLine
+  const keep = logFilter(env)
+  const log = quiet ? () => {} : (entry: LogEntry) => keep(entry) && logLine(entry)
   const config = configFromEnv(env)
   const listen = listenOptions(env)
   const seeds = parseSeedUsers(env.LEASH_SEED_USERS)
-  const { store, dataDir } = openStore(env.LEASH_DATABASE || 'sqlite:./data/leash.db')
+  const redisUrl = env.LEASH_REDIS_URL?.trim() || undefined
+  if (redisUrl && !/^rediss?:\/\//.test(redisUrl))
+    throw new ConfigError(`LEASH_REDIS_URL must be a redis:// or rediss:// URL, got "${redisUrl}"`)
+  const opened = await openStore(env.LEASH_DATABASE || 'sqlite:./data/leash.db', log)
+  const { store } = opened
   const hasher = createScryptHasher()
-  const bus = createInProcessBus()
+  // With Redis, invalidations reach every instance and failed logins are counted across all of them.
+  const bus = redisUrl ? createRedisBus({ url: redisUrl, log }) : createInProcessBus()
+  const limiter = redisUrl
+    ? createRedisRateLimiter({ url: redisUrl, limit: config.loginRate, log })
+    : undefined
   const app = createApp({
     store,
     bus,
     hasher,
     config,
     codec: nodeCodec,
-    globalSecret: globalSecret(env, dataDir, log),
+    ...(limiter && { rateLimiter: limiter }),
+    globalSecret: await globalSecret(env, opened, log).catch(async (error: unknown) => {
+      await Promise.all([bus.close(), limiter?.close(), store.close()])
+      throw error
+    }),
     clientIp: (c) => getConnInfo(c).remote.address ?? 'unknown',
+    authorization: (c) =>
+      (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.headers.authorization,
     log,
+    logRequests: !quiet && keep({ msg: 'request' }),
   })
   const created = await seedUsers(store, hasher, seeds, Date.now())
   for (const u of created) log({ msg: 'seeded user', username: u.username, role: u.role })
@@ -113,6 +174,7 @@ export async function startServer(env: Env = process.env, quiet = false): Promis
         msg: 'listening',
         url: `http://${info.address}:${info.port}`,
         store: store.kind,
+        bus: bus.kind,
         access_ttl: config.accessTtl,
         idle_timeout: config.idleTimeout,
         absolute_timeout: config.absoluteTimeout,
@@ -133,7 +195,7 @@ export async function startServer(env: Env = process.env, quiet = false): Promis
         if ('closeAllConnections' in server) server.closeAllConnections()
       }).then(async () => {
         app.close()
-        await Promise.all([bus.close(), store.close()])
+        await Promise.all([bus.close(), limiter?.close(), store.close()])
       })),
   }
 }
@@ -151,6 +213,10 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     (error: unknown) => {
       if (error instanceof ConfigError) {
         process.stderr.write(`leash: ${error.message}\n`)
+        process.exit(1)
+      }
+      if (error instanceof StoreUnavailableError) {
+        process.stderr.write(`leash: cannot reach the database: ${String((error.cause as Error)?.message)}\n`)
         process.exit(1)
       }
       throw error

@@ -20,7 +20,13 @@ afterEach(async () => {
 afterAll(() => server.close())
 
 type Call = { method: string; path: string; body?: unknown; token?: string }
-type Result = { status: number; code?: string; keys: string[]; userEnabled?: boolean; wwwAuthenticate: string | null }
+type Result = {
+  status: number
+  code?: string
+  keys: string[]
+  userEnabled?: boolean
+  wwwAuthenticate: string | null
+}
 
 /** One step of a scenario, reduced to what must match between the two: status, code, body keys, headers. */
 async function summarize(res: Response): Promise<Result & { json: Record<string, unknown> }> {
@@ -43,7 +49,11 @@ async function scenario(send: (call: Call) => Promise<Response>, disable: () => 
     out.push(summary)
     return json
   }
-  const login = await step({ method: 'POST', path: '/auth/login', body: { username: 'alice', password: 'alice-password' } })
+  const login = await step({
+    method: 'POST',
+    path: '/auth/login',
+    body: { username: 'alice', password: 'alice-password' },
+  })
   const token = login.access_token as string
   await step({ method: 'POST', path: '/auth/login', body: { username: 'alice', password: 'wrong-password' } })
   await step({ method: 'GET', path: '/auth/me', token })
@@ -54,7 +64,11 @@ async function scenario(send: (call: Call) => Promise<Response>, disable: () => 
   const next = refreshed.access_token as string
   await step({ method: 'POST', path: '/auth/logout', token: next })
   await step({ method: 'GET', path: '/auth/me', token: next })
-  const again = await step({ method: 'POST', path: '/auth/login', body: { username: 'alice', password: 'alice-password' } })
+  const again = await step({
+    method: 'POST',
+    path: '/auth/login',
+    body: { username: 'alice', password: 'alice-password' },
+  })
   await disable()
   await step({ method: 'GET', path: '/api/notes', token: again.access_token as string })
   return out
@@ -70,7 +84,11 @@ describe('createMockBackend', () => {
         if (body !== undefined) headers['content-type'] = 'application/json'
         if (token) headers.authorization = `Bearer ${token}`
         if (cookie && path.startsWith('/auth/')) headers.cookie = cookie
-        const res = await real.app.request(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) })
+        const res = await real.app.request(path, {
+          method,
+          headers,
+          body: body === undefined ? undefined : JSON.stringify(body),
+        })
         const set = res.headers.get('set-cookie')
         if (set) cookie = set.split(';')[0]!.endsWith('=') ? '' : set.split(';')[0]!
         return res

@@ -3,9 +3,9 @@ import type { AppEnv, Deps } from '../context.js'
 import { ApiError } from '../errors.js'
 
 /** Runs the protocol's bearer checks and puts the principal on the context. */
-export const requireBearer = ({ authenticate }: Deps) =>
+export const requireBearer = ({ authenticate, authorization }: Deps) =>
   createMiddleware<AppEnv>(async (c, next) => {
-    c.set('principal', await authenticate(c.req.header('authorization')))
+    c.set('principal', await authenticate(authorization(c)))
     await next()
   })
 

@@ -431,3 +431,24 @@ describe('POST /auth/logout-all', () => {
     await expectCode(await s.json('POST', '/auth/logout-all'), 401, 'missing_token')
   })
 })
+
+describe('response headers', () => {
+  it('every /auth/* answer, errors and 413 included, is no-store and nosniff; other paths are not no-store', async () => {
+    const s = await testServer()
+    const answers = [
+      await s.json('POST', '/auth/login', { username: 'alice', password: 'wrong-password' }),
+      await s.bearer('not-a-token'),
+      await s.json('POST', '/auth/register', { username: 'x'.repeat(20_000), password: 'p' }),
+      await s.login('alice').then((t) => s.bearer(t.access_token)),
+    ]
+    expect(answers.map((r) => r.status)).toEqual([401, 401, 413, 200])
+    for (const res of answers) {
+      expect(res.headers.get('cache-control')).toBe('no-store')
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff')
+    }
+    const health = await s.app.request('/healthz')
+    expect(health.headers.get('x-content-type-options')).toBe('nosniff')
+    const notes = await s.login('bob').then((t) => s.bearer(t.access_token, 'GET', '/api/notes'))
+    expect(notes.headers.get('cache-control')).toBeNull()
+  })
+})

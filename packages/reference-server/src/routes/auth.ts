@@ -55,10 +55,6 @@ export function authRoutes(deps: Deps) {
   }
 
   const app = new Hono<AppEnv>()
-  app.use('*', async (c, next) => {
-    await next()
-    c.header('Cache-Control', 'no-store')
-  })
 
   app.post('/register', async (c) => {
     const body = await readJson(c, schemas.register)
@@ -109,7 +105,7 @@ export function authRoutes(deps: Deps) {
   app.post('/logout', async (c) => {
     const body = await readJson(c, schemas.refresh)
     const refreshToken = body.refresh_token ?? getCookie(c, REFRESH_COOKIE)
-    const authorization = c.req.header('authorization')
+    const authorization = deps.authorization(c)
     if (!authorization && !refreshToken) throw unauthorized('missing_token')
     let session = null
     if (authorization) {

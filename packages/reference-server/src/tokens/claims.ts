@@ -28,6 +28,12 @@ export interface ParsedToken {
   signature: string
 }
 
+/** The header segment of every token the server signs: recognised as is, without decoding and parsing it. */
+const SIGNED_HEADER = btoa(JSON.stringify(JWT_HEADER))
+  .replace(/=+$/, '')
+  .replace(/\+/g, '-')
+  .replace(/\//g, '_')
+const SIGNED_HEADER_VALUE: Record<string, unknown> = Object.freeze({ ...JWT_HEADER })
 const B64URL_SEGMENT = /^[A-Za-z0-9_-]+$/
 /** The last character of a canonical 43-character base64url encoding of 32 bytes (its low two bits are zero). */
 const CANONICAL_LAST = 'AEIMQUYcgkosw048'
@@ -44,6 +50,15 @@ function json(text: string): Record<string, unknown> | null {
   }
 }
 
+/** A header that allows exactly HS256 and names nothing to fetch a key from; null otherwise. */
+function allowedHeader(text: string): Record<string, unknown> | null {
+  const header = json(text)
+  if (header?.alg !== 'HS256') return null
+  if (header.typ !== undefined && header.typ !== 'JWT') return null
+  for (const name of FORBIDDEN_HEADERS) if (name in header) return null
+  return header
+}
+
 /**
  * Steps 1–3 of the protocol's bearer checks, without the user lookup: three base64url parts, a header that
  * allows exactly HS256 and nothing that points elsewhere for a key, and the claims the server needs.
@@ -56,15 +71,15 @@ export function parseToken(token: string, decode: (segment: string) => string): 
   const h = token.slice(0, first)
   const p = token.slice(first + 1, second)
   const s = token.slice(second + 1)
-  if (!B64URL_SEGMENT.test(h) || !B64URL_SEGMENT.test(p) || !B64URL_SEGMENT.test(s)) return 'malformed_token'
+  const signed = h === SIGNED_HEADER
+  if ((!signed && !B64URL_SEGMENT.test(h)) || !B64URL_SEGMENT.test(p) || !B64URL_SEGMENT.test(s))
+    return 'malformed_token'
   // An HS256 MAC is 32 bytes; only its one canonical spelling is accepted, so a signature cannot be altered
   // in its padding bits and still pass.
   if (s.length !== 43 || !CANONICAL_LAST.includes(s[42]!)) return 'invalid_token'
 
-  const header = json(decode(h))
-  if (header?.alg !== 'HS256') return 'invalid_token'
-  if (header.typ !== undefined && header.typ !== 'JWT') return 'invalid_token'
-  for (const name of FORBIDDEN_HEADERS) if (name in header) return 'invalid_token'
+  const header = signed ? SIGNED_HEADER_VALUE : allowedHeader(decode(h))
+  if (!header) return 'invalid_token'
 
   const payload = json(decode(p))
   if (
@@ -80,7 +95,7 @@ export function parseToken(token: string, decode: (segment: string) => string): 
     token,
     header,
     payload: payload as ParsedToken['payload'],
-    signingInput: `${h}.${p}`,
+    signingInput: token.slice(0, second),
     signature: s,
   }
 }

@@ -1,0 +1,222 @@
+// `npm run bench`: runs each section in its own process (fresh JIT and heap, and its own core pinning),
+// then prints a markdown table and writes bench/results.json and bench/results.svg.
+// BENCH_QUICK=1 runs shorter rounds (for trying the bench, not for quoting).
+import { spawn, spawnSync } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
+import { cpus, loadavg, release } from 'node:os'
+import { fileURLToPath } from 'node:url'
+import { renderChart } from './chart.js'
+import { RESULT_PREFIX } from './lib.js'
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url))
+const BENCH = fileURLToPath(new URL('.', import.meta.url))
+const hasTaskset = spawnSync('taskset', ['-V'], { stdio: 'ignore' }).status === 0
+const multiCore = cpus().length > 1
+/** The load generator (and the single-process sections) run on core 1; servers on core 0. */
+const pin = (args) => (hasTaskset && multiCore ? ['taskset', ['-c', '1', process.execPath, ...args]] : null)
+
+function runSection(script, { pinned = false, timeoutMs = 120_000 } = {}) {
+  const args = [`${BENCH}${script}`]
+  const [command, argv] = (pinned && pin(args)) || [process.execPath, args]
+  return new Promise((resolve) => {
+    const child = spawn(command, argv, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] })
+    let out = ''
+    child.stdout.on('data', (chunk) => {
+      out += chunk
+    })
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
+    child.on('close', (code, signal) => {
+      clearTimeout(timer)
+      const line = out.split('\n').find((l) => l.startsWith(RESULT_PREFIX))
+      if (code === 0 && line) resolve({ ok: true, value: JSON.parse(line.slice(RESULT_PREFIX.length)) })
+      else
+        resolve({
+          ok: false,
+          error: `${script} ${signal ? `killed by ${signal}` : `exited ${code}`}${line ? '' : ' without a result'}`,
+          output: out.slice(-2000),
+        })
+    })
+  })
+}
+
+/** The SDK sections need `@leash/sdk` built; it is written concurrently, so a failing build is reported. */
+function buildSdk() {
+  const tsc = spawnSync(process.execPath, [`${ROOT}node_modules/typescript/bin/tsc`, '-b', 'packages/sdk'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  })
+  if (tsc.status === 0) return null
+  return `@leash/sdk does not build (tsc -b packages/sdk exited ${tsc.status}): ${(tsc.stdout + tsc.stderr).trim().split('\n').slice(0, 5).join(' | ')}`
+}
+
+const log = (message) => process.stderr.write(`${message}\n`)
+const fmt = (value, digits = 1) =>
+  value === null || value === undefined ? 'n/a' : Number(value).toFixed(digits).replace(/\.0+$/, '')
+
+async function main() {
+  const started = Date.now()
+  const machine = {
+    cpu_model: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    node: process.version,
+    os: `${process.platform} ${release()}`,
+    date: new Date().toISOString(),
+    load_average_at_start: loadavg().map((l) => Math.round(l * 100) / 100),
+    taskset: hasTaskset,
+    quick: process.env.BENCH_QUICK === '1',
+  }
+  const errors = {}
+  const notes = {}
+
+  log('bench: verify path (one process, alternating rounds)…')
+  const verify = await runSection('verify.js', { pinned: true })
+  if (!verify.ok) errors.verify = verify.error
+
+  log('bench: HTTP (autocannon, loopback, child servers)…')
+  const http = await runSection('http.js', { pinned: true, timeoutMs: 180_000 })
+  if (!http.ok) errors.http = http.error
+
+  log('bench: SDK (build, refresh coalescing, interceptor overhead)…')
+  const sdkProblem = buildSdk()
+  let refresh = null
+  let overhead = null
+  if (sdkProblem) {
+    notes.sdk = sdkProblem
+    log(`bench: ${sdkProblem}`)
+  } else {
+    const r = await runSection('refresh.js')
+    if (r.ok) refresh = r.value
+    else errors.refresh = r.error
+    const o = await runSection('overhead.js', { pinned: true })
+    if (o.ok) overhead = o.value
+    else errors.sdk_overhead = o.error
+  }
+
+  log('bench: bundle (esbuild, min+gzip)…')
+  const bundle = await runSection('bundle.js')
+  if (!bundle.ok) errors.bundle = bundle.error
+
+  const results = {
+    verify: verify.ok ? verify.value : null,
+    http: http.ok ? http.value : null,
+    refresh: refresh?.runs ?? null,
+    sdk_overhead: overhead,
+    bundle: bundle.ok ? bundle.value : null,
+    machine,
+    aims: {
+      verify_leash_vs_floor_max: 1.5,
+      http_leash_vs_stateless_min: 1.0,
+    },
+    notes,
+    errors,
+    elapsed_s: Math.round((Date.now() - started) / 1000),
+  }
+  if (refresh?.note) notes.refresh = refresh.note
+  results.aims.verify_met = results.verify ? results.verify.ratio_to_floor.leash <= 1.5 : null
+  results.aims.http_met = results.http ? results.http.ratio_vs_stateless >= 1.0 : null
+
+  writeFileSync(`${BENCH}results.json`, `${JSON.stringify(results, null, 2)}\n`)
+  writeFileSync(`${BENCH}results.svg`, renderChart(results))
+  process.stdout.write(table(results))
+  log(`bench: wrote bench/results.json and bench/results.svg in ${results.elapsed_s} s`)
+  const failed = Object.keys(errors)
+  if (failed.length > 0) {
+    for (const [k, v] of Object.entries(errors)) log(`bench: ${k} failed: ${v}`)
+    process.exitCode = 1
+  }
+}
+
+function table(r) {
+  const lines = [
+    `## Leash bench: ${r.machine.cpu_model}, ${r.machine.cores} cores, Node ${r.machine.node}, ${r.machine.date}`,
+    '',
+    `Load average at start: ${r.machine.load_average_at_start.join(' / ')}. Only ratios within this run count.`,
+    '',
+  ]
+  const v = r.verify
+  lines.push(
+    '### Verify path (CPU µs/op: median of rounds; × floor: median of per-round ratios to raw HMAC + JSON.parse + exp)',
+    '',
+  )
+  lines.push('| verifier | µs/op | × floor |', '|---|---:|---:|')
+  if (v) {
+    const row = (name, us, ratio) => lines.push(`| ${name} | ${fmt(us, 2)} | ${fmt(ratio, 2)} |`)
+    const x = v.ratio_to_floor
+    row('raw HMAC + JSON.parse + exp (floor)', v.floor_us, 1)
+    row('**Leash whole check (warm cache)**', v.leash_us, x.leash)
+    row('jsonwebtoken (KeyObject)', v.jsonwebtoken_us, x.jsonwebtoken)
+    row('jsonwebtoken (raw secret)', v.jsonwebtoken_raw_secret_us, x.jsonwebtoken_raw_secret)
+    row('fast-jwt (cache off)', v.fast_jwt_us, x.fast_jwt)
+    row('jose jwtVerify (imported key)', v.jose_us, x.jose)
+    lines.push(
+      '',
+      `Aim Leash ≤ 1.5× floor: ${v.ratio_to_floor.leash}× → ${r.aims.verify_met ? 'met' : 'MISSED'}`,
+    )
+  } else lines.push(`| (failed: ${r.errors.verify}) | | |`)
+
+  const h = r.http
+  lines.push('', '### HTTP: GET /auth/me, loopback, autocannon (median of rounds)', '')
+  lines.push(
+    '| server | req/s | p99 ms | × stateless req/s | server CPU µs/req |',
+    '|---|---:|---:|---:|---:|',
+  )
+  if (h) {
+    const row = (name, rps, p99, ratio, cpu) =>
+      lines.push(`| ${name} | ${fmt(rps, 0)} | ${fmt(p99, 0)} | ${fmt(ratio, 2)} | ${fmt(cpu, 0)} |`)
+    const { ratio_vs_stateless: leash, lookup_ratio_vs_stateless: lookup } = h
+    row('**Leash (SQLite, warm cache)**', h.leash_rps, h.leash_p99_ms, leash, h.leash_cpu_us_per_req)
+    row('stateless jsonwebtoken', h.stateless_rps, h.stateless_p99_ms, 1, h.stateless_cpu_us_per_req)
+    row(
+      'lookup per request (SQLite session row)',
+      h.lookup_rps,
+      h.lookup_p99_ms,
+      lookup,
+      h.lookup_cpu_us_per_req,
+    )
+    lines.push(
+      '',
+      `Aim Leash ≥ 1.0× stateless: ${h.ratio_vs_stateless}× → ${r.aims.http_met ? 'met' : 'MISSED'}` +
+        ` (server CPU per request: ${h.cpu_ratio_vs_stateless}× the stateless server's;` +
+        ` ${h.connections} connections, ${h.duration_s} s × ${h.rounds} rounds, pinned: ${h.pinned};` +
+        ' ratios are medians of per-round ratios)',
+    )
+  } else lines.push(`| (failed: ${r.errors.http}) | | | | |`)
+
+  lines.push('', '### Refresh coalescing through the SDK (expired token, N concurrent requests)', '')
+  lines.push(
+    '| N | /auth/refresh calls (401 path) | added ms | fresh wave ms | refresh calls (client-first) | added ms |',
+    '|---:|---:|---:|---:|---:|---:|',
+  )
+  if (r.refresh)
+    for (const x of r.refresh)
+      lines.push(
+        `| ${x.n} | ${x.refresh_calls} | ${fmt(x.added_ms, 1)} | ${fmt(x.fresh_wave_ms, 1)} | ${x.client_first_refresh_calls} | ${fmt(x.client_first_added_ms, 1)} |`,
+      )
+  else lines.push(`| n/a | ${r.notes.sdk ?? r.errors.refresh ?? 'not measured'} | | | | |`)
+
+  const o = r.sdk_overhead
+  lines.push(
+    '',
+    '### SDK interceptor overhead (in-process axios adapter; CPU µs, overhead = median per-round difference)',
+    '',
+  )
+  lines.push('| client | µs/request |', '|---|---:|')
+  if (o) {
+    lines.push(
+      `| bare axios | ${fmt(o.bare_us, 2)} |`,
+      `| axios + Leash interceptors | ${fmt(o.leash_us, 2)} |`,
+    )
+    lines.push(`| **overhead** | ${fmt(o.overhead_us, 2)} |`)
+  } else lines.push(`| n/a | ${r.notes.sdk ?? r.errors.sdk_overhead ?? 'not measured'} |`)
+
+  const b = r.bundle
+  lines.push('', '### Bundle (min+gzip, KB; axios/react external)', '')
+  lines.push('| package | KB |', '|---|---:|')
+  if (b && b.core_gzip != null) {
+    lines.push(`| **@leash/sdk** | ${b.core_gzip} |`, `| **@leash/sdk/react** | ${b.react_gzip} |`)
+    for (const [name, kb] of Object.entries(b.peers_gzip)) lines.push(`| ${name} (published) | ${kb} |`)
+  } else lines.push(`| n/a | ${b?.note ?? r.errors.bundle} |`)
+  return `${lines.join('\n')}\n`
+}
+
+await main()

@@ -1,0 +1,89 @@
+import type pg from 'pg'
+
+/**
+ * Schema migrations, applied in order inside one transaction each; `leash_migrations` records which ran.
+ * Append, never edit. Times are epoch milliseconds in BIGINT, as in SQLite.
+ */
+const migrations = [
+  `CREATE TABLE users (
+     id TEXT PRIMARY KEY,
+     username TEXT NOT NULL,
+     username_key TEXT NOT NULL UNIQUE,
+     password_hash TEXT NOT NULL,
+     role TEXT NOT NULL,
+     enabled BOOLEAN NOT NULL,
+     secret TEXT NOT NULL,
+     created_at BIGINT NOT NULL
+   );
+   CREATE TABLE sessions (
+     id TEXT PRIMARY KEY,
+     user_id TEXT NOT NULL REFERENCES users(id),
+     created_at BIGINT NOT NULL,
+     last_refresh_at BIGINT NOT NULL,
+     absolute_expires_at BIGINT NOT NULL,
+     transport TEXT NOT NULL,
+     ended_at BIGINT,
+     end_reason TEXT
+   );
+   CREATE INDEX sessions_user ON sessions(user_id) WHERE ended_at IS NULL;
+   CREATE TABLE refresh_tokens (
+     hash TEXT PRIMARY KEY,
+     session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+     issued_at BIGINT NOT NULL,
+     used_at BIGINT,
+     use_count INTEGER NOT NULL DEFAULT 0
+   );
+   CREATE INDEX refresh_tokens_session ON refresh_tokens(session_id);
+   CREATE TABLE notes (
+     seq BIGSERIAL UNIQUE,
+     id TEXT PRIMARY KEY,
+     user_id TEXT NOT NULL REFERENCES users(id),
+     text TEXT NOT NULL,
+     created_at BIGINT NOT NULL
+   );
+   CREATE INDEX notes_user ON notes(user_id, created_at, seq);
+   CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
+]
+
+/** Serialises migrations of instances that start together (any constant; "leash" in ASCII). */
+const MIGRATION_LOCK = 0x6c65617368
+
+/** The database was migrated by a newer server than this one. */
+export class SchemaTooNewError extends Error {
+  override name = 'SchemaTooNewError'
+}
+
+/** Creates the schema and runs the migrations it lacks, under an advisory lock held by the transaction. */
+export async function migrate(pool: pg.Pool, schema: string): Promise<void> {
+  const client = await pool.connect()
+  try {
+    await client.query('BEGIN')
+    await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK])
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`)
+    await client.query(
+      'CREATE TABLE IF NOT EXISTS leash_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)',
+    )
+    const { rows } = await client.query<{ v: number | null }>(
+      'SELECT max(version) AS v FROM leash_migrations',
+    )
+    const version = rows[0]?.v ?? 0
+    if (version > migrations.length) {
+      throw new SchemaTooNewError(
+        `the database schema is version ${version}, newer than this server knows (${migrations.length})`,
+      )
+    }
+    for (let v = version; v < migrations.length; v++) {
+      await client.query(migrations[v]!)
+      await client.query('INSERT INTO leash_migrations (version, applied_at) VALUES ($1, $2)', [
+        v + 1,
+        Date.now(),
+      ])
+    }
+    await client.query('COMMIT')
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {})
+    throw error
+  } finally {
+    client.release()
+  }
+}

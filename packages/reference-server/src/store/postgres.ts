@@ -1,0 +1,253 @@
+import pg from 'pg'
+import { ConflictError, StoreUnavailableError } from '../errors.js'
+import { migrate, SchemaTooNewError } from './postgres-schema.js'
+import type {
+  NoteRecord,
+  RefreshTokenRecord,
+  Role,
+  SessionEndReason,
+  SessionRecord,
+  Store,
+  UserRecord,
+} from './types.js'
+
+type Row = Record<string, unknown>
+
+const toUser = (r: Row): UserRecord => ({
+  id: r.id as string,
+  username: r.username as string,
+  passwordHash: r.password_hash as string,
+  role: r.role as Role,
+  enabled: r.enabled as boolean,
+  secret: r.secret as string,
+  createdAt: r.created_at as number,
+})
+const toSession = (r: Row): SessionRecord => ({
+  id: r.id as string,
+  userId: r.user_id as string,
+  createdAt: r.created_at as number,
+  lastRefreshAt: r.last_refresh_at as number,
+  absoluteExpiresAt: r.absolute_expires_at as number,
+  transport: r.transport === 'body' ? 'body' : 'cookie',
+  endedAt: r.ended_at as number | null,
+  endReason: r.end_reason as SessionEndReason | null,
+})
+const toToken = (r: Row): RefreshTokenRecord => ({
+  hash: r.hash as string,
+  sessionId: r.session_id as string,
+  issuedAt: r.issued_at as number,
+  usedAt: r.used_at as number | null,
+  useCount: r.use_count as number,
+})
+
+// BIGINT (oid 20) and COUNT come back as strings by default; epoch milliseconds fit a double exactly.
+const types = {
+  getTypeParser: ((oid: number, format?: string) =>
+    oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) as never,
+}
+
+/**
+ * Maps driver errors onto the store's. A unique violation is a taken username; an SQL error of the data,
+ * integrity or syntax classes is a bug and propagates as is; everything else (refused or dropped
+ * connections, timeouts, an admin shutdown, too many clients, a failover) means "cannot be used now".
+ */
+export function mapPgError(error: unknown): Error {
+  const code = (error as { code?: unknown }).code
+  if (code === '23505') return new ConflictError('username')
+  if (typeof code === 'string' && /^(22|23|2[BDF]|3[DF]|42)/.test(code)) return error as Error
+  return new StoreUnavailableError(error)
+}
+
+export interface PostgresStoreOptions {
+  /** `postgres://user:pass@host:port/db` */
+  url: string
+  /** The schema the tables live in (created if missing); default `public`. Tests use one schema each. */
+  schema?: string
+  /** Pool size per instance (default 10). */
+  max?: number
+  /** Bound on one statement, client and server side (ms, default 5000). */
+  statementTimeout?: number
+  /** Bound on getting a connection (ms, default 2000). */
+  connectTimeout?: number
+  log?: (entry: Record<string, string>) => void
+}
+
+/**
+ * PostgreSQL through a `pg` pool. Every method is one statement (data-modifying CTEs where two tables
+ * change together), so each is atomic without a client checkout. The schema is created or migrated before
+ * the first query; a database that is down gives `StoreUnavailableError`, and the pool reconnects by
+ * itself when it returns.
+ */
+export function createPostgresStore(options: PostgresStoreOptions): Store & { ready(): Promise<void> } {
+  const schema = options.schema ?? 'public'
+  if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`bad schema name "${schema}"`)
+  const timeout = options.statementTimeout ?? 5000
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.max ?? 10,
+    connectionTimeoutMillis: options.connectTimeout ?? 2000,
+    idleTimeoutMillis: 30_000,
+    query_timeout: timeout + 1000,
+    options: `-c search_path=${schema} -c statement_timeout=${timeout}`,
+    application_name: 'leash',
+    types,
+  })
+  // An idle client whose server went away emits here; the pool drops it and makes a new one on demand.
+  pool.on('error', (error) =>
+    options.log?.({ level: 'warn', msg: 'postgres client error', error: error.message }),
+  )
+
+  let migrated: Promise<void> | undefined
+  const ready = () => {
+    migrated ??= migrate(pool, schema).catch((error: unknown) => {
+      migrated = undefined // try again at the next call
+      throw error instanceof SchemaTooNewError ? error : mapPgError(error)
+    })
+    return migrated
+  }
+
+  const query = async (text: string, values: unknown[] = []): Promise<pg.QueryResult<Row>> => {
+    await ready()
+    try {
+      return await pool.query<Row>(text, values)
+    } catch (error) {
+      throw mapPgError(error)
+    }
+  }
+  const one = async <T>(text: string, values: unknown[], map: (r: Row) => T): Promise<T | null> => {
+    const { rows } = await query(text, values)
+    return rows[0] ? map(rows[0]) : null
+  }
+
+  return {
+    kind: 'postgres',
+    ready,
+    async createUser(u) {
+      await query(
+        `INSERT INTO users (id, username, username_key, password_hash, role, enabled, secret, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+        [
+          u.id,
+          u.username,
+          u.username.toLowerCase(),
+          u.passwordHash,
+          u.role,
+          u.enabled,
+          u.secret,
+          u.createdAt,
+        ],
+      )
+      return { ...u }
+    },
+    findUserById: (id) => one('SELECT * FROM users WHERE id = $1', [id], toUser),
+    findUserByUsername: (name) =>
+      one('SELECT * FROM users WHERE username_key = $1', [name.toLowerCase()], toUser),
+    listUsers: async () => (await query('SELECT * FROM users ORDER BY created_at, id')).rows.map(toUser),
+    updateUser: (id, patch, end) =>
+      one(
+        `WITH u AS (
+           UPDATE users SET role = COALESCE($2::text, role), enabled = COALESCE($3::boolean, enabled),
+             secret = COALESCE($4::text, secret), password_hash = COALESCE($5::text, password_hash)
+           WHERE id = $1 RETURNING *
+         ), e AS (
+           UPDATE sessions SET ended_at = $6::bigint, end_reason = $7::text
+           WHERE $8::boolean AND ended_at IS NULL AND user_id IN (SELECT id FROM u)
+         )
+         SELECT * FROM u`,
+        [
+          id,
+          patch.role ?? null,
+          patch.enabled ?? null,
+          patch.secret ?? null,
+          patch.passwordHash ?? null,
+          end?.now ?? null,
+          end?.reason ?? null,
+          end !== undefined,
+        ],
+        toUser,
+      ),
+    async createSession(s, hash) {
+      await query(
+        `WITH s AS (
+           INSERT INTO sessions (id, user_id, created_at, last_refresh_at, absolute_expires_at, transport)
+           VALUES ($1, $2, $3, $4, $5, $6) RETURNING id
+         )
+         INSERT INTO refresh_tokens (hash, session_id, issued_at) SELECT $7, id, $3 FROM s`,
+        [s.id, s.userId, s.createdAt, s.lastRefreshAt, s.absoluteExpiresAt, s.transport, hash],
+      )
+    },
+    findSession: (id) => one('SELECT * FROM sessions WHERE id = $1', [id], toSession),
+    useRefreshToken: (hash, now) =>
+      one(
+        `UPDATE refresh_tokens SET use_count = use_count + 1, used_at = COALESCE(used_at, $1)
+         WHERE hash = $2 RETURNING *`,
+        [now, hash],
+        toToken,
+      ),
+    async rotateSession(sessionId, hash, now) {
+      const { rowCount } = await query(
+        `WITH s AS (
+           UPDATE sessions SET last_refresh_at = $3 WHERE id = $1 AND ended_at IS NULL RETURNING id
+         )
+         INSERT INTO refresh_tokens (hash, session_id, issued_at) SELECT $2, id, $3 FROM s`,
+        [sessionId, hash, now],
+      )
+      return rowCount === 1
+    },
+    async endSession(id, reason, now) {
+      const { rowCount } = await query(
+        'UPDATE sessions SET ended_at = $1, end_reason = $2 WHERE id = $3 AND ended_at IS NULL',
+        [now, reason, id],
+      )
+      return rowCount === 1
+    },
+    async rotateGlobalEpoch(epoch, now) {
+      await query(
+        `WITH m AS (
+           INSERT INTO meta (key, value) VALUES ('global_epoch', $1)
+           ON CONFLICT (key) DO UPDATE SET value = excluded.value
+         )
+         UPDATE sessions SET ended_at = $2, end_reason = 'revoked' WHERE ended_at IS NULL`,
+        [epoch, now],
+      )
+    },
+    async prune(before) {
+      const { rowCount } = await query(
+        `DELETE FROM sessions WHERE (ended_at IS NOT NULL AND ended_at < $1)
+         OR (ended_at IS NULL AND absolute_expires_at < $1)`,
+        [before],
+      )
+      return rowCount ?? 0
+    },
+    listNotes: async (userId) =>
+      (await query('SELECT * FROM notes WHERE user_id = $1 ORDER BY created_at, seq', [userId])).rows.map(
+        (r): NoteRecord => ({
+          id: r.id as string,
+          userId: r.user_id as string,
+          text: r.text as string,
+          createdAt: r.created_at as number,
+        }),
+      ),
+    async addNote(n) {
+      await query('INSERT INTO notes (id, user_id, text, created_at) VALUES ($1, $2, $3, $4)', [
+        n.id,
+        n.userId,
+        n.text,
+        n.createdAt,
+      ])
+      return { ...n }
+    },
+    getMeta: (key) => one('SELECT value FROM meta WHERE key = $1', [key], (r) => r.value as string),
+    async initMeta(key, value) {
+      // Two statements: the SELECT must see a row a concurrent instance inserted (read committed).
+      await query('INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING', [key, value])
+      return (await one('SELECT value FROM meta WHERE key = $1', [key], (r) => r.value as string))!
+    },
+    async ping() {
+      await query('SELECT 1')
+    },
+    async close() {
+      await pool.end()
+    },
+  }
+}
