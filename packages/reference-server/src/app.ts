@@ -74,7 +74,7 @@ export function createApp(options: AppOptions): LeashApp {
   const clock = options.clock ?? Date
   const now = () => clock.now()
   const log = options.log ?? (() => {})
-  const directory = createDirectory({ store, bus, codec, globalSecret: options.globalSecret })
+  const directory = createDirectory({ store, bus, codec, now, globalSecret: options.globalSecret })
   const base = { store, bus, config, directory, now }
   const sessions = createSessions({ ...base, codec })
   const deps: Deps = {

@@ -1,30 +1,43 @@
 /**
  * A bounded map whose fills cannot resurrect what an invalidation removed: a load that began before an
  * invalidation of the cache is returned to its caller but not stored, and no caller joins it afterwards.
+ * Entries also expire `maxAgeMs` after they were loaded, which bounds how long a missed invalidation can
+ * matter (an instance cut off from the bus while the others still hear it).
  */
 export class InvalidatingCache<V> {
-  private readonly entries = new Map<string, V>()
+  private readonly entries = new Map<string, { value: V; expires: number }>()
   private readonly loading = new Map<string, { generation: number; promise: Promise<V | null> }>()
   private generation = 0
 
-  constructor(private readonly maxEntries: number) {}
+  constructor(
+    private readonly maxEntries: number,
+    private readonly maxAgeMs = Number.POSITIVE_INFINITY,
+    private readonly now: () => number = Date.now,
+  ) {}
 
-  /** The cached value, if any, without waiting. */
+  /** The cached value, if any and not expired, without waiting. */
   get(key: string): V | undefined {
-    return this.entries.get(key)
+    const entry = this.entries.get(key)
+    if (entry === undefined) return undefined
+    if (entry.expires <= this.now()) {
+      this.entries.delete(key)
+      return undefined
+    }
+    return entry.value
   }
 
   /** The cached value, or the loader's (stored unless an invalidation happened meanwhile; null is never stored). */
   load(key: string, loader: () => Promise<V | null>): Promise<V | null> {
-    const hit = this.entries.get(key)
+    const hit = this.get(key)
     if (hit !== undefined) return Promise.resolve(hit)
     const generation = this.generation
     const pending = this.loading.get(key)
     if (pending && pending.generation === generation) return pending.promise
+    const started = this.now()
     const promise = loader().then(
       (value) => {
         if (this.loading.get(key)?.promise === promise) this.loading.delete(key)
-        if (value !== null && this.generation === generation) this.set(key, value)
+        if (value !== null && this.generation === generation) this.set(key, value, started + this.maxAgeMs)
         return value
       },
       (error: unknown) => {
@@ -50,12 +63,12 @@ export class InvalidatingCache<V> {
     return this.entries.size
   }
 
-  private set(key: string, value: V): void {
+  private set(key: string, value: V, expires: number): void {
     if (this.entries.size >= this.maxEntries) {
       // Maps iterate in insertion order: the first key is the oldest entry.
       const oldest = this.entries.keys().next().value
       if (oldest !== undefined) this.entries.delete(oldest)
     }
-    this.entries.set(key, value)
+    this.entries.set(key, { value, expires })
   }
 }

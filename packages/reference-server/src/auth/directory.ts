@@ -29,6 +29,13 @@ export interface Directory {
 const EPOCH_KEY = 'global_epoch'
 
 /**
+ * Every invalidation reaches the cache at once; this bound covers the one case the bus cannot: an instance
+ * whose own publish failed while the others still trust their caches. It costs one store read per cached
+ * user and session every 5 s per instance.
+ */
+export const DEFAULT_MAX_AGE_MS = 5_000
+
+/**
  * Cached reads of what the per-request check needs: user records with derived keys, sessions and the
  * global epoch. Entries are dropped on every invalidation the bus carries; while the bus is not live,
  * every read goes to the store.
@@ -38,13 +45,19 @@ export function createDirectory(deps: {
   bus: Bus
   codec: TokenCodec
   globalSecret: string
+  /** Epoch ms, for the cache's age bound. */
+  now?: () => number
+  /** How long a cached user or session may be served without a store read (default 5 s). */
+  maxAgeMs?: number
   maxUsers?: number
   maxSessions?: number
 }): Directory {
   const { store, bus, codec, globalSecret } = deps
-  const users = new InvalidatingCache<KeyedUser>(deps.maxUsers ?? 100_000)
-  const sessions = new InvalidatingCache<SessionRecord>(deps.maxSessions ?? 200_000)
-  const epochs = new InvalidatingCache<string>(1)
+  const now = deps.now ?? Date.now
+  const maxAge = deps.maxAgeMs ?? DEFAULT_MAX_AGE_MS
+  const users = new InvalidatingCache<KeyedUser>(deps.maxUsers ?? 100_000, maxAge, now)
+  const sessions = new InvalidatingCache<SessionRecord>(deps.maxSessions ?? 200_000, maxAge, now)
+  const epochs = new InvalidatingCache<string>(1, maxAge, now)
   let wasLive = bus.live()
 
   const trusted = () => {
