@@ -25,8 +25,8 @@ const server = await startServer(
   },
   true,
 )
-// node:http, not fetch: calling undici's fetch in this process would warm its Headers code with other
-// shapes than the server's and skew the measurement (seen in a profile: 6× the header-conversion time).
+// node:http, not fetch: the server process then runs only server code, as a deployed one does (undici's
+// client shares its Headers code with the server's request handling).
 function call(method, path, headers, body) {
   return new Promise((resolve, reject) => {
     const req = request(`${server.url}${path}`, { method, headers }, (res) => {
