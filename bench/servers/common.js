@@ -1,6 +1,7 @@
 // What every bench server child shares: report where it listens (and the token to load it with) to the
 // parent over IPC, and stop when the parent goes away.
 import { createSecretKey } from 'node:crypto'
+import jsonwebtoken from 'jsonwebtoken'
 
 export const ISSUER = 'leash'
 export const AUDIENCE = 'leash'
@@ -36,3 +37,22 @@ export function sameHeaders(c) {
   c.header('X-Content-Type-Options', 'nosniff')
   c.header('Cache-Control', 'no-store')
 }
+
+const VERIFY = { algorithms: ['HS256'], issuer: ISSUER, audience: AUDIENCE }
+
+/** What an express-jwt user runs per request: the bearer token verified with jsonwebtoken; null if it fails. */
+export function verifyFixed(c) {
+  const token = bearer(c.req.header('authorization'))
+  try {
+    return token ? jsonwebtoken.verify(token, FIXED_KEY, VERIFY) : null
+  } catch {
+    return null
+  }
+}
+
+/** The baselines' token: user u1, session s1, an hour long. */
+export const FIXED_TOKEN = jsonwebtoken.sign(
+  { sub: 'u1', sid: 's1', username: 'bench', role: 'user', iss: ISSUER, aud: AUDIENCE },
+  FIXED_KEY,
+  { algorithm: 'HS256', expiresIn: 3600 },
+)

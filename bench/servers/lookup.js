@@ -6,8 +6,7 @@ import { join } from 'node:path'
 import { serve } from '@hono/node-server'
 import { createSqliteStore } from '@leash/reference-server'
 import { Hono } from 'hono'
-import jsonwebtoken from 'jsonwebtoken'
-import { AUDIENCE, bearer, FIXED_KEY, ISSUER, ready, sameHeaders } from './common.js'
+import { FIXED_TOKEN, ready, sameHeaders, verifyFixed } from './common.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'leash-bench-lookup-'))
 const store = createSqliteStore(join(dir, 'lookup.db'))
@@ -35,18 +34,11 @@ await store.createSession(
   'unused-refresh-token-hash',
 )
 
-const options = { algorithms: ['HS256'], issuer: ISSUER, audience: AUDIENCE }
 const unauthorized = (c, code) => c.json({ error: { code, message: 'The bearer token is not valid.' } }, 401)
 const app = new Hono()
 app.get('/auth/me', async (c) => {
   sameHeaders(c)
-  const token = bearer(c.req.header('authorization'))
-  let claims
-  try {
-    claims = token && jsonwebtoken.verify(token, FIXED_KEY, options)
-  } catch {
-    claims = null
-  }
+  const claims = verifyFixed(c)
   if (!claims) return unauthorized(c, 'invalid_token')
   const session = await store.findSession(claims.sid)
   if (!session || session.endedAt !== null || session.userId !== claims.sub)
@@ -58,13 +50,8 @@ app.get('/auth/me', async (c) => {
   })
 })
 
-const token = jsonwebtoken.sign(
-  { sub: 'u1', sid: 's1', username: 'bench', role: 'user', iss: ISSUER, aud: AUDIENCE },
-  FIXED_KEY,
-  { algorithm: 'HS256', expiresIn: 3600 },
-)
 const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) =>
-  ready({ url: `http://127.0.0.1:${info.port}`, path: '/auth/me', token }, async () => {
+  ready({ url: `http://127.0.0.1:${info.port}`, path: '/auth/me', token: FIXED_TOKEN }, async () => {
     await new Promise((done) => {
       server.close(done)
       server.closeAllConnections?.()

@@ -1,7 +1,7 @@
 import { decodeJwt } from 'jose'
 import { HttpResponse, http } from 'msw'
 import { expect, test, vi } from 'vitest'
-import { ALICE, mockBackend, rejection } from './test/harness.js'
+import { ALICE, mockBackend, rejection } from '../test/harness.js'
 
 const { client, server, count } = mockBackend()
 const stored = () => JSON.parse(localStorage.getItem('leash:session') ?? 'null')

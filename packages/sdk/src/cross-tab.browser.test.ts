@@ -79,7 +79,7 @@ const count = (path: string) => log.filter((p) => p === path).length
 describe.skipIf(!hasChromium)('in Chromium', () => {
   beforeAll(async () => {
     const built = await build({
-      entryPoints: [fileURLToPath(new URL('./test/browser-harness.ts', import.meta.url))],
+      entryPoints: [fileURLToPath(new URL('../test/browser-harness.ts', import.meta.url))],
       bundle: true,
       format: 'iife',
       platform: 'browser',

@@ -1,6 +1,6 @@
 // @vitest-environment node
 import { expect, test, vi } from 'vitest'
-import { ALICE, mockBackend } from './test/harness.js'
+import { ALICE, mockBackend } from '../test/harness.js'
 
 const { client } = mockBackend(undefined, 'http://api.test')
 

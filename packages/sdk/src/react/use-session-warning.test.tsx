@@ -1,6 +1,6 @@
 import { act, cleanup, fireEvent, render, screen } from '@testing-library/react'
 import { afterEach, expect, test, vi } from 'vitest'
-import { ALICE, mockBackend } from '../test/harness.js'
+import { ALICE, mockBackend } from '../../test/harness.js'
 import { LeashProvider, RequireSession, useSessionWarning } from './index.js'
 
 afterEach(cleanup)

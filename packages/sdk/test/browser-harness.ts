@@ -1,5 +1,5 @@
 // The page the real-browser tests load: the SDK bundled by esbuild, exposed on `window` for page.evaluate.
-import { createLeashClient, type LeashClient, type LeashOptions } from '../index.js'
+import { createLeashClient, type LeashClient, type LeashOptions } from '../src/index.js'
 
 declare global {
   interface Window {

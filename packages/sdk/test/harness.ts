@@ -3,7 +3,7 @@
 import { createMockBackend, type MockBackendOptions } from '@leash/reference-server/msw'
 import { setupServer } from 'msw/node'
 import { afterAll, afterEach, beforeAll, beforeEach, vi } from 'vitest'
-import { createLeashClient, type LeashClient, type LeashOptions } from '../index.js'
+import { createLeashClient, type LeashClient, type LeashOptions } from '../src/index.js'
 
 export const ALICE = { username: 'alice', password: 'alice-password' }
 export const ROOT = { username: 'root', password: 'root-password' }
