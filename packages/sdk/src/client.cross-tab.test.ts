@@ -1,9 +1,9 @@
 import { fireEvent } from '@testing-library/react'
 import { expect, test, vi } from 'vitest'
+import { ALICE, mockBackend, rejection, settle } from '../test/harness.js'
 import { localLock } from './cross-tab.js'
 import type { LeashClient } from './leash-client.js'
 import type { LeashOptions } from './options.js'
-import { ALICE, mockBackend, rejection, settle } from '../test/harness.js'
 
 // Two clients on one jsdom page stand in for two tabs: they share localStorage and the cookie jar, and talk
 // over BroadcastChannel; jsdom has no Web Locks, so the localStorage lease is the lock. The real-browser

@@ -1,8 +1,8 @@
 import { fireEvent } from '@testing-library/react'
 import { HttpResponse, http } from 'msw'
 import { describe, expect, test, vi } from 'vitest'
-import { LeashError } from './errors.js'
 import { ALICE, gate, mockBackend, rejection } from '../test/harness.js'
+import { LeashError } from './errors.js'
 
 const { client, server, backend, count } = mockBackend()
 const notes = '/api/notes'

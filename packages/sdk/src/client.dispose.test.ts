@@ -1,6 +1,6 @@
 import { expect, test, vi } from 'vitest'
-import type { ChannelFactory } from './cross-tab.js'
 import { ALICE, mockBackend } from '../test/harness.js'
+import type { ChannelFactory } from './cross-tab.js'
 
 const { client } = mockBackend()
 

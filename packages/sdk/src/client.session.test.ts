@@ -1,7 +1,7 @@
 import { fireEvent } from '@testing-library/react'
 import { describe, expect, test, vi } from 'vitest'
-import type { LeashClient } from './leash-client.js'
 import { ALICE, mockBackend } from '../test/harness.js'
+import type { LeashClient } from './leash-client.js'
 
 // idle 600 s, absolute 900 s: short enough to walk through in fake time
 const { client, count, backend } = mockBackend({ accessTtl: 300, idleTimeout: 600, absoluteTimeout: 900 })

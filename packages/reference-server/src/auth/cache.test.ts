@@ -59,7 +59,9 @@ describe('InvalidatingCache', () => {
 
   it('evicts the oldest entry when full', async () => {
     const cache = new InvalidatingCache<number>(2)
-    for (const [k, v] of [['a', 1], ['b', 2], ['c', 3]] as const) await cache.load(k, async () => v)
+    await cache.load('a', async () => 1)
+    await cache.load('b', async () => 2)
+    await cache.load('c', async () => 3)
     expect([cache.get('a'), cache.get('b'), cache.get('c')]).toEqual([undefined, 2, 3])
   })
 })

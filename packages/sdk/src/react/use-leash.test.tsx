@@ -1,7 +1,7 @@
 import { act, cleanup, render, screen } from '@testing-library/react'
 import { afterEach, expect, test } from 'vitest'
-import type { LeashState } from '../state.js'
 import { ALICE, mockBackend } from '../../test/harness.js'
+import type { LeashState } from '../state.js'
 import { LeashProvider, useLeash } from './index.js'
 
 afterEach(cleanup)
