@@ -83,13 +83,18 @@ describe('demo app', () => {
     await screen.findByText('No notes yet.')
     await user.click(screen.getByRole('button', { name: 'Sign out' }))
     expect((await screen.findByRole('status')).textContent).toBe('You signed out.')
-    const stored = Object.keys(localStorage)
-      .filter((k) => k.startsWith('leash:'))
-      .map((k) => localStorage.getItem(k) ?? '')
-      .join(' ')
-    const token = stored.match(/eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+/)?.[0]
-    expect(token).toBeDefined()
-    const claims = JSON.parse(atob(token!.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/')))
+    // The page says so at once; the 1-second token replaces the old one when the server's answer arrives.
+    const stored = () =>
+      Object.keys(localStorage)
+        .filter((k) => k.startsWith('leash:'))
+        .map((k) => localStorage.getItem(k) ?? '')
+        .join(' ')
+    const token = await waitFor(() => {
+      const found = stored().match(/eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+/)?.[0]
+      expect(found).toBeDefined()
+      return found!
+    })
+    const claims = JSON.parse(atob(token.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/')))
     expect(claims.exp - claims.iat).toBe(1)
   })
 
