@@ -5,6 +5,7 @@ import type { Store } from '../store/types.js'
 import {
   claimsOf,
   codeOf,
+  expectCode,
   refreshCookie,
   type TestServer,
   type TokenBody,
@@ -13,11 +14,6 @@ import {
 
 // Sessions as refresh-token families, through POST /auth/refresh: rotation, the reuse interval, theft
 // detection, parallel refreshes, idle and absolute timeouts.
-
-async function expectCode(res: Response, status: number, code: string) {
-  expect(res.status).toBe(status)
-  expect(await codeOf(res)).toBe(code)
-}
 
 /** Refreshes with the body transport and expects a 200 token response. */
 async function refreshed(s: TestServer, refreshToken: string) {

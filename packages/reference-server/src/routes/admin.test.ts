@@ -3,6 +3,7 @@ import {
   b64url,
   claimsOf,
   codeOf,
+  expectCode,
   forge,
   type TestServer,
   type TokenBody,
@@ -10,11 +11,6 @@ import {
 } from '../test/harness.js'
 
 // /admin/*: only admins; list, disable, enable, revoke, change a role, revoke everyone; 404 for unknown ids.
-
-async function expectCode(res: Response, status: number, code: string) {
-  expect(res.status).toBe(status)
-  expect(await codeOf(res)).toBe(code)
-}
 
 async function setup() {
   const s = await testServer()

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { claimsOf, codeOf, type TestServer, type TokenBody, testServer } from '../test/harness.js'
+import { claimsOf, codeOf, expectCode, type TestServer, type TokenBody, testServer } from '../test/harness.js'
 
 // /auth/*: register, login (token response, refresh transports, credentials, rate limit), password change,
 // me, logout and logout-all, as the protocol's endpoint table says.
@@ -16,11 +16,6 @@ function cookieParts(res: Response) {
 
 const login = (s: TestServer, body: Record<string, unknown>, ip = '10.0.0.1') =>
   s.json('POST', '/auth/login', body, { 'x-test-ip': ip })
-
-async function expectCode(res: Response, status: number, code: string) {
-  expect(res.status).toBe(status)
-  expect(await codeOf(res)).toBe(code)
-}
 
 const disable = async (s: TestServer, username: string) => {
   const root = await s.login('root')
@@ -299,27 +294,27 @@ describe('GET /auth/me', () => {
   })
 })
 
+/** Checks a logout's farewell response (1-second token naming the session, cookie cleared); returns the token. */
+async function farewell(res: Response, sessionId: string) {
+  expect(res.status).toBe(200)
+  const body = (await res.json()) as { access_token: string }
+  expect(body).toEqual({
+    access_token: expect.any(String),
+    token_type: 'Bearer',
+    expires_in: 1,
+    user_enabled: true,
+  })
+  const claims = claimsOf(body.access_token)
+  expect(claims.exp).toBe((claims.iat as number) + 1)
+  expect(claims.sid).toBe(sessionId)
+  const cleared = res.headers.getSetCookie().find((l) => l.startsWith('leash_refresh='))
+  expect(cleared).toMatch(/^leash_refresh=;.*Max-Age=0/)
+  return body.access_token
+}
+
 describe('POST /auth/logout', () => {
   const logout = (s: TestServer, body?: unknown, headers: Record<string, string> = {}) =>
     s.json('POST', '/auth/logout', body, headers)
-
-  /** Checks the farewell response and returns its token's claims. */
-  async function farewell(res: Response, sessionId: string) {
-    expect(res.status).toBe(200)
-    const body = (await res.json()) as { access_token: string }
-    expect(body).toEqual({
-      access_token: expect.any(String),
-      token_type: 'Bearer',
-      expires_in: 1,
-      user_enabled: true,
-    })
-    const claims = claimsOf(body.access_token)
-    expect(claims.exp).toBe((claims.iat as number) + 1)
-    expect(claims.sid).toBe(sessionId)
-    const cleared = res.headers.getSetCookie().find((l) => l.startsWith('leash_refresh='))
-    expect(cleared).toMatch(/^leash_refresh=;.*Max-Age=0/)
-    return body.access_token
-  }
 
   it('with the bearer: ends that session only; its access and refresh tokens die', async () => {
     const s = await testServer()
@@ -402,18 +397,7 @@ describe('POST /auth/logout-all', () => {
     const cookie = `leash_refresh=${cookieParts(cookieRes).value}`
     const bob = await s.login('bob')
 
-    const res = await s.bearer(a1.access_token, 'POST', '/auth/logout-all')
-    expect(res.status).toBe(200)
-    const body = (await res.json()) as { access_token: string }
-    expect(body).toEqual({
-      access_token: expect.any(String),
-      token_type: 'Bearer',
-      expires_in: 1,
-      user_enabled: true,
-    })
-    const claims = claimsOf(body.access_token)
-    expect(claims.exp).toBe((claims.iat as number) + 1)
-    expect(claims.sid).toBe(a1.session.id)
+    await farewell(await s.bearer(a1.access_token, 'POST', '/auth/logout-all'), a1.session.id)
 
     // The user's string was rotated: every old token fails its signature check.
     for (const t of [a1, a2, a3]) await expectCode(await s.bearer(t.access_token), 401, 'invalid_token')

@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto'
+import { expect } from 'vitest'
 import { createApp, type LeashApp } from '../app.js'
 import { createPbkdf2Hasher } from '../auth/passwords.js'
 import type { ServerConfig } from '../config.js'
@@ -157,4 +158,10 @@ export function refreshCookie(res: Response): string | undefined {
     if (match) return match[1]
   }
   return undefined
+}
+
+/** Asserts a response's status and `error.code`. */
+export async function expectCode(res: Response, status: number, code: string): Promise<void> {
+  expect(res.status).toBe(status)
+  expect(await codeOf(res)).toBe(code)
 }
