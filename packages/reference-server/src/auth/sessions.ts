@@ -10,7 +10,7 @@ import type {
 } from '../store/types.js'
 import type { AccessClaims } from '../tokens/claims.js'
 import type { SigningKey, TokenCodec } from '../tokens/codec.js'
-import { randomId, randomToken, sha256 } from '../tokens/random.js'
+import { randomId, randomToken } from '../tokens/random.js'
 import { userDisabled } from './authenticate.js'
 import type { Directory } from './directory.js'
 
@@ -50,6 +50,7 @@ export function createSessions(deps: {
   now: () => number
 }) {
   const { store, directory, codec, config, now } = deps
+  const hash = (token: string) => codec.hashRefreshToken(token)
 
   /** Signs an access token for the session; it never outlives the session's idle or absolute end. */
   async function sign(user: UserRecord, key: SigningKey, session: SessionRecord, at: number, ttl?: number) {
@@ -82,7 +83,7 @@ export function createSessions(deps: {
       endReason: null,
     }
     const refreshToken = randomToken(32)
-    await store.createSession(session, await sha256(refreshToken))
+    await store.createSession(session, await hash(refreshToken))
     const key = await directory.keyFor(user)
     return { user, session, refreshToken, ...(await sign(user, key, session, at)) }
   }
@@ -99,7 +100,7 @@ export function createSessions(deps: {
    */
   async function refresh(refreshToken: string): Promise<Issued> {
     const at = now()
-    const used = await store.useRefreshToken(await sha256(refreshToken), at)
+    const used = await store.useRefreshToken(await hash(refreshToken), at)
     const session = used && (await store.findSession(used.sessionId))
     const user = session && (await store.findUserById(session.userId))
     if (!used || !session || !user) throw refreshError('invalid_refresh_token')
@@ -117,8 +118,7 @@ export function createSessions(deps: {
       throw refreshError('refresh_token_reused')
     }
     const next = randomToken(32)
-    if (!(await store.rotateSession(session.id, await sha256(next), at)))
-      throw refreshError('session_revoked')
+    if (!(await store.rotateSession(session.id, await hash(next), at))) throw refreshError('session_revoked')
     await directory.invalidate({ kind: 'session', id: session.id })
     const rotated = { ...session, lastRefreshAt: at }
     const key = await directory.keyFor(user)
@@ -127,7 +127,7 @@ export function createSessions(deps: {
 
   /** The session a refresh token belongs to (logout by refresh token; the token is spent, as the session ends). */
   async function sessionOfRefreshToken(refreshToken: string): Promise<SessionRecord | null> {
-    const used = await store.useRefreshToken(await sha256(refreshToken), now())
+    const used = await store.useRefreshToken(await hash(refreshToken), now())
     return used && store.findSession(used.sessionId)
   }
 

@@ -17,6 +17,11 @@ export interface TokenCodec {
   verify(token: ParsedToken, key: SigningKey): boolean | Promise<boolean>
   /** base64url segment → UTF-8 text. */
   decode(segment: string): string
+  /**
+   * SHA-256 of a refresh token, hex: how refresh tokens are stored. The node codec answers synchronously
+   * (no thread-pool job), so a refresh never queues behind password hashing.
+   */
+  hashRefreshToken(token: string): string | Promise<string>
 }
 
 /** The message the per-user key is derived from; both codecs must use exactly this. */

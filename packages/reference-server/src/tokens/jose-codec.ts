@@ -1,6 +1,7 @@
 import { compactVerify, SignJWT } from 'jose'
 import { type AccessClaims, JWT_HEADER, type ParsedToken } from './claims.js'
 import { keyInfo, type SigningKey, type TokenCodec } from './codec.js'
+import { sha256 } from './random.js'
 
 interface JoseKey extends SigningKey {
   readonly codec: 'jose'
@@ -51,4 +52,5 @@ export const joseCodec: TokenCodec = {
       return ''
     }
   },
+  hashRefreshToken: sha256,
 }

@@ -1,4 +1,4 @@
-import { createHmac, createSecretKey, type KeyObject, timingSafeEqual } from 'node:crypto'
+import { createHash, createHmac, createSecretKey, type KeyObject, timingSafeEqual } from 'node:crypto'
 import { type AccessClaims, JWT_HEADER, type ParsedToken } from './claims.js'
 import { keyInfo, type SigningKey, type TokenCodec } from './codec.js'
 
@@ -33,4 +33,5 @@ export const nodeCodec: TokenCodec = {
     return given.length === expected.length && timingSafeEqual(given, expected)
   },
   decode: (segment) => Buffer.from(segment, 'base64url').toString('utf8'),
+  hashRefreshToken: (token) => createHash('sha256').update(token).digest('hex'),
 }
