@@ -10,7 +10,7 @@ export interface ServerConfig {
   idleTimeout: number
   /** A session ends this long after login, whatever happens (s). */
   absoluteTimeout: number
-  /** A used refresh token is accepted once more within this window (s), for a client whose response was lost. */
+  /** The token a refresh replaced may be retried once within this window (s), while its replacement is unused. */
   reuseInterval: number
   /** Tolerance for an `iat` in the future (s). */
   iatLeeway: number

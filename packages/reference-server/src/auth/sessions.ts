@@ -4,6 +4,7 @@ import type {
   RefreshTransport,
   SessionEndReason,
   SessionRecord,
+  SpentRefreshToken,
   Store,
   UserPatch,
   UserRecord,
@@ -11,7 +12,7 @@ import type {
 import type { AccessClaims } from '../tokens/claims.js'
 import type { SigningKey, TokenCodec } from '../tokens/codec.js'
 import { randomId, randomToken } from '../tokens/random.js'
-import { userDisabled } from './authenticate.js'
+import { unauthorized, userDisabled } from './authenticate.js'
 import type { Directory } from './directory.js'
 
 /** What a token response is built from. */
@@ -94,41 +95,64 @@ export function createSessions(deps: {
     return ended
   }
 
+  const policy = { reuseIntervalMs: config.reuseInterval * 1000, idleTimeoutMs: config.idleTimeout * 1000 }
+
   /**
-   * Rotates the refresh token. A used token is accepted once more within the reuse interval (a client whose
-   * response was lost); any other second use ends the whole family.
+   * Presents a refresh token under the one-live-token rule (store/refresh-rule.ts), judged and applied
+   * atomically by the store; every instance drops the session it changed. Null for an unknown token.
+   */
+  async function spend(refreshToken: string, next: string | null, at: number) {
+    const spent = await store.spendRefreshToken(
+      await hash(refreshToken),
+      next === null ? null : await hash(next),
+      at,
+      policy,
+    )
+    if (spent && spent.verdict !== 'ended')
+      await directory.invalidate({ kind: 'session', id: spent.session.id })
+    return spent
+  }
+
+  /** The refusal a verdict calls for, or null when the token was accepted. */
+  const refusal = ({ verdict, session }: SpentRefreshToken) => {
+    if (verdict === 'rotate' || verdict === 'retry') return null
+    if (verdict === 'reused') return refreshError('refresh_token_reused')
+    if (verdict === 'expired' || session.endReason === 'timeout') return refreshError('session_expired')
+    return refreshError('session_revoked')
+  }
+
+  /**
+   * Rotates the refresh token: the family's live token, or the one it replaced retried once within the
+   * reuse interval, gets a new one that becomes the family's only live token; any other use ends it.
    */
   async function refresh(refreshToken: string): Promise<Issued> {
     const at = now()
-    const used = await store.useRefreshToken(await hash(refreshToken), at)
-    const session = used && (await store.findSession(used.sessionId))
-    const user = session && (await store.findUserById(session.userId))
-    if (!used || !session || !user) throw refreshError('invalid_refresh_token')
-    if (!user.enabled) throw userDisabled()
-    if (session.endedAt !== null) {
-      throw refreshError(session.endReason === 'timeout' ? 'session_expired' : 'session_revoked')
-    }
-    if (at >= session.absoluteExpiresAt || at >= session.lastRefreshAt + config.idleTimeout * 1000) {
-      await end(session.id, 'timeout')
-      throw refreshError('session_expired')
-    }
-    const retry = used.useCount === 2 && at - (used.usedAt ?? at) <= config.reuseInterval * 1000
-    if (used.useCount !== 1 && !retry) {
-      await end(session.id, 'reuse')
-      throw refreshError('refresh_token_reused')
-    }
     const next = randomToken(32)
-    if (!(await store.rotateSession(session.id, await hash(next), at))) throw refreshError('session_revoked')
-    await directory.invalidate({ kind: 'session', id: session.id })
-    const rotated = { ...session, lastRefreshAt: at }
+    const spent = await spend(refreshToken, next, at)
+    const user = spent && (await store.findUserById(spent.session.userId))
+    if (!spent || !user) throw refreshError('invalid_refresh_token')
+    const refused = refusal(spent)
+    if (!user.enabled) {
+      if (!refused) await end(spent.session.id, 'disabled') // disabled in the instant since it was judged
+      throw userDisabled()
+    }
+    if (refused) throw refused
     const key = await directory.keyFor(user)
-    return { user, session: rotated, refreshToken: next, ...(await sign(user, key, rotated, at)) }
+    return { user, session: spent.session, refreshToken: next, ...(await sign(user, key, spent.session, at)) }
   }
 
-  /** The session a refresh token belongs to (logout by refresh token; the token is spent, as the session ends). */
-  async function sessionOfRefreshToken(refreshToken: string): Promise<SessionRecord | null> {
-    const used = await store.useRefreshToken(await hash(refreshToken), now())
-    return used && store.findSession(used.sessionId)
+  /**
+   * Logout by refresh token: the token the client may present (as for a refresh) ends its session; a
+   * stale one is reuse and ends the family without a farewell. Returns the ended session and its user.
+   */
+  async function logoutWithRefreshToken(refreshToken: string) {
+    const spent = await spend(refreshToken, null, now())
+    const user = spent && (await store.findUserById(spent.session.userId))
+    if (!spent || !user) throw unauthorized('session_revoked')
+    const refused = refusal(spent)
+    if (refused?.code === 'refresh_token_reused') throw refused
+    if (refused) throw unauthorized('session_revoked')
+    return { user, session: spent.session }
   }
 
   /**
@@ -146,7 +170,7 @@ export function createSessions(deps: {
     return sign(user, await directory.keyFor(user), session, now(), 1)
   }
 
-  return { start, refresh, end, rotateUser, farewell, sessionOfRefreshToken }
+  return { start, refresh, end, rotateUser, farewell, logoutWithRefreshToken }
 }
 
 export type Sessions = ReturnType<typeof createSessions>

@@ -107,20 +107,18 @@ export function authRoutes(deps: Deps) {
     const refreshToken = body.refresh_token ?? getCookie(c, REFRESH_COOKIE)
     const authorization = deps.authorization(c)
     if (!authorization && !refreshToken) throw unauthorized('missing_token')
-    let session = null
+    let principal = null
     if (authorization) {
       try {
-        session = (await authenticate(authorization, { allowExpired: true })).session
+        principal = await authenticate(authorization, { allowExpired: true })
       } catch (error) {
         // A stale bearer (say, of an older session) must not keep the refresh token's live session alive.
         if (!refreshToken || !(error instanceof ApiError && error.status === 401)) throw error
       }
     }
-    if (!session && refreshToken) session = await sessions.sessionOfRefreshToken(refreshToken)
-    const user = session && session.endedAt === null ? await store.findUserById(session.userId) : null
-    if (!session || !user) throw unauthorized('session_revoked')
-    if (!user.enabled) throw userDisabled()
-    await sessions.end(session.id, 'logout')
+    // Without a bearer, spending the refresh token ends its session in the step that judges it.
+    const { user, session } = principal ?? (await sessions.logoutWithRefreshToken(refreshToken!))
+    if (principal) await sessions.end(session.id, 'logout')
     clearRefreshCookie(c, config)
     const farewell = await sessions.farewell(user, session)
     return c.json({

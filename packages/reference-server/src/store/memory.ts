@@ -1,8 +1,9 @@
 import { ConflictError } from '../errors.js'
+import { planRefresh } from './refresh-rule.js'
 import type {
   EndSessions,
   NoteRecord,
-  RefreshTokenRecord,
+  RefreshFamily,
   SessionEndReason,
   SessionRecord,
   Store,
@@ -15,7 +16,9 @@ export function createMemoryStore(): Store {
   const users = new Map<string, UserRecord>()
   const usernames = new Map<string, string>()
   const sessions = new Map<string, SessionRecord>()
-  const tokens = new Map<string, RefreshTokenRecord>()
+  /** Every refresh token ever issued, by hash → its session; what each family stands at, by session. */
+  const tokens = new Map<string, string>()
+  const families = new Map<string, RefreshFamily>()
   const notes: NoteRecord[] = []
   const meta = new Map<string, string>()
 
@@ -59,31 +62,35 @@ export function createMemoryStore(): Store {
     },
     async createSession(session, firstTokenHash) {
       sessions.set(session.id, { ...session })
-      tokens.set(firstTokenHash, {
-        hash: firstTokenHash,
-        sessionId: session.id,
-        issuedAt: session.createdAt,
-        usedAt: null,
-        useCount: 0,
+      tokens.set(firstTokenHash, session.id)
+      families.set(session.id, {
+        current: firstTokenHash,
+        previous: null,
+        previousUsedAt: null,
+        retried: false,
       })
     },
     async findSession(id) {
       const s = sessions.get(id)
       return s ? { ...s } : null
     },
-    async useRefreshToken(hash, now) {
-      const t = tokens.get(hash)
-      if (!t) return null
-      t.useCount += 1
-      t.usedAt ??= now
-      return { ...t }
+    async findRefreshFamily(hash) {
+      const id = tokens.get(hash)
+      const s = id === undefined ? undefined : sessions.get(id)
+      return s ? { session: { ...s }, family: { ...families.get(s.id)! } } : null
     },
-    async rotateSession(sessionId, nextTokenHash, now) {
-      const s = sessions.get(sessionId)
-      if (!s || s.endedAt !== null) return false
-      s.lastRefreshAt = now
-      tokens.set(nextTokenHash, { hash: nextTokenHash, sessionId, issuedAt: now, usedAt: null, useCount: 0 })
-      return true
+    async spendRefreshToken(hash, next, now, policy) {
+      // No await between the read and the write: presentations of one family are judged one at a time.
+      const id = tokens.get(hash)
+      const s = id === undefined ? undefined : sessions.get(id)
+      if (!s) return null
+      const plan = planRefresh({ ...s }, families.get(s.id)!, hash, next, now, policy)
+      if (plan.changed) {
+        sessions.set(s.id, plan.session)
+        families.set(s.id, plan.family)
+        if (plan.family.current !== null) tokens.set(plan.family.current, s.id)
+      }
+      return { verdict: plan.verdict, session: { ...plan.session } }
     },
     async endSession(id, reason, now) {
       const s = sessions.get(id)
@@ -101,7 +108,8 @@ export function createMemoryStore(): Store {
         sessions.delete(s.id)
         n += 1
       }
-      for (const t of tokens.values()) if (!sessions.has(t.sessionId)) tokens.delete(t.hash)
+      for (const [hash, id] of tokens) if (!sessions.has(id)) tokens.delete(hash)
+      for (const id of families.keys()) if (!sessions.has(id)) families.delete(id)
       return n
     },
     async listNotes(userId) {

@@ -43,6 +43,14 @@ const migrations = [
    );
    CREATE INDEX notes_user ON notes(user_id, created_at, seq);
    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
+  // 2: a family's one live refresh token, and the one it replaced, on the session row (see refresh-rule.ts).
+  // A live session keeps its newest unused token; if an old fork left two, the other is reuse from now on.
+  `ALTER TABLE sessions ADD COLUMN refresh_current TEXT, ADD COLUMN refresh_previous TEXT,
+     ADD COLUMN refresh_previous_used_at BIGINT, ADD COLUMN refresh_retried BOOLEAN NOT NULL DEFAULT false;
+   UPDATE sessions s SET refresh_current = (
+     SELECT hash FROM refresh_tokens t WHERE t.session_id = s.id AND t.use_count = 0
+     ORDER BY t.issued_at DESC LIMIT 1
+   ) WHERE ended_at IS NULL;`,
 ]
 
 /** Serialises migrations of instances that start together (any constant; "leash" in ASCII). */

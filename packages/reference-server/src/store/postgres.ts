@@ -1,9 +1,10 @@
 import pg from 'pg'
 import { ConflictError, StoreUnavailableError } from '../errors.js'
 import { migrate, SchemaTooNewError } from './postgres-schema.js'
+import { planRefresh } from './refresh-rule.js'
 import type {
   NoteRecord,
-  RefreshTokenRecord,
+  RefreshFamily,
   Role,
   SessionEndReason,
   SessionRecord,
@@ -32,13 +33,16 @@ const toSession = (r: Row): SessionRecord => ({
   endedAt: r.ended_at as number | null,
   endReason: r.end_reason as SessionEndReason | null,
 })
-const toToken = (r: Row): RefreshTokenRecord => ({
-  hash: r.hash as string,
-  sessionId: r.session_id as string,
-  issuedAt: r.issued_at as number,
-  usedAt: r.used_at as number | null,
-  useCount: r.use_count as number,
+const toFamily = (r: Row): RefreshFamily => ({
+  current: r.refresh_current as string | null,
+  previous: r.refresh_previous as string | null,
+  previousUsedAt: r.refresh_previous_used_at as number | null,
+  retried: r.refresh_retried as boolean,
 })
+
+/** The session a refresh token belongs to, with its family's columns. */
+const SESSION_OF_TOKEN =
+  'SELECT * FROM sessions WHERE id = (SELECT session_id FROM refresh_tokens WHERE hash = $1)'
 
 // BIGINT (oid 20) and COUNT come back as strings by default; epoch milliseconds fit a double exactly.
 const types = {
@@ -114,6 +118,27 @@ export function createPostgresStore(options: PostgresStoreOptions): Store & { re
       throw mapPgError(error)
     }
   }
+  /** Runs `work` in a transaction on one pooled client; any failure rolls it back. */
+  const transaction = async <T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
+    await ready()
+    let client: pg.PoolClient
+    try {
+      client = await pool.connect()
+    } catch (error) {
+      throw mapPgError(error)
+    }
+    try {
+      await client.query('BEGIN')
+      const result = await work(client)
+      await client.query('COMMIT')
+      return result
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {})
+      throw mapPgError(error)
+    } finally {
+      client.release()
+    }
+  }
   const one = async <T>(text: string, values: unknown[], map: (r: Row) => T): Promise<T | null> => {
     const { rows } = await query(text, values)
     return rows[0] ? map(rows[0]) : null
@@ -169,31 +194,51 @@ export function createPostgresStore(options: PostgresStoreOptions): Store & { re
     async createSession(s, hash) {
       await query(
         `WITH s AS (
-           INSERT INTO sessions (id, user_id, created_at, last_refresh_at, absolute_expires_at, transport)
-           VALUES ($1, $2, $3, $4, $5, $6) RETURNING id
+           INSERT INTO sessions (id, user_id, created_at, last_refresh_at, absolute_expires_at, transport,
+             refresh_current)
+           VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id
          )
          INSERT INTO refresh_tokens (hash, session_id, issued_at) SELECT $7, id, $3 FROM s`,
         [s.id, s.userId, s.createdAt, s.lastRefreshAt, s.absoluteExpiresAt, s.transport, hash],
       )
     },
     findSession: (id) => one('SELECT * FROM sessions WHERE id = $1', [id], toSession),
-    useRefreshToken: (hash, now) =>
-      one(
-        `UPDATE refresh_tokens SET use_count = use_count + 1, used_at = COALESCE(used_at, $1)
-         WHERE hash = $2 RETURNING *`,
-        [now, hash],
-        toToken,
-      ),
-    async rotateSession(sessionId, hash, now) {
-      const { rowCount } = await query(
-        `WITH s AS (
-           UPDATE sessions SET last_refresh_at = $3 WHERE id = $1 AND ended_at IS NULL RETURNING id
-         )
-         INSERT INTO refresh_tokens (hash, session_id, issued_at) SELECT $2, id, $3 FROM s`,
-        [sessionId, hash, now],
-      )
-      return rowCount === 1
-    },
+    findRefreshFamily: (hash) =>
+      one(SESSION_OF_TOKEN, [hash], (r) => ({ session: toSession(r), family: toFamily(r) })),
+    spendRefreshToken: (hash, next, now, policy) =>
+      transaction(async (client) => {
+        // Locks the family's session row: a concurrent presentation of the same family waits here, then
+        // reads what this one wrote (read committed re-reads a row it had to wait for).
+        const { rows } = await client.query<Row>(`${SESSION_OF_TOKEN} FOR UPDATE`, [hash])
+        const row = rows[0]
+        if (!row) return null
+        const plan = planRefresh(toSession(row), toFamily(row), hash, next, now, policy)
+        if (plan.changed) {
+          const { session: s, family: f } = plan
+          const issued = f.current !== null && f.current !== row.refresh_current ? f.current : null
+          await client.query(
+            `WITH s AS (
+               UPDATE sessions SET last_refresh_at = $2, ended_at = $3, end_reason = $4, refresh_current = $5,
+                 refresh_previous = $6, refresh_previous_used_at = $7, refresh_retried = $8
+               WHERE id = $1 RETURNING id
+             )
+             INSERT INTO refresh_tokens (hash, session_id, issued_at)
+             SELECT $9::text, id, $2 FROM s WHERE $9::text IS NOT NULL`,
+            [
+              s.id,
+              s.lastRefreshAt,
+              s.endedAt,
+              s.endReason,
+              f.current,
+              f.previous,
+              f.previousUsedAt,
+              f.retried,
+              issued,
+            ],
+          )
+        }
+        return { verdict: plan.verdict, session: plan.session }
+      }),
     async endSession(id, reason, now) {
       const { rowCount } = await query(
         'UPDATE sessions SET ended_at = $1, end_reason = $2 WHERE id = $3 AND ended_at IS NULL',

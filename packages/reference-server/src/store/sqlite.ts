@@ -2,13 +2,16 @@ import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import { ConflictError, StoreUnavailableError } from '../errors.js'
+import { planRefresh } from './refresh-rule.js'
 import type {
   EndSessions,
   NoteRecord,
-  RefreshTokenRecord,
+  RefreshFamily,
+  RefreshPolicy,
   Role,
   SessionEndReason,
   SessionRecord,
+  SpentRefreshToken,
   Store,
   UserRecord,
 } from './types.js'
@@ -52,6 +55,16 @@ const migrations = [
    );
    CREATE INDEX notes_user ON notes(user_id, created_at);
    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
+  // 2: a family's one live refresh token, and the one it replaced, on the session row (see refresh-rule.ts).
+  // A live session keeps its newest unused token; if an old fork left two, the other is reuse from now on.
+  `ALTER TABLE sessions ADD COLUMN refresh_current TEXT;
+   ALTER TABLE sessions ADD COLUMN refresh_previous TEXT;
+   ALTER TABLE sessions ADD COLUMN refresh_previous_used_at INTEGER;
+   ALTER TABLE sessions ADD COLUMN refresh_retried INTEGER NOT NULL DEFAULT 0;
+   UPDATE sessions SET refresh_current = (
+     SELECT hash FROM refresh_tokens t WHERE t.session_id = sessions.id AND t.use_count = 0
+     ORDER BY t.issued_at DESC LIMIT 1
+   ) WHERE ended_at IS NULL;`,
 ]
 
 interface UserRow {
@@ -72,13 +85,10 @@ interface SessionRow {
   transport: string
   ended_at: number | null
   end_reason: string | null
-}
-interface TokenRow {
-  hash: string
-  session_id: string
-  issued_at: number
-  used_at: number | null
-  use_count: number
+  refresh_current: string | null
+  refresh_previous: string | null
+  refresh_previous_used_at: number | null
+  refresh_retried: number
 }
 
 const toUser = (r: UserRow): UserRecord => ({
@@ -100,12 +110,11 @@ const toSession = (r: SessionRow): SessionRecord => ({
   endedAt: r.ended_at,
   endReason: r.end_reason as SessionEndReason | null,
 })
-const toToken = (r: TokenRow): RefreshTokenRecord => ({
-  hash: r.hash,
-  sessionId: r.session_id,
-  issuedAt: r.issued_at,
-  usedAt: r.used_at,
-  useCount: r.use_count,
+const toFamily = (r: SessionRow): RefreshFamily => ({
+  current: r.refresh_current,
+  previous: r.refresh_previous,
+  previousUsedAt: r.refresh_previous_used_at,
+  retried: r.refresh_retried === 1,
 })
 
 /** Maps driver errors onto the store's: a taken username, or a database that cannot be used right now. */
@@ -145,16 +154,21 @@ export function createSqliteStore(path: string): Store {
     userByName: db.prepare<[string], UserRow>('SELECT * FROM users WHERE username_key = ?'),
     users: db.prepare<[], UserRow>('SELECT * FROM users ORDER BY created_at, id'),
     insertSession: db.prepare(
-      `INSERT INTO sessions (id, user_id, created_at, last_refresh_at, absolute_expires_at, transport)
-       VALUES (?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO sessions (id, user_id, created_at, last_refresh_at, absolute_expires_at, transport,
+         refresh_current)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
     ),
     session: db.prepare<[string], SessionRow>('SELECT * FROM sessions WHERE id = ?'),
     insertToken: db.prepare('INSERT INTO refresh_tokens (hash, session_id, issued_at) VALUES (?, ?, ?)'),
-    useToken: db.prepare<[number, string], TokenRow>(
-      `UPDATE refresh_tokens SET use_count = use_count + 1, used_at = COALESCE(used_at, ?)
-       WHERE hash = ? RETURNING *`,
+    sessionOfToken: db.prepare<[string], SessionRow>(
+      'SELECT s.* FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id WHERE t.hash = ?',
     ),
-    touchSession: db.prepare('UPDATE sessions SET last_refresh_at = ? WHERE id = ? AND ended_at IS NULL'),
+    writeFamily: db.prepare(
+      `UPDATE sessions SET last_refresh_at = @last_refresh_at, ended_at = @ended_at, end_reason = @end_reason,
+         refresh_current = @current, refresh_previous = @previous,
+         refresh_previous_used_at = @previous_used_at, refresh_retried = @retried
+       WHERE id = @id`,
+    ),
     endSession: db.prepare(
       'UPDATE sessions SET ended_at = ?, end_reason = ? WHERE id = ? AND ended_at IS NULL',
     ),
@@ -197,14 +211,33 @@ export function createSqliteStore(path: string): Store {
     return row ? toUser(row) : null
   })
   const createSession = db.transaction((s: SessionRecord, hash: string) => {
-    q.insertSession.run(s.id, s.userId, s.createdAt, s.lastRefreshAt, s.absoluteExpiresAt, s.transport)
+    q.insertSession.run(s.id, s.userId, s.createdAt, s.lastRefreshAt, s.absoluteExpiresAt, s.transport, hash)
     q.insertToken.run(hash, s.id, s.createdAt)
   })
-  const rotateSession = db.transaction((sessionId: string, hash: string, now: number) => {
-    if (q.touchSession.run(now, sessionId).changes === 0) return false
-    q.insertToken.run(hash, sessionId, now)
-    return true
-  })
+  // Judged and written in one transaction; IMMEDIATE takes the write lock first, so another process on
+  // the same file cannot judge the same family from a stale read in between.
+  const spendRefreshToken = db.transaction(
+    (hash: string, next: string | null, now: number, policy: RefreshPolicy): SpentRefreshToken | null => {
+      const row = q.sessionOfToken.get(hash)
+      if (!row) return null
+      const plan = planRefresh(toSession(row), toFamily(row), hash, next, now, policy)
+      if (plan.changed) {
+        const { session: s, family: f } = plan
+        q.writeFamily.run({
+          id: s.id,
+          last_refresh_at: s.lastRefreshAt,
+          ended_at: s.endedAt,
+          end_reason: s.endReason,
+          current: f.current,
+          previous: f.previous,
+          previous_used_at: f.previousUsedAt,
+          retried: f.retried ? 1 : 0,
+        })
+        if (f.current !== null && f.current !== row.refresh_current) q.insertToken.run(f.current, s.id, now)
+      }
+      return { verdict: plan.verdict, session: plan.session }
+    },
+  )
   const rotateGlobal = db.transaction((epoch: string, now: number) => {
     q.setMeta.run('global_epoch', epoch)
     q.endAll.run(now, 'revoked')
@@ -232,8 +265,13 @@ export function createSqliteStore(path: string): Store {
     updateUser: (id, patch, end) => guard(() => updateUser(id, patch, end)),
     createSession: (s, hash) => guard(() => void createSession(s, hash)),
     findSession: (id) => guard(() => nullable(q.session.get(id), toSession)),
-    useRefreshToken: (hash, now) => guard(() => nullable(q.useToken.get(now, hash), toToken)),
-    rotateSession: (id, hash, now) => guard(() => rotateSession(id, hash, now)),
+    findRefreshFamily: (hash) =>
+      guard(() => {
+        const row = q.sessionOfToken.get(hash)
+        return row ? { session: toSession(row), family: toFamily(row) } : null
+      }),
+    spendRefreshToken: (hash, next, now, policy) =>
+      guard(() => spendRefreshToken.immediate(hash, next, now, policy)),
     endSession: (id, reason, now) => guard(() => q.endSession.run(now, reason, id).changes > 0),
     rotateGlobalEpoch: (epoch, now) => guard(() => rotateGlobal(epoch, now)),
     prune: (before) => guard(() => q.prune.run(before, before).changes),

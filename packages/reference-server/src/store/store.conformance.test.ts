@@ -100,33 +100,98 @@ describe.each(stores)('%s store', (_name, make) => {
     expect(await store.findSession(s.id)).toMatchObject({ endedAt: null })
   })
 
-  it('counts each presentation of a refresh token atomically, keeping the first use time', async () => {
+  const policy = { reuseIntervalMs: 10_000, idleTimeoutMs: 60_000 }
+
+  it('spends refresh tokens by the one-live-token rule: rotate, one retry, then reuse ends the family', async () => {
     const a = await store.createUser(user())
     const s = session(a.id)
     await store.createSession(s, 'h1')
-    expect(await store.useRefreshToken('unknown', 1)).toBeNull()
-    const uses = await Promise.all([1, 2, 3].map((i) => store.useRefreshToken('h1', 2000 + i)))
-    expect(uses.map((u) => u?.useCount).sort()).toEqual([1, 2, 3])
-    expect(uses.every((u) => u?.usedAt === 2001)).toBe(true)
-    expect(uses[0]).toMatchObject({ hash: 'h1', sessionId: s.id, issuedAt: 1000 })
+    expect(await store.spendRefreshToken('unknown', 'x', 2000, policy)).toBeNull()
+    expect(await store.findRefreshFamily('unknown')).toBeNull()
+    expect((await store.findRefreshFamily('h1'))?.family).toEqual({
+      current: 'h1',
+      previous: null,
+      previousUsedAt: null,
+      retried: false,
+    })
+    const rotated = await store.spendRefreshToken('h1', 'h2', 2000, policy)
+    expect(rotated).toMatchObject({
+      verdict: 'rotate',
+      session: { id: s.id, lastRefreshAt: 2000, endedAt: null },
+    })
+    expect((await store.findSession(s.id))?.lastRefreshAt).toBe(2000)
+    expect((await store.findRefreshFamily('h2'))?.family).toEqual({
+      current: 'h2',
+      previous: 'h1',
+      previousUsedAt: 2000,
+      retried: false,
+    })
+    // The previous token, once, within the interval, while h2 is unused: h2 is revoked, h3 is the live one.
+    expect(await store.spendRefreshToken('h1', 'h3', 3000, policy)).toMatchObject({ verdict: 'retry' })
+    expect((await store.findRefreshFamily('h3'))?.family).toMatchObject({ current: 'h3', retried: true })
+    expect((await store.findRefreshFamily('h2'))?.session.id).toBe(s.id) // still known, as reuse
+    expect(await store.spendRefreshToken('h2', 'h4', 3500, policy)).toMatchObject({
+      verdict: 'reused',
+      session: { endedAt: 3500, endReason: 'reuse' },
+    })
+    expect(await store.findSession(s.id)).toMatchObject({ endedAt: 3500, endReason: 'reuse' })
+    expect(await store.spendRefreshToken('h3', 'h5', 3600, policy)).toMatchObject({ verdict: 'ended' })
+    expect(await store.findRefreshFamily('h4')).toBeNull() // nothing was issued for a refused presentation
   })
 
-  it('rotates a live session and refuses to rotate an ended one', async () => {
+  it('times a session out at its idle or absolute end, and ends it through logout (no next token)', async () => {
+    const a = await store.createUser(user())
+    const idle = session(a.id)
+    const absolute = session(a.id, { absoluteExpiresAt: 5000 })
+    const out = session(a.id)
+    await store.createSession(idle, 'i1')
+    await store.createSession(absolute, 'a1')
+    await store.createSession(out, 'o1')
+    expect(await store.spendRefreshToken('i1', 'i2', 1000 + 60_000, policy)).toMatchObject({
+      verdict: 'expired',
+      session: { endReason: 'timeout' },
+    })
+    expect(await store.spendRefreshToken('a1', 'a2', 5000, policy)).toMatchObject({ verdict: 'expired' })
+    expect(await store.findSession(absolute.id)).toMatchObject({ endedAt: 5000, endReason: 'timeout' })
+    expect(await store.spendRefreshToken('o1', null, 2000, policy)).toMatchObject({
+      verdict: 'rotate',
+      session: { endedAt: 2000, endReason: 'logout' },
+    })
+    expect(await store.findSession(out.id)).toMatchObject({ endedAt: 2000, endReason: 'logout' })
+    expect(await store.spendRefreshToken('o1', 'o2', 2001, policy)).toMatchObject({ verdict: 'ended' })
+  })
+
+  it('judges concurrent presentations of one token one at a time: never two live tokens', async () => {
+    const a = await store.createUser(user())
+    for (let round = 0; round < 10; round++) {
+      const s = session(a.id)
+      await store.createSession(s, `r${round}`)
+      const nexts = [0, 1, 2].map((i) => `r${round}-${i}`)
+      const spent = await Promise.all(nexts.map((n) => store.spendRefreshToken(`r${round}`, n, 2000, policy)))
+      // One rotation, one retry (which revokes the rotation's token), and the third is reuse.
+      expect(spent.map((x) => x?.verdict).sort()).toEqual(['retry', 'reused', 'rotate'])
+      expect(await store.findSession(s.id)).toMatchObject({ endReason: 'reuse' })
+      const pair = session(a.id)
+      await store.createSession(pair, `p${round}`)
+      const two = await Promise.all(
+        ['x', 'y'].map((n) => store.spendRefreshToken(`p${round}`, `p${round}${n}`, 2000, policy)),
+      )
+      expect(two.map((x) => x?.verdict).sort()).toEqual(['retry', 'rotate'])
+      const retried = `p${round}${two[0]?.verdict === 'retry' ? 'x' : 'y'}`
+      const live = await Promise.all([`p${round}x`, `p${round}y`].map((h) => store.findRefreshFamily(h)))
+      for (const found of live) expect(found?.family.current).toBe(retried)
+      expect(await store.findSession(pair.id)).toMatchObject({ endedAt: null })
+    }
+  })
+
+  it('ends sessions, once', async () => {
     const a = await store.createUser(user())
     const s = session(a.id)
     await store.createSession(s, 'h1')
-    expect(await store.rotateSession(s.id, 'h2', 3000)).toBe(true)
-    expect(await store.findSession(s.id)).toMatchObject({ lastRefreshAt: 3000 })
-    expect(await store.useRefreshToken('h2', 3001)).toMatchObject({
-      sessionId: s.id,
-      useCount: 1,
-      issuedAt: 3000,
-    })
     expect(await store.endSession(s.id, 'logout', 4000)).toBe(true)
     expect(await store.endSession(s.id, 'reuse', 4001)).toBe(false)
     expect(await store.findSession(s.id)).toMatchObject({ endedAt: 4000, endReason: 'logout' })
-    expect(await store.rotateSession(s.id, 'h3', 5000)).toBe(false)
-    expect(await store.useRefreshToken('h3', 5001)).toBeNull()
+    expect(await store.spendRefreshToken('h1', 'h2', 5000, policy)).toMatchObject({ verdict: 'ended' })
     expect(await store.endSession('nothing', 'logout', 1)).toBe(false)
   })
 
@@ -143,8 +208,10 @@ describe.each(stores)('%s store', (_name, make) => {
     await store.rotateGlobalEpoch('third', 6000)
     expect(await store.getMeta('global_epoch')).toBe('third')
     for (const hash of ['y', 'z']) {
-      const token = await store.useRefreshToken(hash, 7000)
-      expect(await store.findSession(token!.sessionId)).toMatchObject({ endedAt: 6000, endReason: 'revoked' })
+      expect((await store.findRefreshFamily(hash))?.session).toMatchObject({
+        endedAt: 6000,
+        endReason: 'revoked',
+      })
     }
     expect(await store.findSession(ended.id)).toMatchObject({ endedAt: 1500, endReason: 'logout' })
   })
@@ -161,9 +228,9 @@ describe.each(stores)('%s store', (_name, make) => {
     expect(await store.prune(3000)).toBe(2)
     expect(await store.findSession(old.id)).toBeNull()
     expect(await store.findSession(expired.id)).toBeNull()
-    expect(await store.useRefreshToken('old', 1)).toBeNull()
+    expect(await store.findRefreshFamily('old')).toBeNull()
     expect(await store.findSession(live.id)).not.toBeNull()
-    expect(await store.useRefreshToken('live', 1)).not.toBeNull()
+    expect(await store.findRefreshFamily('live')).not.toBeNull()
   })
 
   it("keeps each user's notes apart, in order", async () => {

@@ -30,15 +30,36 @@ export interface SessionRecord {
   endReason: SessionEndReason | null
 }
 
-/** One refresh token of a family, known only by its SHA-256. */
-export interface RefreshTokenRecord {
-  hash: string
-  sessionId: string
-  issuedAt: number
-  /** First use, or null while unused. */
-  usedAt: number | null
-  /** How many times it was presented; 1 is the normal rotation, 2 the one retry the reuse interval allows. */
-  useCount: number
+/**
+ * Where a refresh-token family stands: its one live token, and the token it replaced (the only one a
+ * client whose response was lost may present again, once, within the reuse interval).
+ */
+export interface RefreshFamily {
+  /** Hash of the family's only live refresh token (null once the session has ended through it). */
+  current: string | null
+  /** Hash of the token `current` replaced, and when that happened. */
+  previous: string | null
+  previousUsedAt: number | null
+  /** Whether `previous` has had its one retry. */
+  retried: boolean
+}
+
+/** The timings a presentation is judged by (milliseconds). */
+export interface RefreshPolicy {
+  reuseIntervalMs: number
+  idleTimeoutMs: number
+}
+
+/**
+ * What presenting a refresh token came to. `rotate` and `retry` are the two acceptances; the others
+ * refuse it, and `expired` and `reused` end the family as they do.
+ */
+export type RefreshVerdict = 'rotate' | 'retry' | 'ended' | 'expired' | 'reused'
+
+/** A presentation as the store applied it: the verdict and the session as it is now. */
+export interface SpentRefreshToken {
+  verdict: RefreshVerdict
+  session: SessionRecord
 }
 
 export interface NoteRecord {
@@ -71,12 +92,24 @@ export interface Store {
   /** Applies the patch and, when asked, ends the user's live sessions, in one transaction. */
   updateUser(id: string, patch: UserPatch, end?: EndSessions): Promise<UserRecord | null>
 
+  /** Creates the session with its first (live) refresh token. */
   createSession(session: SessionRecord, firstTokenHash: string): Promise<void>
   findSession(id: string): Promise<SessionRecord | null>
-  /** Atomically counts one presentation of the token; returns it as it is after that (null if unknown). */
-  useRefreshToken(hash: string, now: number): Promise<RefreshTokenRecord | null>
-  /** Adds the family's next token and moves the idle clock, unless the session has ended (then false). */
-  rotateSession(sessionId: string, nextTokenHash: string, now: number): Promise<boolean>
+  /** The session a refresh token belongs to and where its family stands (null for an unknown token). */
+  findRefreshFamily(hash: string): Promise<{ session: SessionRecord; family: RefreshFamily } | null>
+  /**
+   * Presents a refresh token, judged by `judgeRefresh` and applied in one atomic step, so concurrent
+   * presentations of one family are judged one after the other and never leave two live tokens.
+   * Accepted, `next` becomes the family's only live token and the idle clock moves to `now`; with
+   * `next` null (logout) the session ends instead. `expired` ends the session as a timeout, `reused`
+   * as reuse. Null for an unknown token.
+   */
+  spendRefreshToken(
+    hash: string,
+    next: string | null,
+    now: number,
+    policy: RefreshPolicy,
+  ): Promise<SpentRefreshToken | null>
   /** Ends one live session; false when it had ended already or does not exist. */
   endSession(id: string, reason: SessionEndReason, now: number): Promise<boolean>
   /** Ends every live session; with the new global epoch, in one transaction. */
