@@ -69,3 +69,15 @@ export class ConflictError extends Error {
     this.name = 'ConflictError'
   }
 }
+
+/**
+ * The store refused a value as text it cannot hold (PostgreSQL: NUL, SQLSTATE 22021, or a character the
+ * database encoding lacks, 22P05). Input checks refuse these first; this is the last line, answered with
+ * 400 `invalid_request`, so no client string can ever produce a 500.
+ */
+export class UnstorableTextError extends Error {
+  constructor(cause: unknown) {
+    super('the store cannot hold this text', { cause })
+    this.name = 'UnstorableTextError'
+  }
+}

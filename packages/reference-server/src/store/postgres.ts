@@ -1,5 +1,5 @@
 import pg from 'pg'
-import { ConflictError, StoreUnavailableError } from '../errors.js'
+import { ConflictError, StoreUnavailableError, UnstorableTextError } from '../errors.js'
 import { migrate, SchemaTooNewError } from './postgres-schema.js'
 import type {
   NoteRecord,
@@ -47,13 +47,15 @@ const types = {
 }
 
 /**
- * Maps driver errors onto the store's. A unique violation is a taken username; an SQL error of the data,
+ * Maps driver errors onto the store's. A unique violation is a taken username; text the database cannot
+ * hold (NUL, or a character outside its encoding) is bad input; any other SQL error of the data,
  * integrity or syntax classes is a bug and propagates as is; everything else (refused or dropped
  * connections, timeouts, an admin shutdown, too many clients, a failover) means "cannot be used now".
  */
 export function mapPgError(error: unknown): Error {
   const code = (error as { code?: unknown }).code
   if (code === '23505') return new ConflictError('username')
+  if (code === '22021' || code === '22P05') return new UnstorableTextError(error)
   if (typeof code === 'string' && /^(22|23|2[BDF]|3[DF]|42)/.test(code)) return error as Error
   return new StoreUnavailableError(error)
 }
