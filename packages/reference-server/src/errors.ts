@@ -21,6 +21,7 @@ export type ApiErrorCode =
   | 'rate_limited'
   | 'forbidden'
   | 'user_not_found'
+  | 'last_admin'
   | 'not_found'
   | 'method_not_allowed'
   | 'store_unavailable'
@@ -79,5 +80,13 @@ export class UnstorableTextError extends Error {
   constructor(cause: unknown) {
     super('the store cannot hold this text', { cause })
     this.name = 'UnstorableTextError'
+  }
+}
+
+/** The change would leave no enabled admin (`updateUser` with `keepAnAdmin`); nothing was changed. */
+export class LastAdminError extends Error {
+  constructor() {
+    super('the change would leave no enabled admin')
+    this.name = 'LastAdminError'
   }
 }

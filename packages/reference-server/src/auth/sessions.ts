@@ -5,6 +5,7 @@ import type {
   SessionEndReason,
   SessionRecord,
   Store,
+  UpdateOptions,
   UserPatch,
   UserRecord,
 } from '../store/types.js'
@@ -135,8 +136,14 @@ export function createSessions(deps: {
    * Changes the user and rotates the user's string in one transaction, ending every session: every token
    * the user holds dies at the next request, on every instance.
    */
-  async function rotateUser(userId: string, patch: UserPatch, reason: SessionEndReason) {
-    const user = await store.updateUser(userId, { ...patch, secret: randomToken(32) }, { reason, now: now() })
+  async function rotateUser(
+    userId: string,
+    patch: UserPatch,
+    reason: SessionEndReason,
+    options?: UpdateOptions,
+  ) {
+    const secret = randomToken(32)
+    const user = await store.updateUser(userId, { ...patch, secret }, { reason, now: now() }, options)
     await directory.invalidate({ kind: 'user', id: userId })
     return user
   }

@@ -1,5 +1,6 @@
 import pg from 'pg'
-import { ConflictError, StoreUnavailableError, UnstorableTextError } from '../errors.js'
+import { ConflictError, LastAdminError, StoreUnavailableError, UnstorableTextError } from '../errors.js'
+import { losesAdmin } from './loses-admin.js'
 import { migrate, SchemaTooNewError } from './postgres-schema.js'
 import type {
   NoteRecord,
@@ -60,6 +61,17 @@ export function mapPgError(error: unknown): Error {
   return new StoreUnavailableError(error)
 }
 
+/** Applies a patch ($2–$5, null: unchanged) and, when $8, ends the user's live sessions, in one statement. */
+const UPDATE_USER = `WITH u AS (
+    UPDATE users SET role = COALESCE($2::text, role), enabled = COALESCE($3::boolean, enabled),
+      secret = COALESCE($4::text, secret), password_hash = COALESCE($5::text, password_hash)
+    WHERE id = $1 RETURNING *
+  ), e AS (
+    UPDATE sessions SET ended_at = $6::bigint, end_reason = $7::text
+    WHERE $8::boolean AND ended_at IS NULL AND user_id IN (SELECT id FROM u)
+  )
+  SELECT * FROM u`
+
 export interface PostgresStoreOptions {
   /** `postgres://user:pass@host:port/db` */
   url: string
@@ -76,7 +88,8 @@ export interface PostgresStoreOptions {
 
 /**
  * PostgreSQL through a `pg` pool. Every method is one statement (data-modifying CTEs where two tables
- * change together), so each is atomic without a client checkout. The schema is created or migrated before
+ * change together), so each is atomic without a client checkout; only `updateUser` with `keepAnAdmin`
+ * takes a transaction, to check and change the admins together. The schema is created or migrated before
  * the first query; a database that is down gives `StoreUnavailableError`, and the pool reconnects by
  * itself when it returns.
  */
@@ -120,6 +133,28 @@ export function createPostgresStore(options: PostgresStoreOptions): Store & { re
     const { rows } = await query(text, values)
     return rows[0] ? map(rows[0]) : null
   }
+  /** Runs `run` in a transaction on one client; its errors roll it back and pass through mapped. */
+  const transaction = async <T>(run: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
+    await ready()
+    const client = await pool.connect().catch((error: unknown) => {
+      throw mapPgError(error)
+    })
+    try {
+      await client.query('BEGIN')
+      const result = await run(client)
+      await client.query('COMMIT')
+      client.release()
+      return result
+    } catch (error) {
+      // A client whose ROLLBACK fails is broken: release it with the error, so the pool drops it.
+      const broken = await client.query('ROLLBACK').then(
+        () => undefined,
+        (e: unknown) => e as Error,
+      )
+      client.release(broken)
+      throw error instanceof LastAdminError ? error : mapPgError(error)
+    }
+  }
 
   return {
     kind: 'postgres',
@@ -145,29 +180,34 @@ export function createPostgresStore(options: PostgresStoreOptions): Store & { re
     findUserByUsername: (name) =>
       one('SELECT * FROM users WHERE username_key = $1', [name.toLowerCase()], toUser),
     listUsers: async () => (await query('SELECT * FROM users ORDER BY created_at, id')).rows.map(toUser),
-    updateUser: (id, patch, end) =>
-      one(
-        `WITH u AS (
-           UPDATE users SET role = COALESCE($2::text, role), enabled = COALESCE($3::boolean, enabled),
-             secret = COALESCE($4::text, secret), password_hash = COALESCE($5::text, password_hash)
-           WHERE id = $1 RETURNING *
-         ), e AS (
-           UPDATE sessions SET ended_at = $6::bigint, end_reason = $7::text
-           WHERE $8::boolean AND ended_at IS NULL AND user_id IN (SELECT id FROM u)
-         )
-         SELECT * FROM u`,
-        [
-          id,
-          patch.role ?? null,
-          patch.enabled ?? null,
-          patch.secret ?? null,
-          patch.passwordHash ?? null,
-          end?.now ?? null,
-          end?.reason ?? null,
-          end !== undefined,
-        ],
-        toUser,
-      ),
+    async updateUser(id, patch, end, options) {
+      const values = [
+        id,
+        patch.role ?? null,
+        patch.enabled ?? null,
+        patch.secret ?? null,
+        patch.passwordHash ?? null,
+        end?.now ?? null,
+        end?.reason ?? null,
+        end !== undefined,
+      ]
+      if (!options?.keepAnAdmin) return one(UPDATE_USER, values, toUser)
+      return transaction(async (client) => {
+        // Locking the enabled admins' rows serialises every guarded change: a second one waits here until
+        // the first commits, then reads the admins as they are now (read committed re-reads locked rows).
+        const admins = await client.query<Row>(
+          "SELECT id FROM users WHERE role = 'admin' AND enabled ORDER BY id FOR UPDATE",
+        )
+        const before = await client.query<Row>('SELECT role, enabled FROM users WHERE id = $1', [id])
+        const user = before.rows[0]
+        if (!user) return null
+        const others = admins.rows.filter((r) => r.id !== id).length
+        const now = { role: user.role as Role, enabled: user.enabled as boolean }
+        if (losesAdmin(now, patch) && others === 0) throw new LastAdminError()
+        const { rows } = await client.query<Row>(UPDATE_USER, values)
+        return rows[0] ? toUser(rows[0]) : null
+      })
+    },
     async createSession(s, hash) {
       await query(
         `WITH s AS (
