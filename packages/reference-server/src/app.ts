@@ -11,7 +11,7 @@ import { createInProcessBus } from './bus/in-process.js'
 import type { Bus } from './bus/types.js'
 import { defaultConfig, type ServerConfig, validateConfig } from './config.js'
 import type { AppEnv, Deps } from './context.js'
-import { ApiError, StoreUnavailableError } from './errors.js'
+import { ApiError, StoreUnavailableError, UnstorableTextError } from './errors.js'
 import { MAX_BODY_BYTES } from './middleware/json-body.js'
 import { adminRoutes } from './routes/admin.js'
 import { apiRoutes } from './routes/api.js'
@@ -132,10 +132,25 @@ export function createApp(options: AppOptions): LeashApp {
   app.route('/', healthRoutes(deps))
 
   app.notFound((c) => errorResponse(c, new ApiError(404, 'not_found', 'No such endpoint.')))
+  // Every 500 and 503 is logged with a level, so `LEASH_LOG=warn` still shows it.
   app.onError((error, c) => {
     if (error instanceof ApiError) return errorResponse(c, error)
+    if (error instanceof UnstorableTextError) {
+      // A client string that slipped past the input checks: bad input all the same, never a 500.
+      log({
+        level: 'warn',
+        msg: 'store refused text',
+        path: c.req.path,
+        error: String((error.cause as Error)?.message ?? error),
+      })
+      return errorResponse(
+        c,
+        new ApiError(400, 'invalid_request', 'The request holds text the server cannot store.'),
+      )
+    }
     if (error instanceof StoreUnavailableError) {
       log({
+        level: 'warn',
         msg: 'store unavailable',
         path: c.req.path,
         error: String((error.cause as Error)?.message ?? error),
@@ -143,7 +158,7 @@ export function createApp(options: AppOptions): LeashApp {
       c.header('Retry-After', '1')
       return errorResponse(c, new ApiError(503, 'store_unavailable', 'The session store cannot be reached.'))
     }
-    log({ msg: 'unhandled error', path: c.req.path, error: error.stack ?? String(error) })
+    log({ level: 'error', msg: 'unhandled error', path: c.req.path, error: error.stack ?? String(error) })
     return errorResponse(c, new ApiError(500, 'internal_error', 'Something went wrong on the server.'))
   })
 

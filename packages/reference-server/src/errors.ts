@@ -21,6 +21,7 @@ export type ApiErrorCode =
   | 'rate_limited'
   | 'forbidden'
   | 'user_not_found'
+  | 'last_admin'
   | 'not_found'
   | 'method_not_allowed'
   | 'store_unavailable'
@@ -67,5 +68,25 @@ export class ConflictError extends Error {
   constructor(what: string) {
     super(`${what} already exists`)
     this.name = 'ConflictError'
+  }
+}
+
+/**
+ * The store refused a value as text it cannot hold (PostgreSQL: NUL, SQLSTATE 22021, or a character the
+ * database encoding lacks, 22P05). Input checks refuse these first; this is the last line, answered with
+ * 400 `invalid_request`, so no client string can ever produce a 500.
+ */
+export class UnstorableTextError extends Error {
+  constructor(cause: unknown) {
+    super('the store cannot hold this text', { cause })
+    this.name = 'UnstorableTextError'
+  }
+}
+
+/** The change would leave no enabled admin (`updateUser` with `keepAnAdmin`); nothing was changed. */
+export class LastAdminError extends Error {
+  constructor() {
+    super('the change would leave no enabled admin')
+    this.name = 'LastAdminError'
   }
 }

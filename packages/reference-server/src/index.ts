@@ -7,7 +7,13 @@ export { createScryptHasher, OWASP_SCRYPT, type ScryptParams } from './auth/scry
 export { createInProcessBus } from './bus/in-process.js'
 export type { Bus, Invalidation } from './bus/types.js'
 export { ConfigError, configFromEnv, defaultConfig, type ServerConfig } from './config.js'
-export { ApiError, type ApiErrorCode, StoreUnavailableError } from './errors.js'
+export {
+  ApiError,
+  type ApiErrorCode,
+  LastAdminError,
+  StoreUnavailableError,
+  UnstorableTextError,
+} from './errors.js'
 export { type RunningServer, startServer } from './main.js'
 export { parseSeedUsers, type SeedUser, seedUsers } from './seed.js'
 export { createMemoryStore } from './store/memory.js'

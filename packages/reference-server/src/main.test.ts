@@ -1,10 +1,13 @@
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, describe, expect, it } from 'vitest'
+import { inspect } from 'node:util'
+import { afterAll, describe, expect, it, vi } from 'vitest'
 import { ConfigError, configFromEnv } from './config.js'
-import { type RunningServer, startServer } from './main.js'
+import { StoreUnavailableError } from './errors.js'
+import { type RunningServer, startServer, startupFailure } from './main.js'
 import { parseSeedUsers } from './seed.js'
+import { freePort } from './test/cluster.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'leash-main-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -71,6 +74,90 @@ describe('environment', () => {
     await expect(startServer({ ...base, LEASH_DATABASE: 'mysql://x' }, true)).rejects.toThrow(
       /LEASH_DATABASE/,
     )
+  })
+})
+
+describe('passwords in the environment never reach a message', () => {
+  const PASSWORD = 'hunter2-s3cret'
+  /** Everything a crash could print of the error: its message, stack, cause and properties. */
+  const shown = (error: unknown) => `${String(error)}\n${inspect(error, { depth: 5 })}`
+  const base = { LEASH_PORT: '0', LEASH_DATABASE: 'sqlite::memory:', LEASH_GLOBAL_SECRET: 'x'.repeat(32) }
+  const failure = (env: Record<string, string>) =>
+    startServer(env, true).then(
+      async (s) => {
+        await s.close()
+        throw new Error('started')
+      },
+      (error: unknown) => error as Error,
+    )
+
+  it.each([
+    [
+      'LEASH_DATABASE',
+      'postgres://leash:PW@db:notaport/leash',
+      'not a valid URL: "postgres://leash:***@db:notaport/leash"',
+    ],
+    ['LEASH_DATABASE', 'mysql://leash:PW@db/leash', 'got "mysql://leash:***@db/leash"'],
+    ['LEASH_DATABASE', 'leash:PW@db/leash', 'got "leash:***@db/leash"'],
+    ['LEASH_REDIS_URL', 'redis://:PW@cache:notaport', 'not a valid URL: "redis://:***@cache:notaport"'],
+    ['LEASH_REDIS_URL', 'http://cache:6379/?password=PW', 'got "http://cache:6379/?password=***"'],
+  ])('%s=%s: a ConfigError showing the URL without its password', async (name, url, message) => {
+    const env = { ...base, [name]: url.replace('PW', PASSWORD) }
+    const error = await failure(env)
+    expect(error).toBeInstanceOf(ConfigError)
+    expect(error.message).toContain(message)
+    expect(shown(error)).not.toContain(PASSWORD)
+    expect(startupFailure(error, env)).toBe(`leash: ${error.message}`)
+  })
+
+  it('a database that cannot be reached: the line printed names the cause, not the password', async () => {
+    const env = {
+      ...base,
+      LEASH_DATABASE: `postgres://leash:${PASSWORD}@127.0.0.1:${await freePort()}/leash`,
+    }
+    const error = await failure(env)
+    expect(error).toBeInstanceOf(StoreUnavailableError)
+    expect(shown(error)).not.toContain(PASSWORD)
+    expect(startupFailure(error, env)).toMatch(/^leash: cannot reach the database: connect ECONNREFUSED/)
+  })
+
+  it('the printed line hides the passwords whatever the error says, as written or percent-decoded', () => {
+    const env = {
+      LEASH_DATABASE: `postgres://leash:${encodeURIComponent(`${PASSWORD}@:`)}@db/leash`,
+      LEASH_REDIS_URL: `redis://:${PASSWORD}-redis@cache:6379`,
+    }
+    const driver = new Error(`no access for ${PASSWORD}@: at ${env.LEASH_DATABASE}`)
+    for (const error of [
+      new StoreUnavailableError(driver),
+      new ConfigError(driver.message),
+      Object.assign(new TypeError('Invalid URL'), { input: env.LEASH_REDIS_URL }),
+    ]) {
+      const line = startupFailure(error, env)
+      expect(line).toMatch(/^leash: /)
+      expect(line).not.toContain(PASSWORD)
+    }
+  })
+
+  it('log lines of the Redis bus and limiter do not carry the password', async () => {
+    const lines: string[] = []
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      lines.push(String(chunk))
+      return true
+    })
+    try {
+      const server = await startServer(
+        { ...base, LEASH_LOG: 'warn', LEASH_REDIS_URL: `redis://:${PASSWORD}@127.0.0.1:${await freePort()}` },
+        false,
+      )
+      try {
+        await vi.waitFor(() => expect(lines.join('')).toMatch(/bus (subscriber|publisher) error/))
+      } finally {
+        await server.close()
+      }
+    } finally {
+      write.mockRestore()
+    }
+    expect(lines.join('')).not.toContain(PASSWORD)
   })
 })
 

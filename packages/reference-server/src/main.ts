@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import type { IncomingMessage } from 'node:http'
 import { dirname, join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { inspect } from 'node:util'
 import { serve } from '@hono/node-server'
 import { getConnInfo } from '@hono/node-server/conninfo'
 import { createApp, type LogEntry } from './app.js'
@@ -11,6 +12,7 @@ import { createInProcessBus } from './bus/in-process.js'
 import { createRedisBus } from './bus/redis.js'
 import { ConfigError, configFromEnv } from './config.js'
 import { StoreUnavailableError } from './errors.js'
+import { createRedactor, redactUrl } from './redact.js'
 import { parseSeedUsers, seedUsers } from './seed.js'
 import { createPostgresStore } from './store/postgres.js'
 import { createSqliteStore } from './store/sqlite.js'
@@ -41,7 +43,7 @@ async function openStore(url: string, log: (entry: LogEntry) => void): Promise<O
   }
   if (/^postgres(ql)?:\/\//.test(url)) {
     // `?schema=name` keeps Leash's tables in a schema of their own (created if missing); default public.
-    const parsed = new URL(url)
+    const parsed = parseUrl('LEASH_DATABASE', url)
     const schema = parsed.searchParams.get('schema') ?? undefined
     parsed.searchParams.delete('schema')
     if (schema !== undefined && !/^[a-z_][a-z0-9_]*$/.test(schema))
@@ -55,7 +57,18 @@ async function openStore(url: string, log: (entry: LogEntry) => void): Promise<O
     }
     return { store, dataDir: null, shared: true }
   }
-  throw new ConfigError(`LEASH_DATABASE must be sqlite:<path>, sqlite::memory: or postgres://…, got "${url}"`)
+  throw new ConfigError(
+    `LEASH_DATABASE must be sqlite:<path>, sqlite::memory: or postgres://…, got "${redactUrl(url)}"`,
+  )
+}
+
+/** The URL, or a ConfigError that shows it without its password (`new URL`'s own error carries it whole). */
+function parseUrl(name: string, url: string): URL {
+  try {
+    return new URL(url)
+  } catch {
+    throw new ConfigError(`${name} is not a valid URL: "${redactUrl(url)}"`)
+  }
 }
 
 interface OpenedStore {
@@ -125,13 +138,15 @@ export interface RunningServer {
  */
 export async function startServer(env: Env = process.env, quiet = false): Promise<RunningServer> {
   const keep = logFilter(env)
-  const log = quiet ? () => {} : (entry: LogEntry) => keep(entry) && logLine(entry)
+  const scrub = scrubEntry(redactorFor(env))
+  const log = quiet ? () => {} : (entry: LogEntry) => keep(entry) && logLine(scrub(entry))
   const config = configFromEnv(env)
   const listen = listenOptions(env)
   const seeds = parseSeedUsers(env.LEASH_SEED_USERS)
   const redisUrl = env.LEASH_REDIS_URL?.trim() || undefined
   if (redisUrl && !/^rediss?:\/\//.test(redisUrl))
-    throw new ConfigError(`LEASH_REDIS_URL must be a redis:// or rediss:// URL, got "${redisUrl}"`)
+    throw new ConfigError(`LEASH_REDIS_URL must be a redis:// or rediss:// URL, got "${redactUrl(redisUrl)}"`)
+  if (redisUrl) parseUrl('LEASH_REDIS_URL', redisUrl) // ioredis would throw `new URL`'s error, URL and all
   const opened = await openStore(env.LEASH_DATABASE || 'sqlite:./data/leash.db', log)
   const { store } = opened
   const hasher = createScryptHasher()
@@ -200,6 +215,37 @@ export async function startServer(env: Env = process.env, quiet = false): Promis
   }
 }
 
+/**
+ * Hides the passwords of LEASH_DATABASE and LEASH_REDIS_URL in any text. The drivers' messages were read
+ * and hold none (pg redacts its own URL errors; Redis answers AUTH errors without the password), so this
+ * guards what no one has read yet: a new driver version, an error of the network stack.
+ */
+function redactorFor(env: Env): (text: string) => string {
+  const database = env.LEASH_DATABASE?.startsWith('sqlite:') ? undefined : env.LEASH_DATABASE
+  return createRedactor([database, env.LEASH_REDIS_URL])
+}
+
+const scrubEntry =
+  (scrub: (text: string) => string) =>
+  (entry: LogEntry): LogEntry => {
+    const out: LogEntry = {}
+    for (const [key, value] of Object.entries(entry))
+      out[key] = typeof value === 'string' ? scrub(value) : value
+    return out
+  }
+
+/**
+ * What the program prints when `startServer` fails, then exits 1: the message of a bad setting or an
+ * unreachable database, anything else in full; never with a password of the environment's URLs.
+ */
+export function startupFailure(error: unknown, env: Env): string {
+  const scrub = redactorFor(env)
+  if (error instanceof ConfigError) return scrub(`leash: ${error.message}`)
+  if (error instanceof StoreUnavailableError)
+    return scrub(`leash: cannot reach the database: ${String((error.cause as Error)?.message)}`)
+  return scrub(`leash: ${inspect(error)}`)
+}
+
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   startServer().then(
     (running) => {
@@ -211,15 +257,8 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
       process.once('SIGTERM', stop)
     },
     (error: unknown) => {
-      if (error instanceof ConfigError) {
-        process.stderr.write(`leash: ${error.message}\n`)
-        process.exit(1)
-      }
-      if (error instanceof StoreUnavailableError) {
-        process.stderr.write(`leash: cannot reach the database: ${String((error.cause as Error)?.message)}\n`)
-        process.exit(1)
-      }
-      throw error
+      process.stderr.write(`${startupFailure(error, process.env)}\n`)
+      process.exit(1)
     },
   )
 }

@@ -132,6 +132,17 @@ describe('createMockBackend', () => {
     expect(((await expired.json()) as { error: { code: string } }).error.code).toBe('token_expired')
   })
 
+  it('admin helpers refuse to disable or demote the last enabled admin, as the server does', async () => {
+    for (const run of [() => backend.admin.disable('root'), () => backend.admin.setRole('root', 'user')]) {
+      await expect(run()).rejects.toMatchObject({ status: 409, code: 'last_admin' })
+    }
+    expect(await backend.admin.user('root')).toMatchObject({ role: 'admin', enabled: true })
+    await backend.admin.setRole('alice', 'admin')
+    await backend.admin.setRole('root', 'user')
+    await expect(backend.admin.disable('alice')).rejects.toMatchObject({ code: 'last_admin' })
+    expect(await backend.admin.user('alice')).toMatchObject({ role: 'admin', enabled: true })
+  })
+
   it('admin helpers act by username and reject an unknown one', async () => {
     await backend.admin.setRole('alice', 'admin')
     expect((await backend.admin.user('alice')).role).toBe('admin')

@@ -18,7 +18,11 @@ export interface MockBackendOptions {
   config?: Partial<ServerConfig>
 }
 
-/** Admin actions on the mock, by username; each rejects for an unknown username. */
+/**
+ * Admin actions on the mock, by username; each rejects for an unknown username. `disable` and `setRole`
+ * reject with an `ApiError` of code `last_admin` (changing nothing) when they would leave no enabled
+ * admin, as the server's routes answer 409.
+ */
 export interface MockAdmin {
   disable(username: string): Promise<void>
   enable(username: string): Promise<void>

@@ -12,23 +12,65 @@ export interface SeedUser {
   enabled?: boolean
 }
 
-/** Parses `LEASH_SEED_USERS`: `name:password[:role],…`. */
+/** Splits where `separator` is not escaped by a backslash; the escapes stay for `unescaped`. */
+function split(text: string, separator: string): string[] {
+  const parts: string[] = []
+  let start = 0
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] === '\\') i++
+    else if (text[i] === separator) {
+      parts.push(text.slice(start, i))
+      start = i + 1
+    }
+  }
+  parts.push(text.slice(start))
+  return parts
+}
+
+/** `\:`, `\,` and `\\` stand for `:`, `,` and `\`; null for any other backslash. */
+function unescaped(field: string): string | null {
+  let out = ''
+  for (let i = 0; i < field.length; i++) {
+    const c = field[i]!
+    if (c !== '\\') out += c
+    else if (':,\\'.includes(field[i + 1] ?? 'x')) out += field[++i]
+    else return null
+  }
+  return out
+}
+
+/**
+ * One entry, `name:password[:role]`, numbered from 1. A bad one is named by its position and, when it
+ * surely has one, its username: never by its password, nor by what follows the username (a password with
+ * an unescaped `:` would show there).
+ */
+function parseEntry(entry: string, n: number): SeedUser {
+  const where = `LEASH_SEED_USERS entry ${n}`
+  if (entry === '') throw new ConfigError(`${where} is empty`)
+  const fields = split(entry, ':')
+  const values = fields.map(unescaped)
+  const [username, password, role] = values
+  // A lone field may be a password whose name was left out: then it is not shown either.
+  const named = fields.length > 1 && username ? `${where} ("${username}")` : where
+  const hint = 'escape a : , or \\ in a password as \\: \\, or \\\\'
+  if (values.includes(null)) throw new ConfigError(`${named} has a \\ before something else; ${hint}`)
+  if (!username) throw new ConfigError(`${where} has no username (name:password[:role])`)
+  if (!password) throw new ConfigError(`${named} has no password (name:password[:role])`)
+  if (fields.length > 3) throw new ConfigError(`${named} has more parts than name:password:role; ${hint}`)
+  if (role !== undefined && role !== 'user' && role !== 'admin') {
+    throw new ConfigError(`${named} has a role other than user or admin; ${hint}`)
+  }
+  return { username, password, role: (role ?? 'user') as Role }
+}
+
+/**
+ * Parses `LEASH_SEED_USERS`: `name:password[:role],…`. A backslash escapes `:`, `,` and itself, so any
+ * password can be seeded: `alice:p\:w\,d\\` is alice with the password `p:w,d\`. Entries are trimmed.
+ * A bad entry throws a `ConfigError` that never contains its password.
+ */
 export function parseSeedUsers(raw: string | undefined): SeedUser[] {
   if (!raw?.trim()) return []
-  return raw.split(',').map((entry) => {
-    const [username, password, role, ...rest] = entry.trim().split(':')
-    if (
-      !username ||
-      !password ||
-      rest.length > 0 ||
-      (role !== undefined && role !== 'user' && role !== 'admin')
-    ) {
-      throw new ConfigError(
-        `LEASH_SEED_USERS entry "${entry.trim()}" is not name:password[:role] (role user or admin)`,
-      )
-    }
-    return { username, password, role: (role ?? 'user') as Role }
-  })
+  return split(raw, ',').map((entry, i) => parseEntry(entry.trim(), i + 1))
 }
 
 /** Creates each user that does not exist yet; existing users are left exactly as they are. */

@@ -15,6 +15,7 @@ export type LeashErrorCode =
   | 'username_taken'
   | 'registration_closed'
   | 'user_not_found'
+  | 'last_admin'
   | 'invalid_request'
   | 'invalid_json'
   | 'unsupported_media_type'

@@ -6,6 +6,7 @@ import type {
   SessionRecord,
   SpentRefreshToken,
   Store,
+  UpdateOptions,
   UserPatch,
   UserRecord,
 } from '../store/types.js'
@@ -159,8 +160,14 @@ export function createSessions(deps: {
    * Changes the user and rotates the user's string in one transaction, ending every session: every token
    * the user holds dies at the next request, on every instance.
    */
-  async function rotateUser(userId: string, patch: UserPatch, reason: SessionEndReason) {
-    const user = await store.updateUser(userId, { ...patch, secret: randomToken(32) }, { reason, now: now() })
+  async function rotateUser(
+    userId: string,
+    patch: UserPatch,
+    reason: SessionEndReason,
+    options?: UpdateOptions,
+  ) {
+    const secret = randomToken(32)
+    const user = await store.updateUser(userId, { ...patch, secret }, { reason, now: now() }, options)
     await directory.invalidate({ kind: 'user', id: userId })
     return user
   }

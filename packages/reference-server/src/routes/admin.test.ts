@@ -197,6 +197,64 @@ describe('PATCH /admin/users/:id', () => {
   })
 })
 
+describe('the last enabled admin', () => {
+  it('409 last_admin when the only admin disables or demotes themself; nothing changes', async () => {
+    const { s, root, admin } = await setup()
+    const before = await s.user('root')
+    await expectCode(await admin('POST', `/admin/users/${root.user.id}/disable`), 409, 'last_admin')
+    await expectCode(
+      await admin('PATCH', `/admin/users/${root.user.id}`, { role: 'user' }),
+      409,
+      'last_admin',
+    )
+    expect(await s.user('root')).toEqual(before)
+    expect(await s.liveSessions(root.user.id)).toHaveLength(1)
+    expect((await admin('GET', '/admin/users')).status).toBe(200)
+    await expectAlive(s, root)
+  })
+
+  it('with two admins one may demote or disable the other; then the one left is refused', async () => {
+    const { s, root, admin } = await setup()
+    const alice = await s.login('alice')
+    expect((await admin('PATCH', `/admin/users/${alice.user.id}`, { role: 'admin' })).status).toBe(200)
+    const promoted = await s.login('alice')
+    const asAlice = (method: string, path: string, body?: unknown) =>
+      s.bearer(promoted.access_token, method, path, body)
+    // alice demotes root: allowed, alice is left.
+    expect((await asAlice('PATCH', `/admin/users/${root.user.id}`, { role: 'user' })).status).toBe(200)
+    expect((await s.user('root')).role).toBe('user')
+    await expectCode(await asAlice('POST', `/admin/users/${alice.user.id}/disable`), 409, 'last_admin')
+    await expectCode(
+      await asAlice('PATCH', `/admin/users/${alice.user.id}`, { role: 'user' }),
+      409,
+      'last_admin',
+    )
+    expect(await s.user('alice')).toMatchObject({ role: 'admin', enabled: true })
+    await expectAlive(s, promoted)
+    // Promoting and enabling are never refused; with root back, alice may go.
+    expect((await asAlice('PATCH', `/admin/users/${root.user.id}`, { role: 'admin' })).status).toBe(200)
+    expect((await asAlice('POST', `/admin/users/${alice.user.id}/disable`)).status).toBe(200)
+    const root2 = await s.login('root')
+    expect((await s.bearer(root2.access_token, 'POST', `/admin/users/${alice.user.id}/enable`)).status).toBe(
+      200,
+    )
+    expect(await s.user('alice')).toMatchObject({ role: 'admin', enabled: true })
+  })
+
+  it('a disabled admin does not count as the admin left', async () => {
+    const { s, root, admin } = await setup()
+    const alice = await s.login('alice')
+    expect((await admin('PATCH', `/admin/users/${alice.user.id}`, { role: 'admin' })).status).toBe(200)
+    expect((await admin('POST', `/admin/users/${alice.user.id}/disable`)).status).toBe(200)
+    await expectCode(
+      await admin('PATCH', `/admin/users/${root.user.id}`, { role: 'user' }),
+      409,
+      'last_admin',
+    )
+    expect((await s.user('root')).role).toBe('admin')
+  })
+})
+
 describe('POST /admin/revoke-all', () => {
   it('everyone’s tokens and refresh tokens die, the admin’s too; new logins work', async () => {
     const { s, root, admin } = await setup()

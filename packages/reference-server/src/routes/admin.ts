@@ -1,4 +1,4 @@
-import { Hono } from 'hono'
+import { type Context, Hono } from 'hono'
 import { z } from 'zod'
 import type { AppEnv, Deps } from '../context.js'
 import { ApiError } from '../errors.js'
@@ -9,9 +9,16 @@ import { adminUser } from './respond.js'
 
 const rolePatch = z.object({ role: z.enum(['user', 'admin']) })
 
+const notFound = () => new ApiError(404, 'user_not_found', 'No user has that id.')
 const found = (user: UserRecord | null) => {
-  if (!user) throw new ApiError(404, 'user_not_found', 'No user has that id.')
+  if (!user) throw notFound()
   return { user: adminUser(user), user_enabled: true }
+}
+/** The `:id` of the path. No user id holds NUL, and PostgreSQL refuses one in text: no such user. */
+const userId = (c: Context) => {
+  const id = c.req.param('id') ?? ''
+  if (id.includes('\0')) throw notFound()
+  return id
 }
 
 /** /admin/*: list, disable, enable, revoke, change a role, revoke everyone (see `createAdminActions`). */
@@ -24,12 +31,12 @@ export function adminRoutes(deps: Deps) {
     const users = await store.listUsers()
     return c.json({ users: users.map(adminUser), user_enabled: true })
   })
-  app.post('/users/:id/disable', async (c) => c.json(found(await admin.disable(c.req.param('id')))))
-  app.post('/users/:id/enable', async (c) => c.json(found(await admin.enable(c.req.param('id')))))
-  app.post('/users/:id/revoke', async (c) => c.json(found(await admin.revoke(c.req.param('id')))))
+  app.post('/users/:id/disable', async (c) => c.json(found(await admin.disable(userId(c)))))
+  app.post('/users/:id/enable', async (c) => c.json(found(await admin.enable(userId(c)))))
+  app.post('/users/:id/revoke', async (c) => c.json(found(await admin.revoke(userId(c)))))
   app.patch('/users/:id', async (c) => {
     const { role } = await readJson(c, rolePatch)
-    return c.json(found(await admin.setRole(c.req.param('id'), role)))
+    return c.json(found(await admin.setRole(userId(c), role)))
   })
   app.post('/revoke-all', async (c) => {
     await admin.revokeAll()

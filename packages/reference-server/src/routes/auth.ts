@@ -8,25 +8,22 @@ import { requireBearer } from '../middleware/bearer.js'
 import { readJson } from '../middleware/json-body.js'
 import { randomId, randomToken } from '../tokens/random.js'
 import { clearRefreshCookie, publicUser, REFRESH_COOKIE, sessionView, tokenResponse } from './respond.js'
+import { text } from './text.js'
 
-const username = z
-  .string()
-  .min(3)
-  .max(64)
-  .regex(/^[A-Za-z0-9_.@-]+$/, 'letters, digits and _ . @ - only')
-const password = z.string().min(8).max(256)
+const username = text(3, 64).regex(/^[A-Za-z0-9_.@-]+$/, 'letters, digits and _ . @ - only')
+const password = text(8, 256)
 const transport = z.enum(['cookie', 'body'])
 
 const schemas = {
   register: z.object({ username, password }),
   login: z.object({
-    username: z.string().min(1).max(64),
-    password: z.string().min(1).max(256),
+    username: text(1, 64),
+    password: text(1, 256),
     refresh_transport: transport.optional(),
   }),
-  refresh: z.object({ refresh_token: z.string().min(1).max(512).optional() }),
+  refresh: z.object({ refresh_token: text(1, 512).optional() }),
   password: z.object({
-    current_password: z.string().min(1).max(256),
+    current_password: text(1, 256),
     new_password: password,
     refresh_transport: transport.optional(),
   }),

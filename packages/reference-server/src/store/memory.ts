@@ -1,5 +1,7 @@
-import { ConflictError } from '../errors.js'
+import { ConflictError, LastAdminError } from '../errors.js'
+import { losesAdmin } from './loses-admin.js'
 import { planRefresh } from './refresh-rule.js'
+
 import type {
   EndSessions,
   NoteRecord,
@@ -53,9 +55,13 @@ export function createMemoryStore(): Store {
     async listUsers() {
       return [...users.values()].sort((a, b) => a.createdAt - b.createdAt).map((u) => ({ ...u }))
     },
-    async updateUser(id, patch: UserPatch, endSessions) {
+    async updateUser(id, patch: UserPatch, endSessions, options) {
       const u = users.get(id)
       if (!u) return null
+      if (options?.keepAnAdmin && losesAdmin(u, patch)) {
+        const others = [...users.values()].some((o) => o.id !== id && o.role === 'admin' && o.enabled)
+        if (!others) throw new LastAdminError()
+      }
       Object.assign(u, patch)
       if (endSessions) endUserSessions(id, endSessions)
       return { ...u }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { ConflictError, StoreUnavailableError } from '../errors.js'
+import { ConflictError, StoreUnavailableError, UnstorableTextError } from '../errors.js'
 import { freePort } from '../test/cluster.js'
-import { databaseUrl, dropSchema, freshSchema, skipWithout } from '../test/services.js'
+import { databaseUrl, dropSchema, freshSchema, isolatedPostgresStore, skipWithout } from '../test/services.js'
 import { createPostgresStore, mapPgError } from './postgres.js'
 
 // What the conformance suite cannot show: how the PostgreSQL store fails and starts.
@@ -11,6 +11,9 @@ describe('PostgreSQL error mapping', () => {
     expect(mapPgError(Object.assign(new Error('dup'), { code: '23505' }))).toBeInstanceOf(ConflictError)
     const syntax = Object.assign(new Error('syntax'), { code: '42601' })
     expect(mapPgError(syntax)).toBe(syntax)
+    for (const code of ['22021', '22P05']) {
+      expect(mapPgError(Object.assign(new Error('text'), { code }))).toBeInstanceOf(UnstorableTextError)
+    }
     for (const code of ['57P01', '08006', '53300', '57014', 'ECONNREFUSED', undefined]) {
       expect(mapPgError(Object.assign(new Error('down'), { code }))).toBeInstanceOf(StoreUnavailableError)
     }
@@ -43,6 +46,21 @@ describe.skipIf(skip)(`PostgreSQL migrations${skip ? ` (${skip})` : ''}`, () => 
     } finally {
       await Promise.all(stores.map((s) => s.close()))
       await dropSchema(schema)
+    }
+  })
+})
+
+const noText = skipWithout(['database'], 'PostgreSQL text refusal')
+describe.skipIf(noText)(`PostgreSQL refusing text${noText ? ` (${noText})` : ''}`, () => {
+  it('a NUL that reaches a query rejects with UnstorableTextError, not an SQL error', async () => {
+    const store = isolatedPostgresStore()
+    try {
+      await expect(store.findUserByUsername('a\u0000b')).rejects.toBeInstanceOf(UnstorableTextError)
+      await expect(store.findUserById('a\u0000b')).rejects.toBeInstanceOf(UnstorableTextError)
+      await expect(store.findSession('a\u0000b')).rejects.toBeInstanceOf(UnstorableTextError)
+      await expect(store.ping()).resolves.toBeUndefined()
+    } finally {
+      await store.close()
     }
   })
 })

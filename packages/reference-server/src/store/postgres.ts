@@ -1,5 +1,6 @@
 import pg from 'pg'
-import { ConflictError, StoreUnavailableError } from '../errors.js'
+import { ConflictError, LastAdminError, StoreUnavailableError, UnstorableTextError } from '../errors.js'
+import { losesAdmin } from './loses-admin.js'
 import { migrate, SchemaTooNewError } from './postgres-schema.js'
 import { planRefresh } from './refresh-rule.js'
 import type {
@@ -51,16 +52,29 @@ const types = {
 }
 
 /**
- * Maps driver errors onto the store's. A unique violation is a taken username; an SQL error of the data,
+ * Maps driver errors onto the store's. A unique violation is a taken username; text the database cannot
+ * hold (NUL, or a character outside its encoding) is bad input; any other SQL error of the data,
  * integrity or syntax classes is a bug and propagates as is; everything else (refused or dropped
  * connections, timeouts, an admin shutdown, too many clients, a failover) means "cannot be used now".
  */
 export function mapPgError(error: unknown): Error {
   const code = (error as { code?: unknown }).code
   if (code === '23505') return new ConflictError('username')
+  if (code === '22021' || code === '22P05') return new UnstorableTextError(error)
   if (typeof code === 'string' && /^(22|23|2[BDF]|3[DF]|42)/.test(code)) return error as Error
   return new StoreUnavailableError(error)
 }
+
+/** Applies a patch ($2–$5, null: unchanged) and, when $8, ends the user's live sessions, in one statement. */
+const UPDATE_USER = `WITH u AS (
+    UPDATE users SET role = COALESCE($2::text, role), enabled = COALESCE($3::boolean, enabled),
+      secret = COALESCE($4::text, secret), password_hash = COALESCE($5::text, password_hash)
+    WHERE id = $1 RETURNING *
+  ), e AS (
+    UPDATE sessions SET ended_at = $6::bigint, end_reason = $7::text
+    WHERE $8::boolean AND ended_at IS NULL AND user_id IN (SELECT id FROM u)
+  )
+  SELECT * FROM u`
 
 export interface PostgresStoreOptions {
   /** `postgres://user:pass@host:port/db` */
@@ -78,7 +92,8 @@ export interface PostgresStoreOptions {
 
 /**
  * PostgreSQL through a `pg` pool. Every method is one statement (data-modifying CTEs where two tables
- * change together), so each is atomic without a client checkout. The schema is created or migrated before
+ * change together), so each is atomic without a client checkout; only `updateUser` with `keepAnAdmin`
+ * takes a transaction, to check and change the admins together. The schema is created or migrated before
  * the first query; a database that is down gives `StoreUnavailableError`, and the pool reconnects by
  * itself when it returns.
  */
@@ -118,30 +133,31 @@ export function createPostgresStore(options: PostgresStoreOptions): Store & { re
       throw mapPgError(error)
     }
   }
-  /** Runs `work` in a transaction on one pooled client; any failure rolls it back. */
-  const transaction = async <T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
-    await ready()
-    let client: pg.PoolClient
-    try {
-      client = await pool.connect()
-    } catch (error) {
-      throw mapPgError(error)
-    }
-    try {
-      await client.query('BEGIN')
-      const result = await work(client)
-      await client.query('COMMIT')
-      return result
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => {})
-      throw mapPgError(error)
-    } finally {
-      client.release()
-    }
-  }
   const one = async <T>(text: string, values: unknown[], map: (r: Row) => T): Promise<T | null> => {
     const { rows } = await query(text, values)
     return rows[0] ? map(rows[0]) : null
+  }
+  /** Runs `run` in a transaction on one client; its errors roll it back and pass through mapped. */
+  const transaction = async <T>(run: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
+    await ready()
+    const client = await pool.connect().catch((error: unknown) => {
+      throw mapPgError(error)
+    })
+    try {
+      await client.query('BEGIN')
+      const result = await run(client)
+      await client.query('COMMIT')
+      client.release()
+      return result
+    } catch (error) {
+      // A client whose ROLLBACK fails is broken: release it with the error, so the pool drops it.
+      const broken = await client.query('ROLLBACK').then(
+        () => undefined,
+        (e: unknown) => e as Error,
+      )
+      client.release(broken)
+      throw error instanceof LastAdminError ? error : mapPgError(error)
+    }
   }
 
   return {
@@ -168,29 +184,34 @@ export function createPostgresStore(options: PostgresStoreOptions): Store & { re
     findUserByUsername: (name) =>
       one('SELECT * FROM users WHERE username_key = $1', [name.toLowerCase()], toUser),
     listUsers: async () => (await query('SELECT * FROM users ORDER BY created_at, id')).rows.map(toUser),
-    updateUser: (id, patch, end) =>
-      one(
-        `WITH u AS (
-           UPDATE users SET role = COALESCE($2::text, role), enabled = COALESCE($3::boolean, enabled),
-             secret = COALESCE($4::text, secret), password_hash = COALESCE($5::text, password_hash)
-           WHERE id = $1 RETURNING *
-         ), e AS (
-           UPDATE sessions SET ended_at = $6::bigint, end_reason = $7::text
-           WHERE $8::boolean AND ended_at IS NULL AND user_id IN (SELECT id FROM u)
-         )
-         SELECT * FROM u`,
-        [
-          id,
-          patch.role ?? null,
-          patch.enabled ?? null,
-          patch.secret ?? null,
-          patch.passwordHash ?? null,
-          end?.now ?? null,
-          end?.reason ?? null,
-          end !== undefined,
-        ],
-        toUser,
-      ),
+    async updateUser(id, patch, end, options) {
+      const values = [
+        id,
+        patch.role ?? null,
+        patch.enabled ?? null,
+        patch.secret ?? null,
+        patch.passwordHash ?? null,
+        end?.now ?? null,
+        end?.reason ?? null,
+        end !== undefined,
+      ]
+      if (!options?.keepAnAdmin) return one(UPDATE_USER, values, toUser)
+      return transaction(async (client) => {
+        // Locking the enabled admins' rows serialises every guarded change: a second one waits here until
+        // the first commits, then reads the admins as they are now (read committed re-reads locked rows).
+        const admins = await client.query<Row>(
+          "SELECT id FROM users WHERE role = 'admin' AND enabled ORDER BY id FOR UPDATE",
+        )
+        const before = await client.query<Row>('SELECT role, enabled FROM users WHERE id = $1', [id])
+        const user = before.rows[0]
+        if (!user) return null
+        const others = admins.rows.filter((r) => r.id !== id).length
+        const now = { role: user.role as Role, enabled: user.enabled as boolean }
+        if (losesAdmin(now, patch) && others === 0) throw new LastAdminError()
+        const { rows } = await client.query<Row>(UPDATE_USER, values)
+        return rows[0] ? toUser(rows[0]) : null
+      })
+    },
     async createSession(s, hash) {
       await query(
         `WITH s AS (

@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
-import { ConflictError, StoreUnavailableError } from '../errors.js'
+import { ConflictError, LastAdminError, StoreUnavailableError } from '../errors.js'
+import { losesAdmin } from './loses-admin.js'
 import { planRefresh } from './refresh-rule.js'
 import type {
   EndSessions,
@@ -13,6 +14,8 @@ import type {
   SessionRecord,
   SpentRefreshToken,
   Store,
+  UpdateOptions,
+  UserPatch,
   UserRecord,
 } from './types.js'
 
@@ -153,6 +156,9 @@ export function createSqliteStore(path: string): Store {
     userById: db.prepare<[string], UserRow>('SELECT * FROM users WHERE id = ?'),
     userByName: db.prepare<[string], UserRow>('SELECT * FROM users WHERE username_key = ?'),
     users: db.prepare<[], UserRow>('SELECT * FROM users ORDER BY created_at, id'),
+    otherAdmins: db.prepare<[string], { n: number }>(
+      "SELECT count(*) AS n FROM users WHERE role = 'admin' AND enabled = 1 AND id != ?",
+    ),
     insertSession: db.prepare(
       `INSERT INTO sessions (id, user_id, created_at, last_refresh_at, absolute_expires_at, transport,
          refresh_current)
@@ -191,7 +197,14 @@ export function createSqliteStore(path: string): Store {
     initMeta: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO NOTHING'),
   }
 
-  const updateUser = db.transaction((id: string, patch: Partial<UserRecord>, end?: EndSessions) => {
+  /** Throws `LastAdminError` when the patch would leave no enabled admin; run inside the change's transaction. */
+  const keepAnAdmin = (id: string, patch: UserPatch) => {
+    const before = q.userById.get(id)
+    if (before && losesAdmin(toUser(before), patch) && q.otherAdmins.get(id)!.n === 0)
+      throw new LastAdminError()
+  }
+  const updateUser = db.transaction((id: string, patch: UserPatch, end?: EndSessions, o?: UpdateOptions) => {
+    if (o?.keepAnAdmin) keepAnAdmin(id, patch)
     const columns: Record<string, unknown> = {
       role: patch.role,
       enabled: patch.enabled === undefined ? undefined : patch.enabled ? 1 : 0,
@@ -262,7 +275,9 @@ export function createSqliteStore(path: string): Store {
     findUserById: (id) => guard(() => nullable(q.userById.get(id), toUser)),
     findUserByUsername: (name) => guard(() => nullable(q.userByName.get(name.toLowerCase()), toUser)),
     listUsers: () => guard(() => q.users.all().map(toUser)),
-    updateUser: (id, patch, end) => guard(() => updateUser(id, patch, end)),
+    // IMMEDIATE takes the write lock before the admin check reads: another process on the same file
+    // cannot change the admins between the check and the write.
+    updateUser: (id, patch, end, options) => guard(() => updateUser.immediate(id, patch, end, options)),
     createSession: (s, hash) => guard(() => void createSession(s, hash)),
     findSession: (id) => guard(() => nullable(q.session.get(id), toSession)),
     findRefreshFamily: (hash) =>

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeEach, describe, expect, it } from 'vitest'
-import { ConflictError } from '../errors.js'
+import { ConflictError, LastAdminError } from '../errors.js'
 import { isolatedPostgresStore, skipWithout } from '../test/services.js'
 import { createMemoryStore } from './memory.js'
 import { createSqliteStore } from './sqlite.js'
@@ -44,6 +44,8 @@ const session = (userId: string, over: Partial<SessionRecord> = {}): SessionReco
   endReason: null,
   ...over,
 })
+
+const enabledAdmins = (users: UserRecord[]) => users.filter((u) => u.role === 'admin' && u.enabled)
 
 describe.each(stores)('%s store', (_name, make) => {
   let store: Store
@@ -98,6 +100,82 @@ describe.each(stores)('%s store', (_name, make) => {
     await store.createSession(s, 'h')
     expect(await store.updateUser(a.id, { enabled: false })).toMatchObject({ enabled: false })
     expect(await store.findSession(s.id)).toMatchObject({ endedAt: null })
+  })
+
+  it('with keepAnAdmin, refuses to demote or disable the only enabled admin, changing nothing', async () => {
+    const a = await store.createUser(user({ role: 'admin' }))
+    const u = await store.createUser(user({ username: 'bob' }))
+    const s = session(a.id)
+    await store.createSession(s, 'h')
+    const end = { reason: 'revoked' as const, now: 5000 }
+    for (const patch of [
+      { role: 'user' as const },
+      { enabled: false },
+      { role: 'user' as const, enabled: false },
+    ]) {
+      await expect(
+        store.updateUser(a.id, { ...patch, secret: 'secret-2' }, end, { keepAnAdmin: true }),
+      ).rejects.toBeInstanceOf(LastAdminError)
+    }
+    expect(await store.findUserById(a.id)).toEqual(a)
+    expect(await store.findSession(s.id)).toMatchObject({ endedAt: null })
+    // What takes no admin away passes: the admin's other changes, and any change to another user.
+    expect(await store.updateUser(a.id, { secret: 'secret-3' }, end, { keepAnAdmin: true })).toMatchObject({
+      role: 'admin',
+      enabled: true,
+      secret: 'secret-3',
+    })
+    expect(await store.updateUser(u.id, { enabled: false }, undefined, { keepAnAdmin: true })).toMatchObject({
+      enabled: false,
+    })
+    expect(await store.updateUser('nobody', { role: 'user' }, undefined, { keepAnAdmin: true })).toBeNull()
+    // Without the option the store does as it is told.
+    expect(await store.updateUser(a.id, { role: 'user' })).toMatchObject({ role: 'user' })
+  })
+
+  it('with keepAnAdmin, lets one of two admins go, then keeps the last; promoting and enabling always pass', async () => {
+    const keep = { keepAnAdmin: true }
+    const a = await store.createUser(user({ role: 'admin' }))
+    const b = await store.createUser(user({ username: 'bob', role: 'admin' }))
+    const c = await store.createUser(user({ username: 'carol', role: 'admin', enabled: false }))
+    expect(await store.updateUser(c.id, { role: 'user' }, undefined, keep)).toMatchObject({ role: 'user' })
+    expect(await store.updateUser(a.id, { enabled: false }, undefined, keep)).toMatchObject({
+      enabled: false,
+    })
+    await expect(store.updateUser(b.id, { role: 'user' }, undefined, keep)).rejects.toBeInstanceOf(
+      LastAdminError,
+    )
+    expect(await store.updateUser(a.id, { enabled: true }, undefined, keep)).toMatchObject({ enabled: true })
+    expect(await store.updateUser(b.id, { role: 'user' }, undefined, keep)).toMatchObject({ role: 'user' })
+    expect(await store.updateUser(c.id, { role: 'admin' }, undefined, keep)).toMatchObject({ role: 'admin' })
+    // A disabled admin does not count.
+    await expect(store.updateUser(a.id, { role: 'user' }, undefined, keep)).rejects.toBeInstanceOf(
+      LastAdminError,
+    )
+    expect(await store.updateUser(c.id, { enabled: true }, undefined, keep)).toMatchObject({ enabled: true })
+    expect(await store.updateUser(a.id, { role: 'user' }, undefined, keep)).toMatchObject({ role: 'user' })
+    expect(enabledAdmins(await store.listUsers()).map((x) => x.id)).toEqual([c.id])
+  })
+
+  it('with keepAnAdmin, admins demoting or disabling each other all at once leave exactly one', async () => {
+    const keep = { keepAnAdmin: true }
+    const end = { reason: 'revoked' as const, now: 5000 }
+    // Several rounds, each adding two admins to the one left by the round before, so each race is real.
+    for (let round = 0; round < 5; round++) {
+      for (const k of [0, 1]) await store.createUser(user({ username: `admin-${round}-${k}`, role: 'admin' }))
+      const admins = enabledAdmins(await store.listUsers())
+      const results = await Promise.allSettled(
+        admins.map((a, i) =>
+          store.updateUser(a.id, i % 2 ? { role: 'user', secret: 'x' } : { enabled: false }, end, keep),
+        ),
+      )
+      const refused = results.filter((r) => r.status === 'rejected')
+      expect(refused).toHaveLength(1)
+      expect((refused[0] as PromiseRejectedResult).reason).toBeInstanceOf(LastAdminError)
+      const left = enabledAdmins(await store.listUsers())
+      expect(left).toHaveLength(1)
+      expect(results[admins.findIndex((a) => a.id === left[0]!.id)]!.status).toBe('rejected')
+    }
   })
 
   const policy = { reuseIntervalMs: 10_000, idleTimeoutMs: 60_000 }

@@ -77,6 +77,15 @@ export interface EndSessions {
   now: number
 }
 
+/** Options of `Store.updateUser`. */
+export interface UpdateOptions {
+  /**
+   * Refuse with `LastAdminError`, changing nothing, when the change would leave no enabled admin. Checked in
+   * the same transaction as the change, so two admins demoting each other at once cannot both succeed.
+   */
+  keepAnAdmin?: boolean
+}
+
 /**
  * Persistence behind one async interface: memory (tests, msw), SQLite (the default), PostgreSQL.
  * Every method is atomic on its own; methods that must change two things together take both.
@@ -90,7 +99,12 @@ export interface Store {
   findUserByUsername(username: string): Promise<UserRecord | null>
   listUsers(): Promise<UserRecord[]>
   /** Applies the patch and, when asked, ends the user's live sessions, in one transaction. */
-  updateUser(id: string, patch: UserPatch, end?: EndSessions): Promise<UserRecord | null>
+  updateUser(
+    id: string,
+    patch: UserPatch,
+    end?: EndSessions,
+    options?: UpdateOptions,
+  ): Promise<UserRecord | null>
 
   /** Creates the session with its first (live) refresh token. */
   createSession(session: SessionRecord, firstTokenHash: string): Promise<void>

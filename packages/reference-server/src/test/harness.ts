@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto'
 import { expect } from 'vitest'
-import { createApp, type LeashApp } from '../app.js'
+import { createApp, type LeashApp, type LogEntry } from '../app.js'
 import { createPbkdf2Hasher } from '../auth/passwords.js'
 import type { ServerConfig } from '../config.js'
 import { type SeedUser, seedUsers } from '../seed.js'
@@ -48,7 +48,13 @@ function recordingStore(store: Store, sessionIds: string[]): Store {
 
 /** A server over the memory store (or the one given), with a fast hasher and a hand-moved clock. */
 export async function testServer(
-  options: { config?: Partial<ServerConfig>; store?: Store; codec?: TokenCodec; users?: SeedUser[] } = {},
+  options: {
+    config?: Partial<ServerConfig>
+    store?: Store
+    codec?: TokenCodec
+    users?: SeedUser[]
+    log?: (entry: LogEntry) => void
+  } = {},
 ) {
   const clock = manualClock()
   const store = options.store ?? createMemoryStore()
@@ -63,6 +69,7 @@ export async function testServer(
     globalSecret: GLOBAL_SECRET,
     config: { secureCookies: false, ...options.config },
     clientIp: (c) => c.req.header('x-test-ip') ?? '127.0.0.1',
+    ...(options.log && { log: options.log, logRequests: false }),
   })
   await seedUsers(store, hasher, options.users ?? USERS, clock.now())
 

@@ -50,6 +50,9 @@ function json(text: string): Record<string, unknown> | null {
   }
 }
 
+/** `sub` and `sid` are looked up in the store, and PostgreSQL refuses NUL in text: no id of ours holds one. */
+const isId = (value: unknown): value is string => typeof value === 'string' && !value.includes('\0')
+
 /** A header that allows exactly HS256 and names nothing to fetch a key from; null otherwise. */
 function allowedHeader(text: string): Record<string, unknown> | null {
   const header = json(text)
@@ -84,8 +87,8 @@ export function parseToken(token: string, decode: (segment: string) => string): 
   const payload = json(decode(p))
   if (
     !payload ||
-    typeof payload.sub !== 'string' ||
-    typeof payload.sid !== 'string' ||
+    !isId(payload.sub) ||
+    !isId(payload.sid) ||
     !Number.isFinite(payload.exp) ||
     !Number.isFinite(payload.iat)
   ) {
