@@ -7,6 +7,7 @@ import { createEmitter } from './events.js'
 import { installInterceptors } from './interceptors.js'
 import type { LeashClient } from './leash-client.js'
 import type { LeashOptions } from './options.js'
+import { createOriginPolicy } from './origins.js'
 import { abortable, refreshSession } from './refresh.js'
 import { deadline } from './schedule.js'
 import {
@@ -47,6 +48,12 @@ export function createLeashClient(options: LeashOptions = {}): LeashClient {
     baseURL: options.authBaseURL ?? options.baseURL ?? http.defaults.baseURL ?? '/',
     withCredentials: refreshTransport === 'cookie',
     adapter: http.defaults.adapter,
+  })
+  const origins = createOriginPolicy({
+    baseURL: http.defaults.baseURL ?? '/',
+    authBaseURL: auth.defaults.baseURL,
+    allowedOrigins: options.allowedOrigins,
+    location: win?.location,
   })
   const lock = crossTab ? (options.lock ?? defaultLock(clock)) : localLock
   const store = createLeashStore()
@@ -246,6 +253,7 @@ export function createLeashClient(options: LeashOptions = {}): LeashClient {
       await refresh()
     },
     disabled: () => disable(false),
+    trusts: origins.trusts,
   })
 
   // restore what a previous page left

@@ -9,6 +9,11 @@ export interface LeashOptions {
   baseURL?: string
   /** Where `/auth/*` lives, when not at `baseURL`. */
   authBaseURL?: string
+  /**
+   * Origins besides the API's and the auth origin that get the access token (`'https://files.example.com'`);
+   * requests anywhere else go out untouched. Each entry must be a bare origin, or creation throws a TypeError.
+   */
+  allowedOrigins?: readonly string[]
   /** Attach to an existing instance instead of creating one. */
   axios?: AxiosInstance
   /** Where the session is kept (default `'local'`); keys start with `leash:`. */
@@ -27,8 +32,11 @@ export interface LeashOptions {
   crossTab?: boolean
   /** The clock deadlines are kept on (default `Date.now`). */
   clock?: () => number
-  /** Source of input, focus and `storage` events; its `document` gives `visibilitychange` (default `window`). */
-  window?: (EventSource & { document?: EventSource }) | undefined
+  /**
+   * Source of input, focus and `storage` events; its `document` gives `visibilitychange`, its `location`
+   * resolves relative URLs (default `window`).
+   */
+  window?: (EventSource & { document?: EventSource; location?: { href: string } }) | undefined
   /** Cross-tab mutex (default Web Locks, else a localStorage lease). */
   lock?: Lock
   /** Cross-tab messages (default BroadcastChannel, else `storage` events). */
