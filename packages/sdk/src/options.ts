@@ -16,7 +16,7 @@ export interface LeashOptions {
   allowedOrigins?: readonly string[]
   /** Attach to an existing instance instead of creating one. */
   axios?: AxiosInstance
-  /** Where the session is kept (default `'local'`); keys start with `leash:`. */
+  /** Where the session is kept (default `'local'`); keys are `leash:<API origin>:…`. */
   storage?: StorageOption
   /** How the refresh token travels (default `'cookie'`: HttpOnly, never visible to scripts). */
   refreshTransport?: 'cookie' | 'body'
@@ -39,6 +39,6 @@ export interface LeashOptions {
   window?: (EventSource & { document?: EventSource; location?: { href: string } }) | undefined
   /** Cross-tab mutex (default Web Locks, else a localStorage lease). */
   lock?: Lock
-  /** Cross-tab messages (default BroadcastChannel, else `storage` events). */
+  /** Cross-tab messages (default BroadcastChannel, else `storage` events), named `leash:<API origin>`. */
   channel?: ChannelFactory
 }
