@@ -1,7 +1,7 @@
 import { fireEvent } from '@testing-library/react'
 import { HttpResponse, http } from 'msw'
 import { describe, expect, test, vi } from 'vitest'
-import { ALICE, gate, mockBackend, rejection } from '../test/harness.js'
+import { ALICE, gate, mockBackend, rejection, sessionKey } from '../test/harness.js'
 import { LeashError } from './errors.js'
 
 const { client, server, backend, count } = mockBackend()
@@ -44,7 +44,7 @@ describe('user_enabled: false', () => {
     await vi.advanceTimersByTimeAsync(10)
     expect(count('/auth/refresh')).toBe(1)
     expect(leash.store.getState()).toMatchObject({ status: 'disabled', accessToken: null })
-    expect(localStorage.getItem('leash:session')).toBeNull()
+    expect(localStorage.getItem(sessionKey())).toBeNull()
     expect(count(notes)).toBe(0)
   })
 
@@ -71,7 +71,7 @@ describe('user_enabled: false', () => {
     expect(count('/auth/refresh')).toBe(1)
     expect(count(notes)).toBe(0)
     expect(leash.store.getState().status).toBe('disabled')
-    expect(localStorage.getItem('leash:session')).toBeNull()
+    expect(localStorage.getItem(sessionKey())).toBeNull()
   })
 
   test("clearOnDisable: 'leash' removes only Leash's keys; a function gets the storage", async () => {
@@ -80,7 +80,7 @@ describe('user_enabled: false', () => {
     seedAppStorage()
     await backend.admin.disable('alice')
     await rejection(leash.http.get(notes))
-    expect(localStorage.getItem('leash:session')).toBeNull()
+    expect(localStorage.getItem(sessionKey())).toBeNull()
     expect(localStorage.getItem('app:draft')).toBe('keep?')
     expect(sessionStorage.getItem('app:tab')).toBe('keep?')
 

@@ -1,10 +1,10 @@
 import { decodeJwt } from 'jose'
 import { HttpResponse, http } from 'msw'
 import { expect, test, vi } from 'vitest'
-import { ALICE, mockBackend, rejection } from '../test/harness.js'
+import { ALICE, mockBackend, rejection, sessionKey } from '../test/harness.js'
 
 const { client, server, count } = mockBackend()
-const stored = () => JSON.parse(localStorage.getItem('leash:session') ?? 'null')
+const stored = () => JSON.parse(localStorage.getItem(sessionKey()) ?? 'null')
 
 test('logout: the stored token becomes the 1-second one naming the ended session', async () => {
   const leash = client()

@@ -1,7 +1,7 @@
 import { fireEvent } from '@testing-library/react'
 import { HttpResponse, http } from 'msw'
 import { describe, expect, test, vi } from 'vitest'
-import { ALICE, gate, mockBackend, rejection } from '../test/harness.js'
+import { ALICE, gate, mockBackend, rejection, sessionKey } from '../test/harness.js'
 import { LeashError } from './errors.js'
 
 const { client, count, server, backend } = mockBackend({ accessTtl: 300, idleTimeout: 1800 })
@@ -174,6 +174,6 @@ describe('write-back guard', () => {
     expect(await extending).toMatchObject({ code: 'logged_out' })
     await vi.advanceTimersByTimeAsync(0)
     expect(leash.store.getState()).toMatchObject({ status: 'loggedOut', accessToken: oneSecond })
-    expect(localStorage.getItem('leash:session')).not.toContain(forged.access_token)
+    expect(localStorage.getItem(sessionKey())).not.toContain(forged.access_token)
   })
 })

@@ -1,6 +1,6 @@
 import { fireEvent } from '@testing-library/react'
 import { describe, expect, test, vi } from 'vitest'
-import { ALICE, mockBackend } from '../test/harness.js'
+import { ALICE, mockBackend, sessionKey } from '../test/harness.js'
 import type { LeashClient } from './leash-client.js'
 
 // idle 600 s, absolute 900 s: short enough to walk through in fake time
@@ -43,7 +43,7 @@ describe('session warning', () => {
     await vi.advanceTimersByTimeAsync(1)
     expect(leash.store.getState()).toMatchObject({ status: 'expired', accessToken: null, warning: null })
     expect(events).toEqual(['warning:idle', 'refreshed', 'extended', 'warning:absolute', 'expired:absolute'])
-    expect(localStorage.getItem('leash:session')).toBeNull()
+    expect(localStorage.getItem(sessionKey())).toBeNull()
   })
 
   test('an idle session ends at its idle deadline with reason idle, and nothing refreshes it', async () => {

@@ -1,12 +1,13 @@
 import axios from 'axios'
 import { trackActivity } from './activity.js'
 import { createAuthPost } from './auth-api.js'
-import { defaultChannel, defaultLock, type LeashMessage, localLock } from './cross-tab.js'
+import { defaultChannel, defaultLock, isLeashMessage, type LeashMessage, localLock } from './cross-tab.js'
 import { LeashError, toLeashError } from './errors.js'
 import { createEmitter } from './events.js'
 import { installInterceptors } from './interceptors.js'
 import type { LeashClient } from './leash-client.js'
 import type { LeashOptions } from './options.js'
+import { createOriginPolicy } from './origins.js'
 import { abortable, refreshSession } from './refresh.js'
 import { deadline } from './schedule.js'
 import {
@@ -20,7 +21,7 @@ import {
   sessionEnd,
   signedIn,
 } from './state.js'
-import { clearStorage, resolveStorage, storedValue } from './storage.js'
+import { clearStorage, PREFIX, resolveStorage, storedValue } from './storage.js'
 import { type SessionRecord, type TokenResponse, toRecord } from './tokens.js'
 
 type Persisted = SessionRecord | { loggedOut: true; accessToken?: string; accessExpiresAt?: number }
@@ -40,15 +41,26 @@ export function createLeashClient(options: LeashOptions = {}): LeashClient {
   const win =
     'window' in options ? options.window : (globalThis as { window?: LeashOptions['window'] }).window
   const crossTab = options.crossTab !== false && !!win
-  const storage = resolveStorage(options.storage)
-  const saved = storedValue<Persisted>(storage, 'session')
   const http = options.axios ?? axios.create({ baseURL: options.baseURL ?? '/' })
   const auth = axios.create({
     baseURL: options.authBaseURL ?? options.baseURL ?? http.defaults.baseURL ?? '/',
     withCredentials: refreshTransport === 'cookie',
     adapter: http.defaults.adapter,
   })
-  const lock = crossTab ? (options.lock ?? defaultLock(clock)) : localLock
+  // the API is where leash.http sends relative requests; its origin scopes keys, channel and lock
+  const origins = createOriginPolicy({
+    baseURL: http.defaults.baseURL ?? '/',
+    authBaseURL: auth.defaults.baseURL,
+    allowedOrigins: options.allowedOrigins,
+    location: win?.location,
+  })
+  const api = origins.origin
+  const storage = resolveStorage(options.storage)
+  // a session under the old shared key cannot be told apart from another API's: dropped, never adopted
+  storedValue(storage, 'session').set(null)
+  const saved = storedValue<Persisted>(storage, `${api}:session`)
+  const anyLock = crossTab ? (options.lock ?? defaultLock(clock)) : localLock
+  const lock: typeof anyLock = (name, fn, signal) => anyLock(`${PREFIX}${api}:${name}`, fn, signal)
   const store = createLeashStore()
   const { on, emit, clear } = createEmitter()
   let life = new AbortController()
@@ -83,7 +95,7 @@ export function createLeashClient(options: LeashOptions = {}): LeashClient {
   win?.addEventListener('focus', recheck)
   win?.document?.addEventListener('visibilitychange', recheck)
 
-  const channel = crossTab ? (options.channel ?? defaultChannel(win!))?.(receive) : undefined
+  const channel = crossTab ? (options.channel ?? defaultChannel(win!))?.(receive, PREFIX + api) : undefined
   const post = (message: LeashMessage) => channel?.post(message)
 
   function adopt(r: SessionRecord, login: boolean) {
@@ -117,13 +129,14 @@ export function createLeashClient(options: LeashOptions = {}): LeashClient {
     const error = new LeashError('user_disabled', 403)
     if (store.getState().status === 'disabled') return error
     end('disabled', error)
-    clearStorage(storage, clearOnDisable, ['session'])
+    clearStorage(storage, clearOnDisable, [`${api}:session`])
     if (!remote) post({ type: 'disabled' })
     emit('disabled', { remote })
     return error
   }
 
-  function receive(m: LeashMessage) {
+  function receive(m: unknown) {
+    if (!isLeashMessage(m)) return // a tab, or anything else on this page origin, may post anything
     if (m.type === 'session') {
       // a refresh that crossed this tab's logout on the channel must not revive the session
       if (!m.login && !isLive(store.getState().status)) return
@@ -246,6 +259,7 @@ export function createLeashClient(options: LeashOptions = {}): LeashClient {
       await refresh()
     },
     disabled: () => disable(false),
+    trusts: origins.trusts,
   })
 
   // restore what a previous page left

@@ -186,6 +186,22 @@ describe.skipIf(!hasChromium)('in Chromium', () => {
     expect(await b.evaluate(() => localStorage.length)).toBe(0)
   })
 
+  test('a tab whose client talks to another API hears nothing of this one, and keeps its own keys', async () => {
+    await startApp({})
+    context = await browser.newContext()
+    const a = await tab()
+    const witness = await tab() // same API as a: shows the channel delivered
+    const other = `http://localhost:${new URL(origin).port}` // the same server, but another origin
+    const b = await tab(`{ baseURL: '${other}' }`)
+    await a.evaluate(() => window.leash!.login({ username: 'alice', password: 'alice-password' }))
+    await witness.waitForFunction(() => window.leash!.store.getState().status === 'authenticated')
+    expect(await status(b)).toBe('anonymous')
+    const keys = await b.evaluate(() => Object.keys(localStorage))
+    expect(keys).toContain(`leash:${origin}:session`)
+    expect(keys).not.toContain('leash:session')
+    expect(keys).not.toContain(`leash:${other}:session`)
+  })
+
   test("a hidden tab's deadline is honoured on visibilitychange, though no timer ran", async () => {
     await startApp({})
     context = await browser.newContext()

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, expect, test, vi } from 'vitest'
-import { type LeashMessage, storageChannel, storageLock } from './cross-tab.js'
+import { storageChannel, storageLock } from './cross-tab.js'
 import { memoryStorage } from './storage.js'
 
 beforeEach(() => {
@@ -42,9 +42,9 @@ test("the storage lock takes over a dead holder's lease once it runs out", async
 })
 
 test('the storage channel sends through a leash: key and hears storage events of other tabs', () => {
-  const heard: LeashMessage[] = []
+  const heard: unknown[] = []
   const open = storageChannel(localStorage, window)
-  const channel = open((m) => heard.push(m))
+  const channel = open((m) => heard.push(m), 'leash')
   const set = vi.spyOn(Storage.prototype, 'setItem')
   channel.post({ type: 'disabled' })
   expect(set).toHaveBeenCalledWith('leash:message', expect.stringContaining('"disabled"'))
@@ -55,4 +55,21 @@ test('the storage channel sends through a leash: key and hears storage events of
   channel.close()
   window.dispatchEvent(new StorageEvent('storage', { key: 'leash:message', newValue }))
   expect(heard).toHaveLength(1)
+})
+
+test('the storage channel drops junk under its key without throwing', () => {
+  let listener!: (e: Partial<StorageEvent>) => void
+  const target = {
+    addEventListener: (_type: string, l: () => void) => {
+      listener = l as typeof listener
+    },
+    removeEventListener() {},
+  }
+  const heard: unknown[] = []
+  storageChannel(localStorage, target)((m) => heard.push(m), 'leash')
+  for (const newValue of ['{oops', 'null', '42', '']) {
+    expect(() => listener({ key: 'leash:message', newValue }), newValue).not.toThrow()
+  }
+  listener({ key: 'leash:message', newValue: JSON.stringify({ m: { type: 'disabled' }, n: 1 }) })
+  expect(heard.at(-1)).toEqual({ type: 'disabled' })
 })

@@ -9,14 +9,52 @@ export type LeashMessage =
   | { type: 'loggedOut'; accessToken?: string; accessExpiresAt?: number }
   | { type: 'disabled' }
 
-/** A broadcast channel between the tabs of one origin; `open` gets the receiver, returns the sender. */
-export type ChannelFactory = (onMessage: (message: LeashMessage) => void) => {
+/**
+ * A broadcast channel between the tabs of one origin, named per API (`leash:<API origin>`); it gets the
+ * receiver and returns the sender. What arrives is unchecked: the client passes it through `isLeashMessage`.
+ */
+export type ChannelFactory = (
+  onMessage: (message: unknown) => void,
+  name: string,
+) => {
   post(message: LeashMessage): void
   close(): void
 }
 
 /** Runs `fn` while holding the named lock across tabs; `signal` gives up waiting. */
 export type Lock = <T>(name: string, fn: () => Promise<T>, signal?: AbortSignal) => Promise<T>
+
+type Fields = { [key: string]: unknown }
+const fields = (v: unknown): Fields => (typeof v === 'object' && v !== null ? (v as Fields) : {})
+// every number in a message is a deadline: NaN or Infinity would stop a timer from ever firing
+const is = (type: 'string' | 'number' | 'boolean', ...values: unknown[]) =>
+  values.every((v) => typeof v === type && (type !== 'number' || Number.isFinite(v)))
+
+/**
+ * Whether a message from another tab (or anything else that can post on the channel or write the storage
+ * key) has the shape the client acts on; anything else is ignored.
+ */
+export function isLeashMessage(message: unknown): message is LeashMessage {
+  const m = fields(message)
+  const r = fields(m.record)
+  const u = fields(r.user)
+  switch (m.type) {
+    case 'disabled':
+      return true
+    case 'loggedOut':
+      return m.accessToken === undefined
+        ? m.accessExpiresAt === undefined
+        : is('string', m.accessToken) && is('number', m.accessExpiresAt)
+    case 'session':
+      return (
+        (m.login === undefined || is('boolean', m.login)) &&
+        (r.refreshToken === undefined || is('string', r.refreshToken)) &&
+        is('string', r.accessToken, u.id, u.username, u.role) &&
+        is('number', r.accessExpiresAt, r.idleExpiresAt, r.absoluteExpiresAt, r.issuedAt)
+      )
+  }
+  return false
+}
 
 /** Web Locks: the browser's own cross-tab mutex. */
 export const webLock =
@@ -53,20 +91,27 @@ export const storageLock =
     }
   }
 
-/** BroadcastChannel, named `leash`. */
-export const broadcastChannel: ChannelFactory = (onMessage) => {
-  const channel = new BroadcastChannel('leash')
-  channel.onmessage = (e: MessageEvent<LeashMessage>) => onMessage(e.data)
+/** BroadcastChannel, under the name the client gives. */
+export const broadcastChannel: ChannelFactory = (onMessage, name) => {
+  const channel = new BroadcastChannel(name)
+  channel.onmessage = (e: MessageEvent<unknown>) => onMessage(e.data)
   return { post: (m) => channel.postMessage(m), close: () => channel.close() }
 }
 
 /** Fallback: a `storage` event carries the message to the other tabs (never to the writer itself). */
 export const storageChannel =
   (storage: StorageAdapter, target: EventSource): ChannelFactory =>
-  (onMessage) => {
-    const key = `${PREFIX}message`
+  (onMessage, name) => {
+    const key = `${name}:message`
     const listener = ((e: StorageEvent) => {
-      if (e.key === key && e.newValue) onMessage(JSON.parse(e.newValue).m)
+      if (e.key !== key || !e.newValue) return
+      let m: unknown
+      try {
+        m = (JSON.parse(e.newValue) as { m?: unknown } | null)?.m
+      } catch {
+        return // anything can write this key: junk is dropped, never thrown into the page
+      }
+      onMessage(m)
     }) as () => void
     target.addEventListener('storage', listener)
     return {

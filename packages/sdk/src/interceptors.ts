@@ -24,6 +24,8 @@ export interface InterceptorDeps {
   recover(used: string, background: boolean, error: LeashError): Promise<void>
   /** A response said `user_enabled: false`: disable the session, return the error to reject with. */
   disabled(): LeashError
+  /** Whether a request to this absolute or relative URL is the API's (see origins.ts). */
+  trusts(url: string): boolean
 }
 
 // kept on the config under a plain key: axios copies it when a request is re-issued
@@ -33,8 +35,17 @@ const userDisabled = (data: unknown) => (data as { user_enabled?: unknown } | nu
 
 /** Installs the request and response interceptors; returns their removal. */
 export function installInterceptors(http: AxiosInstance, deps: InterceptorDeps): () => void {
+  // resolved as axios will (an absolute url overrides baseURL); a URL axios cannot build is nobody's
+  const trusted = (config?: InternalAxiosRequestConfig) => {
+    try {
+      return !!config && deps.trusts(http.getUri(config))
+    } catch {
+      return false
+    }
+  }
   const request = http.interceptors.request.use(async (config: Tracked) => {
-    if (config.leash?.skipAuth) return config
+    // another origin gets no token, starts no refresh and counts as no activity: it goes out untouched
+    if (config.leash?.skipAuth || !trusted(config)) return config
     const token = await deps.token(!!config.leash?.background)
     if (token) config.headers.set('Authorization', `Bearer ${token}`)
     config.leashUsed = token
@@ -42,12 +53,14 @@ export function installInterceptors(http: AxiosInstance, deps: InterceptorDeps):
   })
   const response = http.interceptors.response.use(
     (res: AxiosResponse) => {
-      if (userDisabled(res.data)) throw deps.disabled()
+      if (userDisabled(res.data) && trusted(res.config)) throw deps.disabled()
       return res
     },
     async (error: AxiosError & { config?: Tracked }) => {
       if (error instanceof LeashError) throw error
       const { config, response } = error
+      // what another origin says about our session (401, user_enabled: false) is not believed
+      if (!trusted(config)) throw error
       if (userDisabled(response?.data)) throw deps.disabled()
       if (response?.status !== 401 || !config) throw error
       const leashError = toLeashError(error)

@@ -9,9 +9,14 @@ export interface LeashOptions {
   baseURL?: string
   /** Where `/auth/*` lives, when not at `baseURL`. */
   authBaseURL?: string
+  /**
+   * Origins besides the API's and the auth origin that get the access token (`'https://files.example.com'`);
+   * requests anywhere else go out untouched. Each entry must be a bare origin, or creation throws a TypeError.
+   */
+  allowedOrigins?: readonly string[]
   /** Attach to an existing instance instead of creating one. */
   axios?: AxiosInstance
-  /** Where the session is kept (default `'local'`); keys start with `leash:`. */
+  /** Where the session is kept (default `'local'`); keys are `leash:<API origin>:…`. */
   storage?: StorageOption
   /** How the refresh token travels (default `'cookie'`: HttpOnly, never visible to scripts). */
   refreshTransport?: 'cookie' | 'body'
@@ -27,10 +32,13 @@ export interface LeashOptions {
   crossTab?: boolean
   /** The clock deadlines are kept on (default `Date.now`). */
   clock?: () => number
-  /** Source of input, focus and `storage` events; its `document` gives `visibilitychange` (default `window`). */
-  window?: (EventSource & { document?: EventSource }) | undefined
+  /**
+   * Source of input, focus and `storage` events; its `document` gives `visibilitychange`, its `location`
+   * resolves relative URLs (default `window`).
+   */
+  window?: (EventSource & { document?: EventSource; location?: { href: string } }) | undefined
   /** Cross-tab mutex (default Web Locks, else a localStorage lease). */
   lock?: Lock
-  /** Cross-tab messages (default BroadcastChannel, else `storage` events). */
+  /** Cross-tab messages (default BroadcastChannel, else `storage` events), named `leash:<API origin>`. */
   channel?: ChannelFactory
 }

@@ -10,6 +10,7 @@ export const RETRIES = 5
 export interface RefreshDeps {
   /** `POST /auth/refresh` on the bare auth instance (no interceptors, so no retry loop). */
   post(refreshToken: string | undefined): Promise<TokenResponse>
+  /** Called with the name `refresh`; the client scopes it to its API. */
   lock: Lock
   clock: () => number
   /** The session as this tab knows it, and as shared storage holds it now. */
@@ -31,7 +32,7 @@ export async function refreshSession(deps: RefreshDeps, signal: AbortSignal): Pr
   for (let attempt = 0; ; attempt++) {
     try {
       return await deps.lock(
-        'leash:refresh',
+        'refresh',
         async () => {
           signal.throwIfAborted()
           const now = deps.clock()

@@ -8,6 +8,9 @@ import { createLeashClient, type LeashClient, type LeashOptions } from '../src/i
 export const ALICE = { username: 'alice', password: 'alice-password' }
 export const ROOT = { username: 'root', password: 'root-password' }
 
+/** Where a client whose API is `api` (default: the page's origin) keeps its session. */
+export const sessionKey = (api = location.origin) => `leash:${api}:session`
+
 /** Fakes only timers and Date: promises, microtasks and WebCrypto stay real. */
 export const FAKE_TIMERS = {
   toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] as const,
