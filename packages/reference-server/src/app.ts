@@ -38,7 +38,7 @@ export interface AppOptions {
   config?: Partial<ServerConfig>
   /** HS256 codec (default jose, portable; the Node server passes the node:crypto codec). */
   codec?: TokenCodec
-  /** Failed-login counter (default in memory). */
+  /** Counts login and password-change attempts (default in memory). */
   rateLimiter?: RateLimiter
   /** The caller's address, for the login rate limit (default: unknown). */
   clientIp?: (c: Context) => string
@@ -80,7 +80,7 @@ export function createApp(options: AppOptions): LeashApp {
   const deps: Deps = {
     ...base,
     hasher: options.hasher ?? createPbkdf2Hasher(),
-    limiter: options.rateLimiter ?? createMemoryRateLimiter(config.loginRate),
+    limiter: options.rateLimiter ?? createMemoryRateLimiter(),
     sessions,
     admin: createAdminActions({ store, sessions, directory, now }),
     authenticate: createAuthenticator({ directory, codec, config, now }),

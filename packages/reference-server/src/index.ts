@@ -2,7 +2,7 @@ export { type AppOptions, createApp, type LeashApp, type LogEntry } from './app.
 export type { AdminActions } from './auth/admin.js'
 export type { Principal } from './auth/authenticate.js'
 export { createPbkdf2Hasher, type PasswordHasher } from './auth/passwords.js'
-export { createMemoryRateLimiter, type RateLimiter } from './auth/rate-limit.js'
+export { type Attempt, createMemoryRateLimiter, type RateLimiter } from './auth/rate-limit.js'
 export { createScryptHasher, OWASP_SCRYPT, type ScryptParams } from './auth/scrypt-hasher.js'
 export { createInProcessBus } from './bus/in-process.js'
 export type { Bus, Invalidation } from './bus/types.js'

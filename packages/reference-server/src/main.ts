@@ -135,11 +135,9 @@ export async function startServer(env: Env = process.env, quiet = false): Promis
   const opened = await openStore(env.LEASH_DATABASE || 'sqlite:./data/leash.db', log)
   const { store } = opened
   const hasher = createScryptHasher()
-  // With Redis, invalidations reach every instance and failed logins are counted across all of them.
+  // With Redis, invalidations reach every instance and attempts are counted across all of them.
   const bus = redisUrl ? createRedisBus({ url: redisUrl, log }) : createInProcessBus()
-  const limiter = redisUrl
-    ? createRedisRateLimiter({ url: redisUrl, limit: config.loginRate, log })
-    : undefined
+  const limiter = redisUrl ? createRedisRateLimiter({ url: redisUrl, log }) : undefined
   const app = createApp({
     store,
     bus,

@@ -45,11 +45,13 @@ export function authRoutes(deps: Deps) {
     decoy ??= hasher.hash(randomId())
     return decoy.then((hash) => hasher.verify(given, hash)).then(() => false)
   }
-  const limited = async (key: string) => {
-    const retryAfter = await limiter.retryAfter(key, now())
-    if (retryAfter > 0) {
+  // Counts the attempt before any hashing starts: concurrent guesses cannot all pass a check made while
+  // the first of them is still hashing.
+  const reserve = async (key: string) => {
+    const verdict = await limiter.attempt(key, config.loginRate, now())
+    if (!verdict.ok) {
       throw new ApiError(429, 'rate_limited', 'Too many failed attempts; try again later.', {
-        headers: { 'Retry-After': String(retryAfter) },
+        headers: { 'Retry-After': String(verdict.retryAfter) },
       })
     }
   }
@@ -79,12 +81,9 @@ export function authRoutes(deps: Deps) {
   app.post('/login', async (c) => {
     const body = await readJson(c, schemas.login)
     const key = `login|${body.username.toLowerCase()}|${deps.clientIp(c)}`
-    await limited(key)
+    await reserve(key)
     const user = await store.findUserByUsername(body.username)
-    if (!(await checkPassword(body.password, user?.passwordHash)) || !user) {
-      await limiter.fail(key, now())
-      throw invalidCredentials()
-    }
+    if (!(await checkPassword(body.password, user?.passwordHash)) || !user) throw invalidCredentials()
     await limiter.reset(key)
     if (!user.enabled) throw userDisabled()
     return tokenResponse(c, await sessions.start(user, body.refresh_transport ?? 'cookie'), config)
@@ -148,11 +147,8 @@ export function authRoutes(deps: Deps) {
     const { user, session } = c.get('principal')
     const body = await readJson(c, schemas.password)
     const key = `password|${user.id}`
-    await limited(key)
-    if (!(await hasher.verify(body.current_password, user.passwordHash))) {
-      await limiter.fail(key, now())
-      throw invalidCredentials()
-    }
+    await reserve(key)
+    if (!(await hasher.verify(body.current_password, user.passwordHash))) throw invalidCredentials()
     await limiter.reset(key)
     const changed = await sessions.rotateUser(
       user.id,

@@ -1,0 +1,134 @@
+import { randomBytes } from 'node:crypto'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import type { LogEntry } from '../app.js'
+import type { RateLimiter } from '../auth/rate-limit.js'
+import { createRedisRateLimiter } from '../auth/redis-rate-limit.js'
+import type { ServerConfig } from '../config.js'
+import { until } from '../test/cluster.js'
+import { codeOf, controlledHasher, expectCode, type TestServer, testServer } from '../test/harness.js'
+import { redisUrl, skipWithout } from '../test/services.js'
+
+// What bounds password hashing: attempts reserved before the hash (per username+IP, per user). Bursts are concurrent requests against
+// a hasher held shut until every request has either been answered or is inside the hasher, so no request
+// can finish before the last one has been judged.
+
+const N = 25
+const L = 5
+const USERS_SEEDED = 3
+
+async function serverWith(config: Partial<ServerConfig>, extra: { rateLimiter?: RateLimiter } = {}) {
+  const control = controlledHasher()
+  const log: LogEntry[] = []
+  const s = await testServer({ config, hasher: control.hasher, log: (e) => log.push(e), ...extra })
+  return { s, control, log }
+}
+
+/**
+ * Sends every request at once while the hasher is held; releases it once each request is answered or
+ * hashing; returns the responses in order.
+ */
+async function burst(
+  control: ReturnType<typeof controlledHasher>,
+  send: Array<() => Response | Promise<Response>>,
+) {
+  const before = control.calls.hash + control.calls.verify
+  let answered = 0
+  control.hold()
+  const pending = send.map((request) =>
+    Promise.resolve(request()).then((res) => {
+      answered += 1
+      return res
+    }),
+  )
+  try {
+    await vi.waitFor(
+      () => expect(answered + control.calls.hash + control.calls.verify - before).toBe(send.length),
+      { timeout: 5_000, interval: 2 },
+    )
+  } finally {
+    control.release()
+  }
+  return Promise.all(pending)
+}
+
+const statuses = (responses: Response[]) => responses.map((r) => r.status)
+const count = (responses: Response[], status: number) => responses.filter((r) => r.status === status).length
+
+async function expectLimited(responses: Response[]) {
+  for (const res of responses.filter((r) => r.status === 429)) {
+    expect(await codeOf(res)).toBe('rate_limited')
+    expect(Number(res.headers.get('retry-after'))).toBeGreaterThanOrEqual(55)
+    expect(Number(res.headers.get('retry-after'))).toBeLessThanOrEqual(60)
+  }
+}
+
+const login = (s: TestServer, username: string, password: string, ip = '10.0.0.1') =>
+  s.json('POST', '/auth/login', { username, password }, { 'x-test-ip': ip })
+
+/** The login and password-change limits hold against a concurrent burst, on the given limiter. */
+function concurrentGuesses(limiter: () => Promise<{ rateLimiter?: RateLimiter }>) {
+  const config = { loginRate: L }
+
+  it(`${N} concurrent wrong-password logins evaluate at most ${L} passwords; the rest get 429`, async () => {
+    const { s, control } = await serverWith(config, await limiter())
+    const responses = await burst(
+      control,
+      Array.from({ length: N }, () => () => login(s, 'alice', 'wrong-password')),
+    )
+    expect(control.calls.verify).toBeLessThanOrEqual(L)
+    expect(count(responses, 401)).toBe(control.calls.verify)
+    expect(count(responses, 429)).toBe(N - control.calls.verify)
+    await expectLimited(responses)
+    // The window is spent for alice from this address: even the right password waits.
+    await expectCode(await login(s, 'alice', 'alice-password'), 429, 'rate_limited')
+    expect((await login(s, 'alice', 'alice-password', '10.0.0.2')).status).toBe(200)
+  })
+
+  it(`${N} concurrent password changes with a wrong current password evaluate at most ${L}`, async () => {
+    const { s, control } = await serverWith(config, await limiter())
+    const { access_token } = await s.login('alice')
+    const verifiesBefore = control.calls.verify
+    const change = () =>
+      s.bearer(access_token, 'POST', '/auth/password', {
+        current_password: 'not-the-password',
+        new_password: 'alice-new-password',
+      })
+    const responses = await burst(
+      control,
+      Array.from({ length: N }, () => change),
+    )
+    const evaluated = control.calls.verify - verifiesBefore
+    expect(evaluated).toBeLessThanOrEqual(L)
+    expect(statuses(responses).filter((st) => st === 401)).toHaveLength(evaluated)
+    expect(count(responses, 429)).toBe(N - evaluated)
+    await expectLimited(responses)
+    expect(control.calls.hash).toBe(USERS_SEEDED) // no new password was hashed
+  })
+}
+
+describe('login and password-change limits, reserved before the hash: memory limiter', () => {
+  concurrentGuesses(async () => ({}))
+})
+
+const skip = skipWithout(['redis'], 'Redis login limit')
+describe.skipIf(skip)(`login and password-change limits: Redis limiter${skip ? ` (${skip})` : ''}`, () => {
+  const open: Array<ReturnType<typeof createRedisRateLimiter>> = []
+  const fellBack: Array<Record<string, string>> = []
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((l) => l.close()))
+    // Every attempt was counted in Redis, none by the in-process fallback.
+    expect(fellBack.splice(0)).toEqual([])
+  })
+  concurrentGuesses(async () => {
+    const prefix = `leash:test:${randomBytes(6).toString('hex')}:`
+    const rateLimiter = createRedisRateLimiter({
+      url: redisUrl!,
+      prefix,
+      commandTimeoutMs: 2_000,
+      log: (e) => fellBack.push(e),
+    })
+    open.push(rateLimiter)
+    await until(async () => rateLimiter.connected(), 5_000, 'the limiter connected')
+    return { rateLimiter }
+  })
+})
