@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import type { IncomingMessage } from 'node:http'
+import { availableParallelism } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { serve } from '@hono/node-server'
@@ -9,7 +10,7 @@ import { createRedisRateLimiter } from './auth/redis-rate-limit.js'
 import { createScryptHasher } from './auth/scrypt-hasher.js'
 import { createInProcessBus } from './bus/in-process.js'
 import { createRedisBus } from './bus/redis.js'
-import { ConfigError, configFromEnv } from './config.js'
+import { ConfigError, configFromEnv, defaultConfig } from './config.js'
 import { StoreUnavailableError } from './errors.js'
 import { parseSeedUsers, seedUsers } from './seed.js'
 import { createPostgresStore } from './store/postgres.js'
@@ -64,6 +65,15 @@ interface OpenedStore {
   dataDir: string | null
   /** Several instances share it: a development secret lives in the database itself. */
   shared?: boolean
+}
+
+/**
+ * Hashes at once by default: one core and one libuv pool thread stay free, for the event loop (which
+ * answers every other request) and for the pool's other jobs (files, DNS lookups); at least one.
+ */
+function defaultHashConcurrency(env: Env): number {
+  const poolThreads = Number(env.UV_THREADPOOL_SIZE) || 4
+  return Math.max(1, Math.min(availableParallelism(), poolThreads) - 1)
 }
 
 /** Which log lines are written: `all` (the default), `warn` (warnings, errors and the listening line), `none`. */
@@ -126,7 +136,7 @@ export interface RunningServer {
 export async function startServer(env: Env = process.env, quiet = false): Promise<RunningServer> {
   const keep = logFilter(env)
   const log = quiet ? () => {} : (entry: LogEntry) => keep(entry) && logLine(entry)
-  const config = configFromEnv(env)
+  const config = configFromEnv(env, { ...defaultConfig, hashConcurrency: defaultHashConcurrency(env) })
   const listen = listenOptions(env)
   const seeds = parseSeedUsers(env.LEASH_SEED_USERS)
   const redisUrl = env.LEASH_REDIS_URL?.trim() || undefined
