@@ -4,6 +4,7 @@ import { cors } from 'hono/cors'
 import { createAdminActions } from './auth/admin.js'
 import { createAuthenticator } from './auth/authenticate.js'
 import { createDirectory } from './auth/directory.js'
+import { createHashGate } from './auth/hash-gate.js'
 import { createPbkdf2Hasher, type PasswordHasher } from './auth/passwords.js'
 import { createMemoryRateLimiter, type RateLimiter } from './auth/rate-limit.js'
 import { createSessions } from './auth/sessions.js'
@@ -11,7 +12,7 @@ import { createInProcessBus } from './bus/in-process.js'
 import type { Bus } from './bus/types.js'
 import { defaultConfig, type ServerConfig, validateConfig } from './config.js'
 import type { AppEnv, Deps } from './context.js'
-import { ApiError, StoreUnavailableError, UnstorableTextError } from './errors.js'
+import { ApiError, ServerBusyError, StoreUnavailableError, UnstorableTextError } from './errors.js'
 import { MAX_BODY_BYTES } from './middleware/json-body.js'
 import { adminRoutes } from './routes/admin.js'
 import { apiRoutes } from './routes/api.js'
@@ -33,15 +34,21 @@ export interface AppOptions {
   bus?: Bus
   /** Epoch milliseconds (default `Date.now()`, which fake timers move). */
   clock?: { now(): number }
-  /** Password hashing (default PBKDF2 on WebCrypto; the Node server passes scrypt). */
+  /**
+   * Password hashing (default PBKDF2 on WebCrypto; the Node server passes scrypt). Whichever it is, the
+   * routes reach it through a gate of `config.hashConcurrency` slots and `config.hashQueue` places.
+   */
   hasher?: PasswordHasher
   config?: Partial<ServerConfig>
   /** HS256 codec (default jose, portable; the Node server passes the node:crypto codec). */
   codec?: TokenCodec
-  /** Failed-login counter (default in memory). */
+  /** Counts login, register and password-change attempts (default in memory). */
   rateLimiter?: RateLimiter
-  /** The caller's address, for the login rate limit (default: unknown). */
-  clientIp?: (c: Context) => string
+  /**
+   * The caller's address, for the per-username+IP and per-IP limits. Default: unknown, which turns the
+   * per-IP limit off (every caller would share one budget); a server on sockets should always give it.
+   */
+  clientIp?: (c: Context) => string | undefined
   /**
    * Reads the Authorization header (default `c.req.header('authorization')`). On Node, reading it off the
    * incoming message spares building a WHATWG Headers object of every request header per request.
@@ -79,12 +86,15 @@ export function createApp(options: AppOptions): LeashApp {
   const sessions = createSessions({ ...base, codec })
   const deps: Deps = {
     ...base,
-    hasher: options.hasher ?? createPbkdf2Hasher(),
-    limiter: options.rateLimiter ?? createMemoryRateLimiter(config.loginRate),
+    hasher: createHashGate(options.hasher ?? createPbkdf2Hasher(), {
+      concurrency: config.hashConcurrency,
+      queue: config.hashQueue,
+    }),
+    limiter: options.rateLimiter ?? createMemoryRateLimiter(),
     sessions,
     admin: createAdminActions({ store, sessions, directory, now }),
     authenticate: createAuthenticator({ directory, codec, config, now }),
-    clientIp: options.clientIp ?? (() => 'unknown'),
+    clientIp: options.clientIp ?? (() => undefined),
     authorization: options.authorization ?? ((c) => c.req.header('authorization')),
   }
 
@@ -146,6 +156,14 @@ export function createApp(options: AppOptions): LeashApp {
       return errorResponse(
         c,
         new ApiError(400, 'invalid_request', 'The request holds text the server cannot store.'),
+      )
+    }
+    if (error instanceof ServerBusyError) {
+      log({ level: 'warn', msg: 'server busy: password hashing at capacity', path: c.req.path })
+      const headers = { 'Retry-After': String(error.retryAfter) }
+      return errorResponse(
+        c,
+        new ApiError(503, 'server_busy', 'The server is busy; try again later.', { headers }),
       )
     }
     if (error instanceof StoreUnavailableError) {

@@ -14,8 +14,14 @@ export interface ServerConfig {
   reuseInterval: number
   /** Tolerance for an `iat` in the future (s). */
   iatLeeway: number
-  /** Failed logins per username+IP per minute before 429. */
+  /** Login attempts per username+IP (password changes: per user) per minute before 429; a success resets. */
   loginRate: number
+  /** Login and register attempts per client IP per minute before 429; every attempt counts. */
+  ipRate: number
+  /** Password hashes that may run at once (each scrypt hash takes a core and 128 MiB). */
+  hashConcurrency: number
+  /** Password hashes that may wait for a slot; beyond that, 503 `server_busy`. */
+  hashQueue: number
   allowRegistration: boolean
   /** Mark the refresh cookie `Secure` (off only in development over plain http). */
   secureCookies: boolean
@@ -33,6 +39,10 @@ export const defaultConfig: ServerConfig = {
   reuseInterval: 10,
   iatLeeway: 30,
   loginRate: 10,
+  ipRate: 60,
+  // Portable: nothing here knows the cores; main.ts raises it to what the machine has, less one.
+  hashConcurrency: 1,
+  hashQueue: 32,
   allowRegistration: true,
   secureCookies: true,
   corsOrigins: [],
@@ -55,6 +65,15 @@ function positiveInt(env: Env, name: string, fallback: number, max = 10 * 365 * 
   return n
 }
 
+function count(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name]
+  if (raw === undefined || raw.trim() === '') return fallback
+  if (!/^\d+$/.test(raw.trim())) throw new ConfigError(`${name} must be a whole number, got "${raw}"`)
+  const n = Number(raw)
+  if (n < min || n > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${n}`)
+  return n
+}
+
 function bool(env: Env, name: string, fallback: boolean): boolean {
   const raw = env[name]?.trim().toLowerCase()
   if (raw === undefined || raw === '') return fallback
@@ -65,12 +84,21 @@ function bool(env: Env, name: string, fallback: boolean): boolean {
 
 /** Checks the relations between durations that the token schedule depends on. */
 export function validateConfig(config: ServerConfig): ServerConfig {
-  for (const key of ['accessTtl', 'idleTimeout', 'absoluteTimeout', 'loginRate'] as const) {
+  const positive = [
+    'accessTtl',
+    'idleTimeout',
+    'absoluteTimeout',
+    'loginRate',
+    'ipRate',
+    'hashConcurrency',
+  ] as const
+  for (const key of positive) {
     if (!Number.isInteger(config[key]) || config[key] < 1)
       throw new ConfigError(`${key} must be a positive whole number`)
   }
-  if (!Number.isInteger(config.reuseInterval) || config.reuseInterval < 0) {
-    throw new ConfigError('reuseInterval must be a whole number ≥ 0')
+  for (const key of ['reuseInterval', 'hashQueue'] as const) {
+    if (!Number.isInteger(config[key]) || config[key] < 0)
+      throw new ConfigError(`${key} must be a whole number ≥ 0`)
   }
   if (config.idleTimeout > config.absoluteTimeout) {
     throw new ConfigError(
@@ -80,8 +108,11 @@ export function validateConfig(config: ServerConfig): ServerConfig {
   return config
 }
 
-/** The server settings read from the environment of the protocol (`LEASH_*`). */
-export function configFromEnv(env: Env): ServerConfig {
+/**
+ * The server settings read from the environment of the protocol (`LEASH_*`); what is not set comes from
+ * `defaults` (the caller knows the machine: `main.ts` passes a hash concurrency sized to its cores).
+ */
+export function configFromEnv(env: Env, defaults: ServerConfig = defaultConfig): ServerConfig {
   const production = env.NODE_ENV === 'production'
   const origins = (env.LEASH_CORS_ORIGINS ?? '')
     .split(',')
@@ -95,16 +126,19 @@ export function configFromEnv(env: Env): ServerConfig {
     }
   }
   return validateConfig({
-    ...defaultConfig,
-    accessTtl: positiveInt(env, 'LEASH_ACCESS_TTL', defaultConfig.accessTtl),
-    idleTimeout: positiveInt(env, 'LEASH_IDLE_TIMEOUT', defaultConfig.idleTimeout),
-    absoluteTimeout: positiveInt(env, 'LEASH_ABSOLUTE_TIMEOUT', defaultConfig.absoluteTimeout),
+    ...defaults,
+    accessTtl: positiveInt(env, 'LEASH_ACCESS_TTL', defaults.accessTtl),
+    idleTimeout: positiveInt(env, 'LEASH_IDLE_TIMEOUT', defaults.idleTimeout),
+    absoluteTimeout: positiveInt(env, 'LEASH_ABSOLUTE_TIMEOUT', defaults.absoluteTimeout),
     reuseInterval:
       env.LEASH_REUSE_INTERVAL?.trim() === '0'
         ? 0
-        : positiveInt(env, 'LEASH_REUSE_INTERVAL', defaultConfig.reuseInterval),
-    loginRate: positiveInt(env, 'LEASH_LOGIN_RATE', defaultConfig.loginRate, 1_000_000),
-    allowRegistration: bool(env, 'LEASH_ALLOW_REGISTRATION', true),
+        : positiveInt(env, 'LEASH_REUSE_INTERVAL', defaults.reuseInterval),
+    loginRate: count(env, 'LEASH_LOGIN_RATE', defaults.loginRate, 1, 1_000_000),
+    ipRate: count(env, 'LEASH_IP_RATE', defaults.ipRate, 1, 1_000_000),
+    hashConcurrency: count(env, 'LEASH_HASH_CONCURRENCY', defaults.hashConcurrency, 1, 1024),
+    hashQueue: count(env, 'LEASH_HASH_QUEUE', defaults.hashQueue, 0, 100_000),
+    allowRegistration: bool(env, 'LEASH_ALLOW_REGISTRATION', defaults.allowRegistration),
     secureCookies: production,
     corsOrigins: origins,
   })

@@ -18,6 +18,7 @@ export interface AppEnv {
 export interface Deps {
   store: Store
   bus: Bus
+  /** Behind the hashing gate: every hash and verify of the routes waits for a slot or is refused (503). */
   hasher: PasswordHasher
   config: ServerConfig
   limiter: RateLimiter
@@ -26,7 +27,8 @@ export interface Deps {
   admin: AdminActions
   authenticate: Authenticate
   now: () => number
-  clientIp: (c: Context) => string
+  /** The caller's address; undefined when unknown (then there is no per-IP limit). */
+  clientIp: (c: Context) => string | undefined
   /** The request's Authorization header. */
   authorization: (c: Context) => string | undefined
 }

@@ -25,6 +25,7 @@ export type ApiErrorCode =
   | 'not_found'
   | 'method_not_allowed'
   | 'store_unavailable'
+  | 'server_busy'
   | 'internal_error'
 
 /** One field that broke the request schema. */
@@ -60,6 +61,17 @@ export class StoreUnavailableError extends Error {
   constructor(cause: unknown) {
     super('store unavailable', { cause })
     this.name = 'StoreUnavailableError'
+  }
+}
+
+/**
+ * Every password-hashing slot and queue place is taken: answered 503 `server_busy`, with `Retry-After`
+ * (`retryAfter`, seconds) estimated from how long the work ahead takes.
+ */
+export class ServerBusyError extends Error {
+  constructor(readonly retryAfter: number) {
+    super('server busy: password hashing is at capacity')
+    this.name = 'ServerBusyError'
   }
 }
 

@@ -1,8 +1,9 @@
 export { type AppOptions, createApp, type LeashApp, type LogEntry } from './app.js'
 export type { AdminActions } from './auth/admin.js'
 export type { Principal } from './auth/authenticate.js'
+export { createHashGate, type HashGateOptions } from './auth/hash-gate.js'
 export { createPbkdf2Hasher, type PasswordHasher } from './auth/passwords.js'
-export { createMemoryRateLimiter, type RateLimiter } from './auth/rate-limit.js'
+export { type Attempt, createMemoryRateLimiter, type RateLimiter } from './auth/rate-limit.js'
 export { createScryptHasher, OWASP_SCRYPT, type ScryptParams } from './auth/scrypt-hasher.js'
 export { createInProcessBus } from './bus/in-process.js'
 export type { Bus, Invalidation } from './bus/types.js'
@@ -11,6 +12,7 @@ export {
   ApiError,
   type ApiErrorCode,
   LastAdminError,
+  ServerBusyError,
   StoreUnavailableError,
   UnstorableTextError,
 } from './errors.js'

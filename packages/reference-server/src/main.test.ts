@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { inspect } from 'node:util'
 import { afterAll, describe, expect, it, vi } from 'vitest'
-import { ConfigError, configFromEnv } from './config.js'
+import { ConfigError, configFromEnv, defaultConfig } from './config.js'
 import { StoreUnavailableError } from './errors.js'
 import { type RunningServer, startServer, startupFailure } from './main.js'
 import { parseSeedUsers } from './seed.js'
@@ -20,6 +20,11 @@ describe('environment', () => {
     [{ LEASH_IDLE_TIMEOUT: '90000' }, /idle timeout/],
     [{ LEASH_REUSE_INTERVAL: 'soon' }, /LEASH_REUSE_INTERVAL/],
     [{ LEASH_LOGIN_RATE: '0' }, /LEASH_LOGIN_RATE/],
+    [{ LEASH_IP_RATE: '0' }, /LEASH_IP_RATE must be between 1 and/],
+    [{ LEASH_IP_RATE: 'lots' }, /LEASH_IP_RATE must be a whole number/],
+    [{ LEASH_HASH_CONCURRENCY: '0' }, /LEASH_HASH_CONCURRENCY/],
+    [{ LEASH_HASH_CONCURRENCY: '2.5' }, /LEASH_HASH_CONCURRENCY/],
+    [{ LEASH_HASH_QUEUE: '-1' }, /LEASH_HASH_QUEUE/],
     [{ LEASH_ALLOW_REGISTRATION: 'maybe' }, /LEASH_ALLOW_REGISTRATION/],
     [{ LEASH_CORS_ORIGINS: 'not a url' }, /LEASH_CORS_ORIGINS/],
   ])('refuses %o with a message naming the variable', (env, message) => {
@@ -34,6 +39,9 @@ describe('environment', () => {
       LEASH_ABSOLUTE_TIMEOUT: '3600',
       LEASH_REUSE_INTERVAL: '0',
       LEASH_LOGIN_RATE: '3',
+      LEASH_IP_RATE: '120',
+      LEASH_HASH_CONCURRENCY: '3',
+      LEASH_HASH_QUEUE: '0',
       LEASH_ALLOW_REGISTRATION: 'false',
       LEASH_CORS_ORIGINS: 'https://a.example, http://localhost:5173',
       NODE_ENV: 'production',
@@ -44,6 +52,9 @@ describe('environment', () => {
       absoluteTimeout: 3600,
       reuseInterval: 0,
       loginRate: 3,
+      ipRate: 120,
+      hashConcurrency: 3,
+      hashQueue: 0,
       allowRegistration: false,
       corsOrigins: ['https://a.example', 'http://localhost:5173'],
       secureCookies: true,
@@ -52,8 +63,14 @@ describe('environment', () => {
       accessTtl: 300,
       idleTimeout: 1800,
       absoluteTimeout: 43200,
+      loginRate: 10,
+      ipRate: 60,
+      hashConcurrency: 1,
+      hashQueue: 32,
       secureCookies: false,
     })
+    // The caller's defaults fill what is not set (main.ts sizes the hash concurrency to the machine).
+    expect(configFromEnv({}, { ...defaultConfig, hashConcurrency: 7 }).hashConcurrency).toBe(7)
   })
 
   it('parses seed users and refuses a malformed entry', () => {

@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import type { IncomingMessage } from 'node:http'
+import { availableParallelism } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { inspect } from 'node:util'
@@ -10,7 +11,7 @@ import { createRedisRateLimiter } from './auth/redis-rate-limit.js'
 import { createScryptHasher } from './auth/scrypt-hasher.js'
 import { createInProcessBus } from './bus/in-process.js'
 import { createRedisBus } from './bus/redis.js'
-import { ConfigError, configFromEnv } from './config.js'
+import { ConfigError, configFromEnv, defaultConfig } from './config.js'
 import { StoreUnavailableError } from './errors.js'
 import { createRedactor, redactUrl } from './redact.js'
 import { parseSeedUsers, seedUsers } from './seed.js'
@@ -79,6 +80,15 @@ interface OpenedStore {
   shared?: boolean
 }
 
+/**
+ * Hashes at once by default: one core and one libuv pool thread stay free, for the event loop (which
+ * answers every other request) and for the pool's other jobs (files, DNS lookups); at least one.
+ */
+function defaultHashConcurrency(env: Env): number {
+  const poolThreads = Number(env.UV_THREADPOOL_SIZE) || 4
+  return Math.max(1, Math.min(availableParallelism(), poolThreads) - 1)
+}
+
 /** Which log lines are written: `all` (the default), `warn` (warnings, errors and the listening line), `none`. */
 function logFilter(env: Env): (entry: LogEntry) => boolean {
   const level = (env.LEASH_LOG ?? 'all').trim().toLowerCase() || 'all'
@@ -140,7 +150,7 @@ export async function startServer(env: Env = process.env, quiet = false): Promis
   const keep = logFilter(env)
   const scrub = scrubEntry(redactorFor(env))
   const log = quiet ? () => {} : (entry: LogEntry) => keep(entry) && logLine(scrub(entry))
-  const config = configFromEnv(env)
+  const config = configFromEnv(env, { ...defaultConfig, hashConcurrency: defaultHashConcurrency(env) })
   const listen = listenOptions(env)
   const seeds = parseSeedUsers(env.LEASH_SEED_USERS)
   const redisUrl = env.LEASH_REDIS_URL?.trim() || undefined
@@ -150,11 +160,9 @@ export async function startServer(env: Env = process.env, quiet = false): Promis
   const opened = await openStore(env.LEASH_DATABASE || 'sqlite:./data/leash.db', log)
   const { store } = opened
   const hasher = createScryptHasher()
-  // With Redis, invalidations reach every instance and failed logins are counted across all of them.
+  // With Redis, invalidations reach every instance and attempts are counted across all of them.
   const bus = redisUrl ? createRedisBus({ url: redisUrl, log }) : createInProcessBus()
-  const limiter = redisUrl
-    ? createRedisRateLimiter({ url: redisUrl, limit: config.loginRate, log })
-    : undefined
+  const limiter = redisUrl ? createRedisRateLimiter({ url: redisUrl, log }) : undefined
   const app = createApp({
     store,
     bus,

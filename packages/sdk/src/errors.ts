@@ -11,6 +11,7 @@ export type LeashErrorCode =
   | 'missing_token'
   | 'malformed_token'
   | 'rate_limited'
+  | 'server_busy'
   | 'forbidden'
   | 'username_taken'
   | 'registration_closed'

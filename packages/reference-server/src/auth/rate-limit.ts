@@ -1,33 +1,48 @@
-/** Counts failed logins per key (username + IP) in a fixed one-minute window. */
+/** The verdict on one attempt: go ahead, or wait `retryAfter` seconds. */
+export type Attempt = { ok: true } | { ok: false; retryAfter: number }
+
+/**
+ * Counts attempts per key in a fixed one-minute window that starts at the key's first attempt. The attempt
+ * is counted when it is asked for, before the work it guards (a password hash) starts: a burst of
+ * concurrent guesses cannot all pass a check while the first of them is still hashing, so at most `limit`
+ * of them get through per window, however many arrive at once.
+ */
 export interface RateLimiter {
-  /** Seconds until the key may try again, or 0 when it may try now. */
-  retryAfter(key: string, now: number): Promise<number>
-  fail(key: string, now: number): Promise<void>
+  /** Counts one attempt on `key`; refused when it is over `limit` in the key's current window. */
+  attempt(key: string, limit: number, now: number): Promise<Attempt>
+  /** Forgets the key's count (a successful login). */
   reset(key: string): Promise<void>
 }
 
-const WINDOW_MS = 60_000
+export const WINDOW_MS = 60_000
 
-/** In-process limiter; a shared one (Redis) replaces it when several instances serve one user base. */
-export function createMemoryRateLimiter(limit: number, maxKeys = 100_000): RateLimiter {
+const OK: Attempt = { ok: true }
+
+/**
+ * In-process limiter; a shared one (Redis) replaces it when several instances serve one user base.
+ * Counting is synchronous, done before `attempt` returns its promise, so it is atomic within the process.
+ */
+export function createMemoryRateLimiter(maxKeys = 100_000): RateLimiter {
   const windows = new Map<string, { start: number; count: number }>()
   const sweep = (now: number) => {
     for (const [key, w] of windows) if (now - w.start >= WINDOW_MS) windows.delete(key)
   }
   return {
-    async retryAfter(key, now) {
-      const w = windows.get(key)
-      if (!w || now - w.start >= WINDOW_MS || w.count < limit) return 0
-      return Math.max(1, Math.ceil((w.start + WINDOW_MS - now) / 1000))
-    },
-    async fail(key, now) {
-      const w = windows.get(key)
-      if (w && now - w.start < WINDOW_MS) {
-        w.count += 1
-        return
+    attempt(key, limit, now) {
+      let w = windows.get(key)
+      if (!w || now - w.start >= WINDOW_MS) {
+        if (!w && windows.size >= maxKeys) sweep(now)
+        w = { start: now, count: 0 }
+        windows.set(key, w)
       }
-      if (windows.size >= maxKeys) sweep(now)
-      windows.set(key, { start: now, count: 1 })
+      if (w.count >= limit) {
+        return Promise.resolve({
+          ok: false,
+          retryAfter: Math.max(1, Math.ceil((w.start + WINDOW_MS - now) / 1000)),
+        })
+      }
+      w.count += 1
+      return Promise.resolve(OK)
     },
     async reset(key) {
       windows.delete(key)

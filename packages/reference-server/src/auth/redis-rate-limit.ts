@@ -1,25 +1,25 @@
 import { createHash } from 'node:crypto'
 import { Redis } from 'ioredis'
 import { boundedRedisOptions, quit } from '../bus/redis.js'
-import { createMemoryRateLimiter, type RateLimiter } from './rate-limit.js'
+import { type Attempt, createMemoryRateLimiter, type RateLimiter, WINDOW_MS } from './rate-limit.js'
 
-const WINDOW_MS = 60_000
-
-// One failure: count it; the first failure of a window starts the window's clock.
-const FAIL = `local n = redis.call('INCR', KEYS[1])
+// One attempt, counted and judged in one step (a script runs atomically), so concurrent attempts on any
+// number of instances never all see the same count. The first attempt of a window starts the window's
+// clock. Answers 0 (go ahead) or the milliseconds left in the window; a key somehow left without expiry
+// gets one rather than staying locked.
+const ATTEMPT = `local n = redis.call('INCR', KEYS[1])
 if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
-return n`
-// Milliseconds until the key may try again (0: now). A key left without expiry (cannot happen) gets one.
-const RETRY_AFTER = `local n = tonumber(redis.call('GET', KEYS[1]) or '0')
-if n < tonumber(ARGV[1]) then return 0 end
+if n <= tonumber(ARGV[2]) then return 0 end
 local ttl = redis.call('PTTL', KEYS[1])
-if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[2]); return tonumber(ARGV[2]) end
+if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); return tonumber(ARGV[1]) end
 return ttl`
 
+const OK: Attempt = { ok: true }
+
 /**
- * The failed-login limit shared by every instance through Redis: a fixed 60 s window per key
- * (username + IP) that starts at the first failure, as the memory limiter does. Keys are hashed, so Redis
- * never holds a username or an address; Redis's clock, not `now`, times the window.
+ * The attempt limits shared by every instance through Redis: a fixed 60 s window per key that starts at
+ * the first attempt, as the memory limiter does. Keys are hashed, so Redis never holds a username or an
+ * address; Redis's clock, not `now`, times the window.
  *
  * When Redis does not answer within the command timeout, each call falls back to an in-process limiter:
  * the limit still holds per instance (at worst N instances × the limit per minute) and logins keep
@@ -27,7 +27,6 @@ return ttl`
  */
 export function createRedisRateLimiter(options: {
   url: string
-  limit: number
   prefix?: string
   commandTimeoutMs?: number
   log?: (entry: Record<string, string>) => void
@@ -38,7 +37,7 @@ export function createRedisRateLimiter(options: {
     connectionName: 'leash-limiter',
   })
   redis.on('error', () => {}) // reported through the fallback below
-  const local = createMemoryRateLimiter(options.limit)
+  const local = createMemoryRateLimiter()
   let degraded = false
   const key = (k: string) => prefix + createHash('sha256').update(k).digest('base64url')
   const fallback =
@@ -60,15 +59,10 @@ export function createRedisRateLimiter(options: {
   }
 
   return {
-    retryAfter: (k, now) =>
-      (redis.eval(RETRY_AFTER, 1, key(k), options.limit, WINDOW_MS) as Promise<number>).then(
-        (ms) => ok(ms > 0 ? Math.max(1, Math.ceil(ms / 1000)) : 0),
-        fallback(() => local.retryAfter(k, now)),
-      ),
-    fail: (k, now) =>
-      redis.eval(FAIL, 1, key(k), WINDOW_MS).then(
-        () => ok(undefined),
-        fallback(() => local.fail(k, now)),
+    attempt: (k, limit, now) =>
+      (redis.eval(ATTEMPT, 1, key(k), WINDOW_MS, limit) as Promise<number>).then(
+        (ms): Attempt => ok(ms > 0 ? { ok: false, retryAfter: Math.max(1, Math.ceil(ms / 1000)) } : OK),
+        fallback(() => local.attempt(k, limit, now)),
       ),
     reset: (k) =>
       Promise.all([redis.del(key(k)), local.reset(k)]).then(

@@ -93,37 +93,54 @@ describe.skipIf(skip)(`Redis bus${skip ? ` (${skip})` : ''}`, () => {
 })
 
 describe.skipIf(skip)(`Redis rate limiter${skip ? ` (${skip})` : ''}`, () => {
-  it('counts failures across instances in one window and resets', async () => {
+  it('counts attempts across instances in one window, refuses past the limit, and resets', async () => {
     const prefix = `leash:test:${randomBytes(6).toString('hex')}:`
-    const one = createRedisRateLimiter({ url: redisUrl!, limit: 3, prefix })
-    const two = createRedisRateLimiter({ url: redisUrl!, limit: 3, prefix })
+    const one = createRedisRateLimiter({ url: redisUrl!, prefix })
+    const two = createRedisRateLimiter({ url: redisUrl!, prefix })
     try {
       await until(async () => one.connected() && two.connected(), 3_000, 'connected')
-      await one.fail('k', Date.now())
-      await two.fail('k', Date.now())
-      expect(await two.retryAfter('k', Date.now())).toBe(0)
-      await one.fail('k', Date.now())
-      const wait = await two.retryAfter('k', Date.now())
+      expect(await one.attempt('k', 3, Date.now())).toEqual({ ok: true })
+      expect(await two.attempt('k', 3, Date.now())).toEqual({ ok: true })
+      expect(await one.attempt('k', 3, Date.now())).toEqual({ ok: true })
+      const refused = await two.attempt('k', 3, Date.now())
+      expect(refused.ok).toBe(false)
+      const wait = refused.ok ? 0 : refused.retryAfter
       expect(wait).toBeGreaterThan(55)
       expect(wait).toBeLessThanOrEqual(60)
-      expect(await one.retryAfter('other', Date.now())).toBe(0)
+      // Each key has its own count, and the limit is the caller's.
+      expect(await one.attempt('other', 3, Date.now())).toEqual({ ok: true })
+      expect((await one.attempt('k', 10, Date.now())).ok).toBe(true)
       await two.reset('k')
-      expect(await one.retryAfter('k', Date.now())).toBe(0)
+      expect(await one.attempt('k', 1, Date.now())).toEqual({ ok: true })
+    } finally {
+      await Promise.all([one.close(), two.close()])
+    }
+  })
+
+  it('lets through exactly the limit of a concurrent burst spread over two instances', async () => {
+    const prefix = `leash:test:${randomBytes(6).toString('hex')}:`
+    const one = createRedisRateLimiter({ url: redisUrl!, prefix })
+    const two = createRedisRateLimiter({ url: redisUrl!, prefix })
+    try {
+      await until(async () => one.connected() && two.connected(), 3_000, 'connected')
+      const verdicts = await Promise.all(
+        Array.from({ length: 40 }, (_, i) => (i % 2 ? one : two).attempt('k', 7, Date.now())),
+      )
+      expect(verdicts.filter((v) => v.ok)).toHaveLength(7)
     } finally {
       await Promise.all([one.close(), two.close()])
     }
   })
 
   it('falls back to a limiter in this process when Redis cannot be reached', async () => {
-    const dead = createRedisRateLimiter({ url: `redis://127.0.0.1:${await freePort()}`, limit: 2 })
+    const dead = createRedisRateLimiter({ url: `redis://127.0.0.1:${await freePort()}` })
     try {
       const started = Date.now()
-      await dead.fail('k', started)
-      expect(await dead.retryAfter('k', started)).toBe(0)
-      await dead.fail('k', started)
-      expect(await dead.retryAfter('k', started)).toBe(60)
+      expect(await dead.attempt('k', 2, started)).toEqual({ ok: true })
+      expect(await dead.attempt('k', 2, started)).toEqual({ ok: true })
+      expect(await dead.attempt('k', 2, started)).toEqual({ ok: false, retryAfter: 60 })
       await dead.reset('k')
-      expect(await dead.retryAfter('k', started)).toBe(0)
+      expect(await dead.attempt('k', 2, started)).toEqual({ ok: true })
       expect(Date.now() - started).toBeLessThan(2_000)
     } finally {
       await dead.close()

@@ -35,20 +35,33 @@ const invalidCredentials = () => new ApiError(401, 'invalid_credentials', 'Wrong
 export function authRoutes(deps: Deps) {
   const { store, hasher, config, limiter, sessions, authenticate, now } = deps
   const bearer = requireBearer(deps)
-  // Compared against when the username is unknown, so both failures take one hash's time.
+  // Compared against when the username is unknown, so both failures take one hash's time. A hash the
+  // gate refused (503) is not kept, or every later unknown username would answer 503 too.
   let decoy: Promise<string> | undefined
   const checkPassword = (given: string, stored: string | undefined) => {
     if (stored !== undefined) return hasher.verify(given, stored)
-    decoy ??= hasher.hash(randomId())
+    decoy ??= hasher.hash(randomId()).catch((error: unknown) => {
+      decoy = undefined
+      throw error
+    })
     return decoy.then((hash) => hasher.verify(given, hash)).then(() => false)
   }
-  const limited = async (key: string) => {
-    const retryAfter = await limiter.retryAfter(key, now())
-    if (retryAfter > 0) {
-      throw new ApiError(429, 'rate_limited', 'Too many failed attempts; try again later.', {
-        headers: { 'Retry-After': String(retryAfter) },
+  // Counts the attempt before any hashing starts: concurrent guesses cannot all pass a check made while
+  // the first of them is still hashing.
+  const reserve = async (key: string, limit: number, message: string) => {
+    const verdict = await limiter.attempt(key, limit, now())
+    if (!verdict.ok) {
+      throw new ApiError(429, 'rate_limited', message, {
+        headers: { 'Retry-After': String(verdict.retryAfter) },
       })
     }
+  }
+  const tooManyFailures = 'Too many failed attempts; try again later.'
+  // Every login and register from one address counts, whatever the username: many usernames cannot buy
+  // many hashes. An unknown address has no budget of its own to count against.
+  const reserveForIp = async (ip: string | undefined) => {
+    if (ip !== undefined)
+      await reserve(`ip|${ip}`, config.ipRate, 'Too many attempts from this address; try again later.')
   }
 
   const app = new Hono<AppEnv>()
@@ -56,6 +69,7 @@ export function authRoutes(deps: Deps) {
   app.post('/register', async (c) => {
     const body = await readJson(c, schemas.register)
     if (!config.allowRegistration) throw new ApiError(403, 'registration_closed', 'Registration is closed.')
+    await reserveForIp(deps.clientIp(c))
     try {
       const user = await store.createUser({
         id: randomId(),
@@ -75,13 +89,12 @@ export function authRoutes(deps: Deps) {
 
   app.post('/login', async (c) => {
     const body = await readJson(c, schemas.login)
-    const key = `login|${body.username.toLowerCase()}|${deps.clientIp(c)}`
-    await limited(key)
+    const ip = deps.clientIp(c)
+    await reserveForIp(ip)
+    const key = `login|${body.username.toLowerCase()}|${ip ?? 'unknown'}`
+    await reserve(key, config.loginRate, tooManyFailures)
     const user = await store.findUserByUsername(body.username)
-    if (!(await checkPassword(body.password, user?.passwordHash)) || !user) {
-      await limiter.fail(key, now())
-      throw invalidCredentials()
-    }
+    if (!(await checkPassword(body.password, user?.passwordHash)) || !user) throw invalidCredentials()
     await limiter.reset(key)
     if (!user.enabled) throw userDisabled()
     return tokenResponse(c, await sessions.start(user, body.refresh_transport ?? 'cookie'), config)
@@ -143,11 +156,8 @@ export function authRoutes(deps: Deps) {
     const { user, session } = c.get('principal')
     const body = await readJson(c, schemas.password)
     const key = `password|${user.id}`
-    await limited(key)
-    if (!(await hasher.verify(body.current_password, user.passwordHash))) {
-      await limiter.fail(key, now())
-      throw invalidCredentials()
-    }
+    await reserve(key, config.loginRate, tooManyFailures)
+    if (!(await hasher.verify(body.current_password, user.passwordHash))) throw invalidCredentials()
     await limiter.reset(key)
     const changed = await sessions.rotateUser(
       user.id,

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto'
 import { expect } from 'vitest'
-import { createApp, type LeashApp, type LogEntry } from '../app.js'
-import { createPbkdf2Hasher } from '../auth/passwords.js'
+import { type AppOptions, createApp, type LeashApp } from '../app.js'
+import { createPbkdf2Hasher, type PasswordHasher } from '../auth/passwords.js'
 import type { ServerConfig } from '../config.js'
 import { type SeedUser, seedUsers } from '../seed.js'
 import { createMemoryStore } from '../store/memory.js'
@@ -46,6 +46,43 @@ function recordingStore(store: Store, sessionIds: string[]): Store {
   })
 }
 
+/**
+ * A fast hasher (PBKDF2, 1,000 rounds) that counts its calls and can hold them: while held, every call
+ * waits (counted already) until `release()`.
+ */
+export function controlledHasher() {
+  const inner = createPbkdf2Hasher(1_000)
+  const calls = { hash: 0, verify: 0 }
+  let held: Promise<void> | undefined
+  let release = () => {}
+  const wait = () => held
+  const hasher: PasswordHasher = {
+    async hash(password) {
+      calls.hash += 1
+      await wait()
+      return inner.hash(password)
+    },
+    async verify(password, stored) {
+      calls.verify += 1
+      await wait()
+      return inner.verify(password, stored)
+    },
+  }
+  return {
+    hasher,
+    calls,
+    hold() {
+      held = new Promise<void>((go) => {
+        release = () => {
+          held = undefined
+          go()
+        }
+      })
+    },
+    release: () => release(),
+  }
+}
+
 /** A server over the memory store (or the one given), with a fast hasher and a hand-moved clock. */
 export async function testServer(
   options: {
@@ -53,14 +90,14 @@ export async function testServer(
     store?: Store
     codec?: TokenCodec
     users?: SeedUser[]
-    log?: (entry: LogEntry) => void
-  } = {},
+    hasher?: PasswordHasher
+  } & Pick<AppOptions, 'rateLimiter' | 'log'> = {},
 ) {
   const clock = manualClock()
   const store = options.store ?? createMemoryStore()
   const codec = options.codec ?? joseCodec
   const sessionIds: string[] = []
-  const hasher = createPbkdf2Hasher(1_000)
+  const hasher = options.hasher ?? createPbkdf2Hasher(1_000)
   const app: LeashApp = createApp({
     store: recordingStore(store, sessionIds),
     hasher,
@@ -69,6 +106,7 @@ export async function testServer(
     globalSecret: GLOBAL_SECRET,
     config: { secureCookies: false, ...options.config },
     clientIp: (c) => c.req.header('x-test-ip') ?? '127.0.0.1',
+    ...(options.rateLimiter && { rateLimiter: options.rateLimiter }),
     ...(options.log && { log: options.log, logRequests: false }),
   })
   await seedUsers(store, hasher, options.users ?? USERS, clock.now())
