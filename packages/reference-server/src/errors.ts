@@ -20,6 +20,7 @@ export type ApiErrorCode =
   | 'registration_closed'
   | 'rate_limited'
   | 'forbidden'
+  | 'origin_not_allowed'
   | 'user_not_found'
   | 'not_found'
   | 'method_not_allowed'

@@ -12,6 +12,7 @@ export type LeashErrorCode =
   | 'malformed_token'
   | 'rate_limited'
   | 'forbidden'
+  | 'origin_not_allowed'
   | 'username_taken'
   | 'registration_closed'
   | 'user_not_found'
