@@ -142,8 +142,8 @@ export function createCookieJar(now: () => number): CookieJar {
       for (const line of setCookie) {
         const cookie = parse(line, request, t)
         if (!cookie) continue
-        let jar = byOrigin.get(request.url.origin)
-        if (!jar) byOrigin.set(request.url.origin, (jar = new Map()))
+        const jar = byOrigin.get(request.url.origin) ?? new Map<string, StoredCookie>()
+        byOrigin.set(request.url.origin, jar)
         jar.delete(key(cookie))
         if (cookie.expiresAt === null || cookie.expiresAt > t) jar.set(key(cookie), cookie)
       }
