@@ -23,10 +23,25 @@ export interface ServerConfig {
   /** Password hashes that may wait for a slot; beyond that, 503 `server_busy`. */
   hashQueue: number
   allowRegistration: boolean
-  /** Mark the refresh cookie `Secure` (off only in development over plain http). */
-  secureCookies: boolean
-  /** Origins allowed by CORS, with credentials; empty: same origin only. */
+  /**
+   * Mark the refresh cookie `Secure`: always (`true`), never (`false`), or `'auto'`: when the request came
+   * over https (the request URL's scheme), so a development server on plain http still gets its cookie.
+   */
+  secureCookies: boolean | 'auto'
+  /**
+   * Name the refresh cookie `__Host-leash_refresh` with `Path=/`: a sibling subdomain cannot set or shadow
+   * it (cookie tossing), at the price of sending it with every request to this host. Needs
+   * `secureCookies: true`, since browsers drop a `__Host-` cookie without `Secure`.
+   */
+  cookieHostPrefix: boolean
+  /** Origins allowed by CORS, with credentials, and by the same-origin check of refresh and logout. */
   corsOrigins: string[]
+  /**
+   * The origin browsers reach this server at (`https://app.example.com`), when it is not the request URL's:
+   * behind a TLS-terminating proxy the server sees `http://…`. Replaces the request URL's origin in the
+   * same-origin check. Null: the request URL's origin.
+   */
+  publicOrigin: string | null
 }
 
 /** The protocol's defaults. */
@@ -45,7 +60,9 @@ export const defaultConfig: ServerConfig = {
   hashQueue: 32,
   allowRegistration: true,
   secureCookies: true,
+  cookieHostPrefix: false,
   corsOrigins: [],
+  publicOrigin: null,
 }
 
 /** Thrown for a bad environment value; `main.ts` prints it and exits 1. */
@@ -82,7 +99,30 @@ function bool(env: Env, name: string, fallback: boolean): boolean {
   throw new ConfigError(`${name} must be true or false, got "${env[name]}"`)
 }
 
-/** Checks the relations between durations that the token schedule depends on. */
+/** `https://host[:port]`, as browsers serialize an origin in the `Origin` header; null when it is not one. */
+export function normalOrigin(value: string): string | null {
+  if (!/^https?:\/\/[^/\s?#@]+$/i.test(value)) return null
+  try {
+    return new URL(value).origin
+  } catch {
+    return null
+  }
+}
+
+function origins(env: Env, name: string): string[] {
+  const listed = (env[name] ?? '')
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean)
+  for (const origin of listed) {
+    if (normalOrigin(origin) === null) {
+      throw new ConfigError(`${name} holds "${origin}", which is not an origin like https://app.example.com`)
+    }
+  }
+  return listed
+}
+
+/** Checks the relations between durations that the token schedule depends on, and the cookie settings. */
 export function validateConfig(config: ServerConfig): ServerConfig {
   const positive = [
     'accessTtl',
@@ -105,7 +145,31 @@ export function validateConfig(config: ServerConfig): ServerConfig {
       `the idle timeout (${config.idleTimeout} s) cannot be longer than the absolute timeout (${config.absoluteTimeout} s)`,
     )
   }
+  if (config.cookieHostPrefix && config.secureCookies !== true) {
+    throw new ConfigError(
+      'cookieHostPrefix needs secureCookies: true (a __Host- cookie must always be Secure)',
+    )
+  }
+  for (const origin of [
+    ...config.corsOrigins,
+    ...(config.publicOrigin === null ? [] : [config.publicOrigin]),
+  ]) {
+    if (normalOrigin(origin) === null)
+      throw new ConfigError(`"${origin}" is not an origin like https://app.example.com`)
+  }
   return config
+}
+
+/** LEASH_COOKIE_SECURE: true, false or auto (the default). */
+function cookieSecure(env: Env, production: boolean, publicOrigin: string | null): boolean | 'auto' {
+  const raw = env.LEASH_COOKIE_SECURE?.trim().toLowerCase()
+  if (raw === undefined || raw === '' || raw === 'auto') {
+    // Production, or a public origin on https (a TLS-terminating proxy): always. Else by the request's scheme.
+    return production || publicOrigin?.startsWith('https:') ? true : 'auto'
+  }
+  if (raw === 'true') return true
+  if (raw === 'false') return false
+  throw new ConfigError(`LEASH_COOKIE_SECURE must be true, false or auto, got "${env.LEASH_COOKIE_SECURE}"`)
 }
 
 /**
@@ -114,16 +178,15 @@ export function validateConfig(config: ServerConfig): ServerConfig {
  */
 export function configFromEnv(env: Env, defaults: ServerConfig = defaultConfig): ServerConfig {
   const production = env.NODE_ENV === 'production'
-  const origins = (env.LEASH_CORS_ORIGINS ?? '')
-    .split(',')
-    .map((o) => o.trim())
-    .filter(Boolean)
-  for (const origin of origins) {
-    if (!/^https?:\/\/[^/\s]+$/.test(origin)) {
-      throw new ConfigError(
-        `LEASH_CORS_ORIGINS holds "${origin}", which is not an origin like https://app.example.com`,
-      )
-    }
+  const publicOrigins = origins(env, 'LEASH_PUBLIC_ORIGIN')
+  if (publicOrigins.length > 1) throw new ConfigError('LEASH_PUBLIC_ORIGIN takes one origin')
+  const publicOrigin = publicOrigins[0] ?? null
+  const secureCookies = cookieSecure(env, production, publicOrigin)
+  const cookieHostPrefix = bool(env, 'LEASH_COOKIE_HOST_PREFIX', false)
+  if (cookieHostPrefix && secureCookies !== true) {
+    throw new ConfigError(
+      'LEASH_COOKIE_HOST_PREFIX=true needs a cookie that is always Secure: set LEASH_COOKIE_SECURE=true (auto is always on only with NODE_ENV=production or an https LEASH_PUBLIC_ORIGIN)',
+    )
   }
   return validateConfig({
     ...defaults,
@@ -139,7 +202,9 @@ export function configFromEnv(env: Env, defaults: ServerConfig = defaultConfig):
     hashConcurrency: count(env, 'LEASH_HASH_CONCURRENCY', defaults.hashConcurrency, 1, 1024),
     hashQueue: count(env, 'LEASH_HASH_QUEUE', defaults.hashQueue, 0, 100_000),
     allowRegistration: bool(env, 'LEASH_ALLOW_REGISTRATION', defaults.allowRegistration),
-    secureCookies: production,
-    corsOrigins: origins,
+    secureCookies,
+    cookieHostPrefix,
+    corsOrigins: origins(env, 'LEASH_CORS_ORIGINS'),
+    publicOrigin,
   })
 }

@@ -20,6 +20,7 @@ export type ApiErrorCode =
   | 'registration_closed'
   | 'rate_limited'
   | 'forbidden'
+  | 'origin_not_allowed'
   | 'user_not_found'
   | 'last_admin'
   | 'not_found'

@@ -27,6 +27,13 @@ describe('environment', () => {
     [{ LEASH_HASH_QUEUE: '-1' }, /LEASH_HASH_QUEUE/],
     [{ LEASH_ALLOW_REGISTRATION: 'maybe' }, /LEASH_ALLOW_REGISTRATION/],
     [{ LEASH_CORS_ORIGINS: 'not a url' }, /LEASH_CORS_ORIGINS/],
+    [{ LEASH_COOKIE_SECURE: 'sometimes' }, /LEASH_COOKIE_SECURE/],
+    [{ LEASH_COOKIE_HOST_PREFIX: 'maybe' }, /LEASH_COOKIE_HOST_PREFIX/],
+    [{ LEASH_COOKIE_HOST_PREFIX: 'true' }, /LEASH_COOKIE_HOST_PREFIX/],
+    [{ LEASH_COOKIE_HOST_PREFIX: 'true', LEASH_COOKIE_SECURE: 'auto' }, /LEASH_COOKIE_HOST_PREFIX/],
+    [{ LEASH_COOKIE_HOST_PREFIX: 'true', LEASH_COOKIE_SECURE: 'false', NODE_ENV: 'production' }, /Secure/],
+    [{ LEASH_PUBLIC_ORIGIN: 'https://app.example.com/path' }, /LEASH_PUBLIC_ORIGIN/],
+    [{ LEASH_PUBLIC_ORIGIN: 'https://a.example, https://b.example' }, /LEASH_PUBLIC_ORIGIN/],
   ])('refuses %o with a message naming the variable', (env, message) => {
     expect(() => configFromEnv(env)).toThrow(ConfigError)
     expect(() => configFromEnv(env)).toThrow(message)
@@ -67,10 +74,36 @@ describe('environment', () => {
       ipRate: 60,
       hashConcurrency: 1,
       hashQueue: 32,
-      secureCookies: false,
+      secureCookies: 'auto',
+      cookieHostPrefix: false,
+      publicOrigin: null,
     })
     // The caller's defaults fill what is not set (main.ts sizes the hash concurrency to the machine).
     expect(configFromEnv({}, { ...defaultConfig, hashConcurrency: 7 }).hashConcurrency).toBe(7)
+  })
+
+  it('LEASH_COOKIE_SECURE: auto is on in production or behind an https public origin, else by scheme', () => {
+    const secure = (env: Record<string, string>) => configFromEnv(env).secureCookies
+    expect(secure({})).toBe('auto')
+    expect(secure({ LEASH_COOKIE_SECURE: 'auto' })).toBe('auto')
+    expect(secure({ NODE_ENV: 'production' })).toBe(true)
+    expect(secure({ LEASH_PUBLIC_ORIGIN: 'https://app.example.com' })).toBe(true)
+    expect(secure({ LEASH_PUBLIC_ORIGIN: 'http://app.example.com' })).toBe('auto')
+    expect(secure({ LEASH_COOKIE_SECURE: 'true' })).toBe(true)
+    expect(secure({ LEASH_COOKIE_SECURE: 'false', NODE_ENV: 'production' })).toBe(false)
+  })
+
+  it('LEASH_COOKIE_HOST_PREFIX and LEASH_PUBLIC_ORIGIN', () => {
+    expect(configFromEnv({ LEASH_COOKIE_HOST_PREFIX: 'true', LEASH_COOKIE_SECURE: 'true' })).toMatchObject({
+      cookieHostPrefix: true,
+      secureCookies: true,
+    })
+    expect(configFromEnv({ LEASH_COOKIE_HOST_PREFIX: 'true', NODE_ENV: 'production' }).cookieHostPrefix).toBe(
+      true,
+    )
+    expect(configFromEnv({ LEASH_PUBLIC_ORIGIN: 'https://app.example.com' }).publicOrigin).toBe(
+      'https://app.example.com',
+    )
   })
 
   it('parses seed users and refuses a malformed entry', () => {

@@ -11,12 +11,34 @@ const users = [
   { username: 'root', password: 'root-password', role: 'admin' as const },
 ]
 const backend = createMockBackend({ baseUrl: BASE, users })
-const server = setupServer(...backend.handlers)
+// An API on another origin of the page's site (app.example.test calls api.example.test), which lists the page.
+const PAGE = 'http://app.example.test'
+const API = 'http://api.example.test'
+const sibling = createMockBackend({
+  baseUrl: API,
+  users,
+  pageOrigin: () => PAGE,
+  config: { corsOrigins: [PAGE] },
+})
+const server = setupServer(...backend.handlers, ...sibling.handlers)
 beforeAll(() => server.listen({ onUnhandledRequest: 'error' }))
 afterEach(async () => {
   vi.useRealTimers()
+  server.resetHandlers()
   await backend.reset()
+  await sibling.reset()
 })
+
+/** A JSON POST with fetch, in the credentials mode given. */
+const post = (url: string, credentials: RequestCredentials, body?: unknown) =>
+  fetch(url, {
+    method: 'POST',
+    credentials,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  })
+
+const codeOf = async (res: Response) => ((await res.json()) as { error?: { code?: string } }).error?.code
 afterAll(() => server.close())
 
 type Call = { method: string; path: string; body?: unknown; token?: string }
@@ -102,6 +124,7 @@ describe('createMockBackend', () => {
       ({ method, path, body, token }) =>
         fetch(`${BASE}${path}`, {
           method,
+          credentials: 'include', // another origin: a browser sends and keeps its cookies only with this
           headers: {
             ...(body === undefined ? {} : { 'content-type': 'application/json' }),
             ...(token ? { authorization: `Bearer ${token}` } : {}),
@@ -141,6 +164,57 @@ describe('createMockBackend', () => {
     await backend.admin.setRole('root', 'user')
     await expect(backend.admin.disable('alice')).rejects.toMatchObject({ code: 'last_admin' })
     expect(await backend.admin.user('alice')).toMatchObject({ role: 'admin', enabled: true })
+  })
+
+  it('keeps the refresh cookie like a browser: only with credentials, and only until it expires', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] })
+    const alice = { username: 'alice', password: 'alice-password' }
+    // Without credentials the Set-Cookie of another origin is dropped.
+    expect((await post(`${API}/auth/login`, 'same-origin', alice)).status).toBe(200)
+    expect(await codeOf(await post(`${API}/auth/refresh`, 'include'))).toBe('invalid_refresh_token')
+
+    expect((await post(`${API}/auth/login`, 'include', alice)).status).toBe(200)
+    // The same refresh request, but not credentialed: no cookie goes with it.
+    for (const credentials of ['same-origin', 'omit'] as const) {
+      const res = await post(`${API}/auth/refresh`, credentials)
+      expect(res.status).toBe(401)
+      expect(await codeOf(res)).toBe('invalid_refresh_token')
+    }
+    expect((await post(`${API}/auth/refresh`, 'include')).status).toBe(200)
+
+    // The cookie's Max-Age is the session's absolute lifetime (43200 s): past it, the jar sends nothing,
+    // so the server answers "no refresh token" rather than session_expired.
+    vi.advanceTimersByTime(43_200_000)
+    expect(await codeOf(await post(`${API}/auth/refresh`, 'include'))).toBe('invalid_refresh_token')
+  })
+
+  it('names the page in Origin as a browser does, so the server’s same-origin check applies', async () => {
+    const refused = createMockBackend({ baseUrl: 'http://other.example.test', users, pageOrigin: () => PAGE })
+    server.use(...refused.handlers)
+    expect(
+      (
+        await post('http://other.example.test/auth/login', 'include', {
+          username: 'alice',
+          password: 'alice-password',
+        })
+      ).status,
+    ).toBe(200)
+    // other.example.test does not list the page's origin: a refresh from the page is cross-site.
+    const res = await post('http://other.example.test/auth/refresh', 'include')
+    expect(res.status).toBe(403)
+    expect(await codeOf(res)).toBe('origin_not_allowed')
+    // A same-origin page is the server's own origin.
+    const own = createMockBackend({ baseUrl: 'http://own.test', users, pageOrigin: () => 'http://own.test' })
+    server.use(...own.handlers)
+    expect(
+      (
+        await post('http://own.test/auth/login', 'same-origin', {
+          username: 'alice',
+          password: 'alice-password',
+        })
+      ).status,
+    ).toBe(200)
+    expect((await post('http://own.test/auth/refresh', 'same-origin')).status).toBe(200)
   })
 
   it('admin helpers act by username and reject an unknown one', async () => {

@@ -2,6 +2,7 @@ import { http, type RequestHandler } from 'msw'
 import { createApp, type LeashApp } from './app.js'
 import { createPbkdf2Hasher } from './auth/passwords.js'
 import type { ServerConfig } from './config.js'
+import { createCookieJar } from './msw-cookie-jar.js'
 import { type SeedUser, seedUsers } from './seed.js'
 import { createMemoryStore } from './store/memory.js'
 import type { Role, UserRecord } from './store/types.js'
@@ -16,6 +17,12 @@ export interface MockBackendOptions {
   users?: SeedUser[]
   /** Server settings (seconds); `secureCookies` is off by default here. */
   config?: Partial<ServerConfig>
+  /**
+   * The page's origin, as the browser knows it: it decides what `credentials: 'same-origin'` sends, whether
+   * a request is cross-site, and the `Origin` header a browser adds. Default: `location.origin` at each
+   * request (jsdom, a browser); without a page (Node) there is none.
+   */
+  pageOrigin?: () => string | null
 }
 
 /**
@@ -45,12 +52,17 @@ export interface MockBackend {
   app(): Promise<LeashApp>
 }
 
-const REFRESH_COOKIE = 'leash_refresh'
+/** `location.origin` when the code runs in a page with an http(s) origin. */
+function locationOrigin(): string | null {
+  const origin = (globalThis as { location?: { origin?: string } }).location?.origin
+  return origin && /^https?:\/\//.test(origin) ? origin : null
+}
 
 /**
  * The reference server in memory, as msw handlers: the same `createApp()` as the real server, over the
- * memory store, with `Date.now()` as its clock (so fake timers move it too). It keeps the HttpOnly refresh
- * cookie in its own jar, as a browser would, since a mocked response cannot set one.
+ * memory store, with `Date.now()` as its clock (so fake timers move it too). A mocked response cannot set an
+ * HttpOnly cookie, so it keeps cookies in a jar of its own that behaves like a browser's (see
+ * `createCookieJar`): a client that forgets `withCredentials` for another origin gets no cookie here either.
  * @example
  * const backend = createMockBackend({ users: [{ username: 'alice', password: 'alice-password' }] })
  * const server = setupServer(...backend.handlers)
@@ -60,7 +72,8 @@ export function createMockBackend(options: MockBackendOptions = {}): MockBackend
   const prefix = base ? new URL(base, 'http://leash.mock').pathname.replace(/\/+$/, '') : ''
   const hasher = createPbkdf2Hasher(1_000) // a mock: fast hashing keeps test suites quick
   const globalSecret = randomToken(32)
-  let refreshCookie: string | undefined
+  const jar = createCookieJar(() => Date.now())
+  const pageOrigin = options.pageOrigin ?? locationOrigin
   let current: Promise<LeashApp>
 
   const boot = async () => {
@@ -81,27 +94,27 @@ export function createMockBackend(options: MockBackendOptions = {}): MockBackend
     const app = await current
     const url = new URL(request.url)
     const path = prefix && url.pathname.startsWith(prefix) ? url.pathname.slice(prefix.length) : url.pathname
+    const page = pageOrigin()
+    const seen = { url, path, credentials: request.credentials ?? 'same-origin', page }
     const headers = new Headers(request.headers)
-    if (refreshCookie && path.startsWith('/auth/')) {
+    const cookies = jar.header(seen)
+    if (cookies) {
       const others = headers.get('cookie')
-      headers.set('cookie', `${others ? `${others}; ` : ''}${REFRESH_COOKIE}=${refreshCookie}`)
+      headers.set('cookie', others ? `${others}; ${cookies}` : cookies)
     }
-    const hasBody = request.method !== 'GET' && request.method !== 'HEAD'
+    // A browser names the page in Origin on every cross-origin request and on every POST from fetch or XHR.
+    const unsafe = request.method !== 'GET' && request.method !== 'HEAD'
+    if (page && !headers.has('origin') && (unsafe || url.origin !== page)) headers.set('origin', page)
+    // The request keeps its own origin, so the server's same-origin check sees what a real one would.
     const response = await app.fetch(
-      new Request(`http://leash.mock${path}${url.search}`, {
+      new Request(`${url.origin}${path}${url.search}`, {
         method: request.method,
         headers,
-        body: hasBody ? await request.arrayBuffer() : undefined,
+        body: unsafe ? await request.arrayBuffer() : undefined,
       }),
     )
+    jar.store(seen, response.headers.getSetCookie())
     const out = new Headers(response.headers)
-    for (const cookie of response.headers.getSetCookie()) {
-      const [pair = '', ...attributes] = cookie.split(';')
-      const [name, value = ''] = pair.trim().split('=')
-      if (name !== REFRESH_COOKIE) continue
-      const cleared = value === '' || attributes.some((a) => a.trim().toLowerCase() === 'max-age=0')
-      refreshCookie = cleared ? undefined : value
-    }
     out.delete('set-cookie')
     return new Response(response.body, {
       status: response.status,
@@ -139,7 +152,7 @@ export function createMockBackend(options: MockBackendOptions = {}): MockBackend
       user: async (username) => (await byName(username)).user,
     },
     async reset() {
-      refreshCookie = undefined
+      jar.clear()
       ;(await current).close()
       current = boot()
       await current

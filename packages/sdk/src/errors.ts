@@ -13,6 +13,7 @@ export type LeashErrorCode =
   | 'rate_limited'
   | 'server_busy'
   | 'forbidden'
+  | 'origin_not_allowed'
   | 'username_taken'
   | 'registration_closed'
   | 'user_not_found'

@@ -1,13 +1,14 @@
 import { Hono } from 'hono'
-import { getCookie } from 'hono/cookie'
 import { z } from 'zod'
 import { unauthorized, userDisabled } from '../auth/authenticate.js'
 import type { AppEnv, Deps } from '../context.js'
 import { ApiError, ConflictError } from '../errors.js'
 import { requireBearer } from '../middleware/bearer.js'
 import { readJson } from '../middleware/json-body.js'
+import { requireSameOrigin } from '../middleware/same-origin.js'
 import { randomId, randomToken } from '../tokens/random.js'
-import { clearRefreshCookie, publicUser, REFRESH_COOKIE, sessionView, tokenResponse } from './respond.js'
+import { readRefreshCookie } from './refresh-cookie.js'
+import { clearRefreshCookie, publicUser, sessionView, tokenResponse } from './respond.js'
 import { text } from './text.js'
 
 const username = text(3, 64).regex(/^[A-Za-z0-9_.@-]+$/, 'letters, digits and _ . @ - only')
@@ -35,6 +36,8 @@ const invalidCredentials = () => new ApiError(401, 'invalid_credentials', 'Wrong
 export function authRoutes(deps: Deps) {
   const { store, hasher, config, limiter, sessions, authenticate, now } = deps
   const bearer = requireBearer(deps)
+  // The endpoints a cookie alone can drive: a cross-site page must not make the browser refresh or sign out.
+  const sameOrigin = requireSameOrigin(config)
   // Compared against when the username is unknown, so both failures take one hash's time. A hash the
   // gate refused (503) is not kept, or every later unknown username would answer 503 too.
   let decoy: Promise<string> | undefined
@@ -100,9 +103,10 @@ export function authRoutes(deps: Deps) {
     return tokenResponse(c, await sessions.start(user, body.refresh_transport ?? 'cookie'), config)
   })
 
-  app.post('/refresh', async (c) => {
+  app.post('/refresh', sameOrigin, async (c) => {
     const body = await readJson(c, schemas.refresh)
-    const token = body.refresh_token ?? getCookie(c, REFRESH_COOKIE)
+    const cookie = readRefreshCookie(c, config)
+    const token = body.refresh_token ?? cookie
     if (!token) throw new ApiError(401, 'invalid_refresh_token', 'No refresh token was sent.')
     try {
       return tokenResponse(c, await sessions.refresh(token), config)
@@ -112,9 +116,10 @@ export function authRoutes(deps: Deps) {
     }
   })
 
-  app.post('/logout', async (c) => {
+  app.post('/logout', sameOrigin, async (c) => {
     const body = await readJson(c, schemas.refresh)
-    const refreshToken = body.refresh_token ?? getCookie(c, REFRESH_COOKIE)
+    const cookie = readRefreshCookie(c, config)
+    const refreshToken = body.refresh_token ?? cookie
     const authorization = deps.authorization(c)
     if (!authorization && !refreshToken) throw unauthorized('missing_token')
     let principal = null
@@ -139,7 +144,7 @@ export function authRoutes(deps: Deps) {
     })
   })
 
-  app.post('/logout-all', bearer, async (c) => {
+  app.post('/logout-all', sameOrigin, bearer, async (c) => {
     const { user, session } = c.get('principal')
     const rotated = await sessions.rotateUser(user.id, {}, 'logout')
     clearRefreshCookie(c, config)

@@ -3,9 +3,9 @@ import type { Issued } from '../auth/sessions.js'
 import type { ServerConfig } from '../config.js'
 import type { ApiError } from '../errors.js'
 import type { UserRecord } from '../store/types.js'
+import { setRefreshCookie } from './refresh-cookie.js'
 
-/** The refresh cookie's name and scope: only /auth/* ever sees it. */
-export const REFRESH_COOKIE = 'leash_refresh'
+export { clearRefreshCookie, REFRESH_COOKIE } from './refresh-cookie.js'
 
 /** The public view of a user. */
 export const publicUser = (u: UserRecord) => ({ id: u.id, username: u.username, role: u.role })
@@ -25,15 +25,6 @@ export function sessionView(session: Issued['session'], idleTimeout: number, now
   }
 }
 
-function cookie(value: string, maxAge: number, secure: boolean) {
-  return `${REFRESH_COOKIE}=${value}; Path=/auth; HttpOnly; SameSite=Strict; Max-Age=${maxAge}${secure ? '; Secure' : ''}`
-}
-
-/** Clears the refresh cookie (logout, and any refresh that ends the session). */
-export function clearRefreshCookie(c: Context, config: ServerConfig) {
-  c.header('Set-Cookie', cookie('', 0, config.secureCookies), { append: true })
-}
-
 /** The protocol's token response; the refresh token goes in the body or in the cookie, never both. */
 export function tokenResponse(c: Context, issued: Issued, config: ServerConfig) {
   const now = issued.issuedAt
@@ -46,7 +37,7 @@ export function tokenResponse(c: Context, issued: Issued, config: ServerConfig) 
     if (issued.session.transport === 'body') body.refresh_token = issued.refreshToken
     else {
       const maxAge = secondsUntil(issued.session.absoluteExpiresAt, now)
-      c.header('Set-Cookie', cookie(issued.refreshToken, maxAge, config.secureCookies), { append: true })
+      setRefreshCookie(c, config, issued.refreshToken, maxAge)
     }
   }
   body.session = sessionView(issued.session, config.idleTimeout, now)

@@ -1,0 +1,59 @@
+import type { Context } from 'hono'
+import type { ServerConfig } from '../config.js'
+import { ApiError } from '../errors.js'
+
+/** The refresh cookie's name: scoped to `Path=/auth`, so only /auth/* ever sees it. */
+export const REFRESH_COOKIE = 'leash_refresh'
+
+/** Its name with `cookieHostPrefix`: `Path=/`, no `Domain`, always `Secure`; a sibling subdomain cannot plant one. */
+export const HOST_REFRESH_COOKIE = `__Host-${REFRESH_COOKIE}`
+
+type CookieConfig = Pick<ServerConfig, 'secureCookies' | 'cookieHostPrefix'>
+
+/** The name the server sets and reads under this configuration (never both). */
+export const refreshCookieName = (config: CookieConfig) =>
+  config.cookieHostPrefix ? HOST_REFRESH_COOKIE : REFRESH_COOKIE
+
+/** `'auto'` follows the request's own scheme: a browser drops a `Secure` cookie set over plain http. */
+function isSecure(c: Context, config: CookieConfig): boolean {
+  if (config.secureCookies !== 'auto') return config.secureCookies
+  return new URL(c.req.url).protocol === 'https:'
+}
+
+/** Sets the refresh cookie for `maxAge` seconds (0 clears it). */
+export function setRefreshCookie(c: Context, config: CookieConfig, value: string, maxAge: number) {
+  const path = config.cookieHostPrefix ? '/' : '/auth'
+  const secure = isSecure(c, config) ? '; Secure' : ''
+  c.header(
+    'Set-Cookie',
+    `${refreshCookieName(config)}=${value}; Path=${path}; HttpOnly; SameSite=Strict; Max-Age=${maxAge}${secure}`,
+    { append: true },
+  )
+}
+
+/** Clears the refresh cookie (logout, and any refresh that ends the session). */
+export function clearRefreshCookie(c: Context, config: CookieConfig) {
+  setRefreshCookie(c, config, '', 0)
+}
+
+/**
+ * The refresh cookie the request carries, or undefined. Two of that name are refused rather than picked
+ * by order: the second was planted by someone else (cookie tossing from a sibling subdomain, which can set a
+ * `Domain=` cookie on a longer path that the browser sends first). Refused without clearing either, so the
+ * planted one is never left as the only cookie, which would sign the victim into the attacker's session.
+ */
+export function readRefreshCookie(c: Context, config: CookieConfig): string | undefined {
+  const header = c.req.header('cookie')
+  if (!header) return undefined
+  const name = refreshCookieName(config)
+  const values: string[] = []
+  // Several Cookie header lines arrive joined by ", "; a cookie value may hold neither ";" nor ",".
+  for (const pair of header.split(/[;,]/)) {
+    const eq = pair.indexOf('=')
+    if (eq !== -1 && pair.slice(0, eq).trim() === name) values.push(pair.slice(eq + 1).trim())
+  }
+  if (values.length > 1) {
+    throw new ApiError(401, 'invalid_refresh_token', 'The request carries more than one refresh cookie.')
+  }
+  return values[0] || undefined
+}
