@@ -8,7 +8,8 @@ import { LeashError } from './errors.js'
 // The API lives on another origin than the page (jsdom's http://localhost:3000); evil.test and files.test
 // record what reached them.
 const API = 'http://api.test'
-const { client, server, count } = mockBackend(undefined, API)
+// The API lists the page among its CORS origins, as a cross-origin deployment must.
+const { client, server, count } = mockBackend({ corsOrigins: ['http://localhost:3000'] }, API)
 const seen: { url: string; authorization: string | null }[] = []
 const record = (answer: (url: URL) => Response) =>
   http.all('*', ({ request }) => {
