@@ -23,5 +23,8 @@ test('deadlines come from the relative durations and the send time, never from e
 
 test('readClaims decodes without verifying and survives garbage', () => {
   expect(readClaims(jwt({ sub: 'u1', sid: 's1' }))).toMatchObject({ sub: 'u1', sid: 's1' })
-  expect(readClaims('not a jwt')).toEqual({})
+  expect(readClaims(jwt({ sub: 'ünï-☃', role: 'admin' }))).toMatchObject({ sub: 'ünï-☃', role: 'admin' })
+  const b64 = (text: string) => Buffer.from(text).toString('base64url')
+  for (const junk of ['not a jwt', 'a.!!!.c', `a.${b64('[1]')}.c`, `a.${b64('null')}.c`, `a.${b64('{')}.c`])
+    expect(readClaims(junk)).toEqual({})
 })
