@@ -2,6 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { skipUnless } from '../../../test/skip.js'
 import type { Store } from './store/types.js'
 import {
   call,
@@ -25,7 +26,8 @@ const installed =
     stdio: 'ignore',
   }).status === 0
 const skip =
-  skipWithout(['database', 'redis'], 'fault') || (!installed && 'needs postgresql and redis-server installed')
+  skipWithout(['database', 'redis'], 'fault') ||
+  skipUnless(installed, 'fault tests', 'the postgresql and redis-server packages installed')
 
 describe.skipIf(skip)(`faults across three instances${skip ? ` (${skip})` : ''}`, () => {
   const env: Record<string, string> = {}

@@ -16,11 +16,14 @@ import {
 import { build } from 'esbuild'
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
+import { skipUnless } from '../../../test/skip.js'
 
 const CHROMIUM = '/usr/bin/chromium'
-const hasChromium = existsSync(CHROMIUM)
-if (!hasChromium)
-  console.warn(`skipping the real-browser tests: ${CHROMIUM} is missing (apt-get install -y chromium)`)
+const skip = skipUnless(
+  existsSync(CHROMIUM),
+  'the real-browser tests',
+  `${CHROMIUM} (apt-get install -y chromium)`,
+)
 
 const ARGS = [
   '--headless',
@@ -76,7 +79,7 @@ const status = (page: Page) => page.evaluate(() => window.leash!.store.getState(
 const token = (page: Page) => page.evaluate(() => window.leash!.store.getState().accessToken)
 const count = (path: string) => log.filter((p) => p === path).length
 
-describe.skipIf(!hasChromium)('in Chromium', () => {
+describe.skipIf(skip)('in Chromium', () => {
   beforeAll(async () => {
     const built = await build({
       entryPoints: [fileURLToPath(new URL('../test/browser-harness.ts', import.meta.url))],

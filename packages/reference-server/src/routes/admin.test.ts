@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest'
 import {
   b64url,
   claimsOf,
-  codeOf,
   expectCode,
   forge,
   type TestServer,

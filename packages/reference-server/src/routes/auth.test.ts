@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { claimsOf, codeOf, expectCode, type TestServer, type TokenBody, testServer } from '../test/harness.js'
+import { claimsOf, expectCode, type TestServer, type TokenBody, testServer } from '../test/harness.js'
 
 // /auth/*: register, login (token response, refresh transports, credentials, rate limit), password change,
 // me, logout and logout-all, as the protocol's endpoint table says.

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import pg from 'pg'
+import { skipUnless } from '../../../../test/skip.js'
 import { createPostgresStore } from '../store/postgres.js'
 import type { Store } from '../store/types.js'
 
@@ -10,14 +11,18 @@ import type { Store } from '../store/types.js'
 export const databaseUrl = process.env.LEASH_TEST_DATABASE_URL || undefined
 export const redisUrl = process.env.LEASH_TEST_REDIS_URL || undefined
 
-/** False when the services are given; otherwise the reason to skip, also written to the test output. */
+/**
+ * False when the services are given; otherwise the reason to skip, also written to the test output.
+ * In CI a missing service throws instead (see test/skip.ts).
+ */
 export const skipWithout = (what: Array<'database' | 'redis'>, label = what.join(' + ')): string | false => {
   const missing = what.filter((w) => (w === 'database' ? !databaseUrl : !redisUrl))
-  if (missing.length === 0) return false
   const names = missing.map((w) => (w === 'database' ? 'LEASH_TEST_DATABASE_URL' : 'LEASH_TEST_REDIS_URL'))
-  const reason = `set ${names.join(' and ')} to run (eval "$(scripts/services.sh start)")`
-  console.warn(`skipped: ${label} tests: ${reason}`)
-  return reason
+  return skipUnless(
+    missing.length === 0,
+    `${label} tests`,
+    `${names.join(' and ')} (eval "$(scripts/services.sh start)")`,
+  )
 }
 
 /** A schema name no other test uses. */
