@@ -9,25 +9,30 @@ export interface EventSource {
 
 const INPUT = ['pointerdown', 'keydown', 'wheel', 'touchstart', 'mousemove', 'scroll']
 
-/** Tracks the last moment the user was active: input events on `target`, requests through `mark()`. */
+/**
+ * Records the last moment the user was active: input events on `target`, and requests through
+ * `request()`. It decides nothing; `onInput` lets the session act on input that no request carries.
+ */
 export function trackActivity(
   mode: ActivityMode,
   clock: () => number,
   target: EventSource | undefined,
-  onActive: () => void,
+  onInput: () => void,
 ) {
   let last = Number.NEGATIVE_INFINITY
   const mark = () => {
     last = clock()
-    onActive()
+    onInput()
   }
   const input = mode !== 'requests' && target ? INPUT : []
   for (const type of input) target!.addEventListener(type, mark, { passive: true, capture: true })
   return {
-    /** Call for a request; ignored when only input counts. */
-    request: () => mode !== 'input' && mark(),
-    /** Whether the user was active at or after `time`. */
-    since: (time: number) => last >= time,
+    /** Records a request; ignored when only input counts. */
+    request: () => {
+      if (mode !== 'input') last = clock()
+    },
+    /** The last moment the user was active (-Infinity: never). */
+    last: () => last,
     dispose: () => {
       for (const type of input) target!.removeEventListener(type, mark, { capture: true })
     },

@@ -5,7 +5,7 @@ import { type LeashError, toLeashError } from './errors.js'
  * POSTs to `/auth/*` on the auth instance (never through the app's interceptors). Any answer that says
  * `user_enabled: false`, success or error, goes to `onDisabled`, whose error is thrown.
  */
-export function createAuthPost(auth: AxiosInstance, onDisabled: () => LeashError) {
+export function createAuthPost(auth: AxiosInstance, onDisabled: () => LeashError): AuthPost {
   return async function authPost<T>(path: string, data: object, token?: string | null): Promise<T> {
     try {
       const res = await auth.post<T>(
@@ -22,3 +22,6 @@ export function createAuthPost(auth: AxiosInstance, onDisabled: () => LeashError
     }
   }
 }
+
+/** POSTs `data` to an `/auth/*` path, with a bearer token when given; resolves with the response body. */
+export type AuthPost = <T>(path: string, data: object, token?: string | null) => Promise<T>

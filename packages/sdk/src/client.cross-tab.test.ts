@@ -2,8 +2,8 @@ import { createMockBackend } from '@leash/reference-server/msw'
 import { fireEvent } from '@testing-library/react'
 import { describe, expect, test, vi } from 'vitest'
 import { ALICE, mockBackend, rejection, sessionKey, settle } from '../test/harness.js'
+import type { LeashClient } from './client.js'
 import { localLock, storageChannel } from './cross-tab.js'
-import type { LeashClient } from './leash-client.js'
 import type { LeashOptions } from './options.js'
 
 // Two clients on one jsdom page stand in for two tabs: they share localStorage and the cookie jar, and talk

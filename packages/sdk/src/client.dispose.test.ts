@@ -1,8 +1,9 @@
+import { HttpResponse, http } from 'msw'
 import { expect, test, vi } from 'vitest'
 import { ALICE, mockBackend } from '../test/harness.js'
 import type { ChannelFactory } from './cross-tab.js'
 
-const { client } = mockBackend()
+const { client, server, count } = mockBackend()
 
 test('dispose() removes every timer, listener, channel and interceptor', async () => {
   const added = vi.spyOn(window, 'addEventListener')
@@ -13,6 +14,11 @@ test('dispose() removes every timer, listener, channel and interceptor', async (
   const channel: ChannelFactory = () => ({ post() {}, close })
   const leash = client({ crossTab: true, channel })
   await leash.login(ALICE)
+  server.use(
+    http.get('/api/echo', ({ request }) => HttpResponse.json({ auth: request.headers.get('authorization') })),
+  )
+  expect((await leash.http.get('/api/echo')).data.auth).toBe(`Bearer ${leash.store.getState().accessToken}`)
+  server.resetHandlers()
   expect(vi.getTimerCount()).toBeGreaterThan(0)
   expect(added.mock.calls.length).toBeGreaterThan(0)
   const listener = vi.fn()
@@ -28,8 +34,18 @@ test('dispose() removes every timer, listener, channel and interceptor', async (
     expect(removed.mock.calls.some(([t, f]) => t === type && f === fn)).toBe(true)
   expect(docAdded).toHaveBeenCalledWith('visibilitychange', expect.any(Function))
   expect(docRemoved.mock.calls).toEqual(docAdded.mock.calls)
-  const handlers = (leash.http.interceptors.request as unknown as { handlers: unknown[] }).handlers
-  expect(handlers.filter(Boolean)).toEqual([])
+  // The interceptors are gone: the instance still works, but adds no token and refreshes nothing.
+  const sent: Array<string | null> = []
+  server.use(
+    http.get('/api/echo', ({ request }) => {
+      sent.push(request.headers.get('authorization'))
+      return HttpResponse.json({ ok: true })
+    }),
+  )
+  await vi.advanceTimersByTimeAsync(301_000)
+  expect((await leash.http.get('/api/echo')).status).toBe(200)
+  expect(sent).toEqual([null])
+  expect(count('/auth/refresh')).toBe(0)
   await vi.advanceTimersByTimeAsync(3_600_000)
   expect(listener).not.toHaveBeenCalled()
 })

@@ -1,11 +1,17 @@
 export type { ActivityMode, EventSource } from './activity.js'
-export { createLeashClient } from './client.js'
+export { createLeashClient, type LeashClient } from './client.js'
 export type { ChannelFactory, LeashMessage, Lock } from './cross-tab.js'
 export { LeashError, type LeashErrorCode } from './errors.js'
 export type { LeashEvents, LeashListener } from './events.js'
 export type { LeashRequestOptions } from './interceptors.js'
-export type { LeashClient } from './leash-client.js'
 export type { LeashOptions } from './options.js'
-export type { EndReason, LeashState, LeashStatus, LeashStore, SessionWarning } from './state.js'
+export {
+  type EndReason,
+  isLive,
+  type LeashState,
+  type LeashStatus,
+  type LeashStore,
+  type SessionWarning,
+} from './state.js'
 export { memoryStorage, type StorageAdapter, type StorageOption } from './storage.js'
 export type { LeashUser, SessionRecord, TokenResponse } from './tokens.js'

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, expect, test, vi } from 'vitest'
 import type { Lock } from './cross-tab.js'
-import { RETRIES, refreshSession } from './refresh.js'
+import { refreshSession } from './refresh.js'
+import { RETRIES } from './refresh-policy.js'
 import type { SessionRecord, TokenResponse } from './tokens.js'
 
 beforeEach(() => {

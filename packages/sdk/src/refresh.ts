@@ -1,10 +1,8 @@
 import type { Lock } from './cross-tab.js'
-import { type LeashError, toLeashError } from './errors.js'
+import { toLeashError } from './errors.js'
+import { RETRIES, retryable, retryDelay } from './refresh-policy.js'
 import { sleep } from './schedule.js'
 import { type SessionRecord, type TokenResponse, toRecord } from './tokens.js'
-
-/** Attempts after the first when the network (or a 5xx/429) fails; delays 1 s, 2 s, 4 s … capped at 30 s. */
-export const RETRIES = 5
 
 /** What a refresh needs from the client. */
 export interface RefreshDeps {
@@ -19,8 +17,6 @@ export interface RefreshDeps {
   /** Stores and announces a new record; called while the lock is still held, so a tab that waited sees it. */
   save(record: SessionRecord): void
 }
-
-const retryable = (e: LeashError) => !e.status || e.status >= 500 || e.status === 429 || e.status === 408
 
 /**
  * One refresh, holding the cross-tab lock per attempt. A tab that waited for the lock and finds a newer,
@@ -52,16 +48,7 @@ export async function refreshSession(deps: RefreshDeps, signal: AbortSignal): Pr
       signal.throwIfAborted()
       const error = toLeashError(e)
       if (attempt >= RETRIES || !retryable(error)) throw error
-      await sleep(Math.min(1000 * 2 ** attempt, 30_000), signal)
+      await sleep(retryDelay(attempt), signal)
     }
   }
-}
-
-/** `work`, or the abort reason as soon as `signal` aborts (callers stop waiting; the work runs out unseen). */
-export function abortable<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const abort = () => reject(signal.reason)
-    signal.addEventListener('abort', abort)
-    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', abort))
-  })
 }

@@ -37,8 +37,14 @@ export function resolveStorage(option: StorageOption = 'local'): StorageAdapter 
   return webStorage(option === 'local' ? 'localStorage' : 'sessionStorage') ?? memoryStorage()
 }
 
+/** One JSON value in storage. */
+export interface StoredValue<T> {
+  get(): T | null
+  set(value: T | null): void
+}
+
 /** JSON read/write of one `leash:` key that never throws (quota, privacy mode, corrupt data). */
-export function storedValue<T>(storage: StorageAdapter, name: string) {
+export function storedValue<T>(storage: StorageAdapter, name: string): StoredValue<T> {
   const key = PREFIX + name
   return {
     get(): T | null {

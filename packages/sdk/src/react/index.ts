@@ -1,4 +1,4 @@
-export { LeashProvider } from './provider.js'
+export { LeashProvider, useLeashClient } from './provider.js'
 export { RequireSession } from './require-session.js'
 export { useLeash } from './use-leash.js'
 export { type SessionWarningView, useSessionWarning } from './use-session-warning.js'

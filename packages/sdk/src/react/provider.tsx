@@ -1,5 +1,5 @@
 import { createContext, type ReactNode, useContext } from 'react'
-import type { LeashClient } from '../leash-client.js'
+import type { LeashClient } from '../client.js'
 
 const LeashContext = createContext<LeashClient | null>(null)
 
@@ -8,7 +8,11 @@ export function LeashProvider({ client, children }: { client: LeashClient; child
   return <LeashContext.Provider value={client}>{children}</LeashContext.Provider>
 }
 
-/** The client from the nearest `LeashProvider`. */
+/**
+ * The client from the nearest `LeashProvider`, for what the state does not hold: requests (`http`),
+ * events (`on`), `login`, `logout`.
+ * @example const leash = useLeashClient(); useEffect(() => leash.on('expired', showNotice), [leash])
+ */
 export function useLeashClient(): LeashClient {
   const client = useContext(LeashContext)
   if (!client) throw new Error('useLeash* needs a <LeashProvider> above it')

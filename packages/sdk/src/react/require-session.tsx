@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react'
+import { isLive } from '../state.js'
 import { useLeash } from './use-leash.js'
 
 /** Renders `children` only while the session is live (`authenticated`, `refreshing`, `expiring`). */
@@ -9,8 +10,6 @@ export function RequireSession({
   fallback?: ReactNode
   children?: ReactNode
 }) {
-  const live = useLeash(
-    (s) => s.status === 'authenticated' || s.status === 'refreshing' || s.status === 'expiring',
-  )
+  const live = useLeash((s) => isLive(s.status))
   return <>{live ? children : fallback}</>
 }
