@@ -64,6 +64,8 @@ export default defineConfig({
           root: './packages/demo-app',
           environment: 'node',
           include: ['src/e2e/**/*.e2e.test.ts'],
+          // each file starts a server, Vite and Chromium: one at a time keeps their timings honest
+          fileParallelism: false,
           testTimeout: 90_000,
           hookTimeout: 120_000,
         },

@@ -1,6 +1,5 @@
 import type { LeashClient } from '@leash/sdk'
 import { LeashProvider, RequireSession, useLeash } from '@leash/sdk/react'
-import { ClientContext } from './client-context.ts'
 import { AdminPanel } from './components/AdminPanel.tsx'
 import { Header } from './components/Header.tsx'
 import { Notes } from './components/Notes.tsx'
@@ -13,9 +12,7 @@ import { SignIn } from './pages/SignIn.tsx'
 export function App({ client }: { client: LeashClient }) {
   return (
     <LeashProvider client={client}>
-      <ClientContext.Provider value={client}>
-        <Shell client={client} />
-      </ClientContext.Provider>
+      <Shell client={client} />
     </LeashProvider>
   )
 }

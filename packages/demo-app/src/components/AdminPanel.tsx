@@ -1,6 +1,6 @@
 import { LeashError } from '@leash/sdk'
+import { useLeashClient } from '@leash/sdk/react'
 import { useCallback, useEffect, useState } from 'react'
-import { useClient } from '../client-context.ts'
 
 interface AdminUser {
   id: string
@@ -11,7 +11,7 @@ interface AdminUser {
 
 /** For admins: disable or enable a user, revoke one user's sessions, or everyone's. */
 export function AdminPanel() {
-  const client = useClient()
+  const client = useLeashClient()
   const [users, setUsers] = useState<AdminUser[]>([])
   const [notice, setNotice] = useState<string | null>(null)
 

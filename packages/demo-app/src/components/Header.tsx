@@ -1,14 +1,12 @@
-import { useLeash } from '@leash/sdk/react'
+import { isLive } from '@leash/sdk'
+import { useLeash, useLeashClient } from '@leash/sdk/react'
 import { useState } from 'react'
-import { useClient } from '../client-context.ts'
 
 /** Brand, who is signed in, and the two ways to sign out. */
 export function Header() {
-  const client = useClient()
+  const client = useLeashClient()
   const user = useLeash((s) => s.user)
-  const live = useLeash(
-    (s) => s.status === 'authenticated' || s.status === 'refreshing' || s.status === 'expiring',
-  )
+  const live = useLeash((s) => isLive(s.status))
   const [busy, setBusy] = useState(false)
   const run = (action: () => Promise<void>) => async () => {
     setBusy(true)

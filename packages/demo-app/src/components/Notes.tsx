@@ -1,6 +1,6 @@
 import { LeashError } from '@leash/sdk'
+import { useLeashClient } from '@leash/sdk/react'
 import { type FormEvent, useEffect, useState } from 'react'
-import { useClient } from '../client-context.ts'
 
 interface Note {
   id: string
@@ -12,7 +12,7 @@ const message = (e: unknown) => (e instanceof LeashError ? `${e.message} (${e.co
 
 /** The protected resource: the signed-in user's notes, loaded and added through `leash.http`. */
 export function Notes() {
-  const client = useClient()
+  const client = useLeashClient()
   const [notes, setNotes] = useState<Note[] | null>(null)
   const [text, setText] = useState('')
   const [error, setError] = useState<string | null>(null)

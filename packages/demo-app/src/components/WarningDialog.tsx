@@ -14,8 +14,7 @@ export function WarningDialog() {
     <div className="backdrop">
       <div
         className="card dialog"
-        role="dialog"
-        aria-modal="true"
+        role="alertdialog"
         aria-labelledby="warning-title"
         aria-describedby="warning-text"
         onKeyDown={(e) => {

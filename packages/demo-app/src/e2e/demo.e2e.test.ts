@@ -1,21 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   type Demo,
-  hasChromium,
   jwtClaims,
   leashStorage,
+  noChromium,
   SCREENSHOTS,
   signIn,
   startDemo,
   TIMING,
+  tokenExpired,
 } from './harness.js'
 
 // The demo in Debian's Chromium against the real server: what a person sees, second by second.
 
-if (!hasChromium)
-  console.warn('demo e2e skipped: no Chromium at /usr/bin/chromium (apt-get install -y chromium)')
-
-describe.skipIf(!hasChromium)('demo app in Chromium', { timeout: 90_000 }, () => {
+describe.skipIf(noChromium)('demo app in Chromium', { timeout: 90_000 }, () => {
   let demo: Demo
   beforeAll(async () => {
     demo = await startDemo()
@@ -74,7 +72,7 @@ describe.skipIf(!hasChromium)('demo app in Chromium', { timeout: 90_000 }, () =>
     const context = await demo.context()
     const page = await context.newPage()
     await signIn(page, demo.url, 'carol')
-    const dialog = page.getByRole('dialog')
+    const dialog = page.getByRole('alertdialog')
     await dialog.waitFor({ timeout: TIMING.idleTimeout * 1000 })
     expect(await dialog.getByTestId('warning-countdown').textContent()).toMatch(/^\d+ s$/)
     await page.screenshot({ path: `${SCREENSHOTS}warning.png` })
@@ -90,7 +88,7 @@ describe.skipIf(!hasChromium)('demo app in Chromium', { timeout: 90_000 }, () =>
     const context = await demo.context()
     const page = await context.newPage()
     await signIn(page, demo.url, 'alice')
-    await page.getByRole('dialog').waitFor({ timeout: TIMING.idleTimeout * 1000 })
+    await page.getByRole('alertdialog').waitFor({ timeout: TIMING.idleTimeout * 1000 })
     await page
       .getByText('Your session timed out. Sign in again.')
       .waitFor({ timeout: TIMING.warnBeforeMs + 3000 })
@@ -148,11 +146,7 @@ describe.skipIf(!hasChromium)('demo app in Chromium', { timeout: 90_000 }, () =>
     await two.goto(demo.url)
     await two.getByRole('heading', { name: 'Notes' }).waitFor()
     // Wait, idle, until the shared access token has expired; then both tabs ask at once.
-    for (;;) {
-      const claims = jwtClaims(await leashStorage(one))!
-      if (claims.exp * 1000 < Date.now() - 200) break
-      await one.waitForTimeout(250)
-    }
+    await tokenExpired(one)
     refreshes.length = 0
     await Promise.all([one, two].map((p, i) => p.getByPlaceholder('Write a note…').fill(`tab ${i + 1}`)))
     await Promise.all([one, two].map((p) => p.getByRole('button', { name: 'Add note' }).click()))

@@ -4,10 +4,24 @@ import { fileURLToPath } from 'node:url'
 import { type RunningServer, startServer } from '@leash/reference-server'
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
 import { createServer as createViteServer, type ViteDevServer } from 'vite'
+import { skipUnless } from '../../../../test/skip.ts'
 
 export const CHROMIUM = process.env.LEASH_CHROMIUM ?? '/usr/bin/chromium'
-export const hasChromium = existsSync(CHROMIUM)
+/** False when Chromium is there; otherwise why the e2e suites skip (in CI, its absence fails the run). */
+export const noChromium = skipUnless(
+  existsSync(CHROMIUM),
+  'the demo e2e tests',
+  `${CHROMIUM} (apt-get install -y chromium)`,
+)
 export const SCREENSHOTS = fileURLToPath(new URL('../../test-results/screenshots/', import.meta.url))
+
+/** Server timeouts (s) and client margins (ms); without margins, the demo's own defaults (leash.ts). */
+export interface Timing {
+  accessTtl: number
+  idleTimeout: number
+  warnBeforeMs?: number
+  refreshMarginMs?: number
+}
 
 /** Server timeouts (s) and client margins (ms) short enough to watch every behaviour within seconds. */
 export const TIMING = { accessTtl: 4, idleTimeout: 14, warnBeforeMs: 7_000, refreshMarginMs: 2_000 }
@@ -30,15 +44,15 @@ export interface Demo {
 }
 
 /** The real server (SQLite in memory, seeded users) and the demo on Vite, proxied to one origin, and Chromium. */
-export async function startDemo(): Promise<Demo> {
+export async function startDemo(timing: Timing = TIMING): Promise<Demo> {
   mkdirSync(SCREENSHOTS, { recursive: true })
   const server: RunningServer = await startServer(
     {
       LEASH_PORT: '0',
       LEASH_DATABASE: 'sqlite::memory:',
       LEASH_GLOBAL_SECRET: 'e2e-global-secret-of-at-least-32-bytes!!',
-      LEASH_ACCESS_TTL: String(TIMING.accessTtl),
-      LEASH_IDLE_TIMEOUT: String(TIMING.idleTimeout),
+      LEASH_ACCESS_TTL: String(timing.accessTtl),
+      LEASH_IDLE_TIMEOUT: String(timing.idleTimeout),
       LEASH_ABSOLUTE_TIMEOUT: '3600',
       LEASH_SEED_USERS:
         'alice:alice-password,bob:bob-password,carol:carol-password,admin:admin-password:admin',
@@ -47,8 +61,11 @@ export async function startDemo(): Promise<Demo> {
   )
   process.env.LEASH_SERVER_URL = server.url
   process.env.LEASH_DEMO_PORT = String(await freePort())
-  process.env.VITE_LEASH_WARN_BEFORE_MS = String(TIMING.warnBeforeMs)
-  process.env.VITE_LEASH_REFRESH_MARGIN_MS = String(TIMING.refreshMarginMs)
+  const margins = { WARN_BEFORE_MS: timing.warnBeforeMs, REFRESH_MARGIN_MS: timing.refreshMarginMs }
+  for (const [name, ms] of Object.entries(margins)) {
+    if (ms === undefined) delete process.env[`VITE_LEASH_${name}`]
+    else process.env[`VITE_LEASH_${name}`] = String(ms)
+  }
   const vite: ViteDevServer = await createViteServer({
     configFile: fileURLToPath(new URL('../../vite.config.ts', import.meta.url)),
     root: fileURLToPath(new URL('../..', import.meta.url)),
@@ -93,6 +110,15 @@ export async function signIn(page: Page, url: string, username: string) {
   await page.getByLabel('Password').fill(`${username}-password`)
   await page.getByRole('button', { name: 'Sign in' }).click()
   await page.getByRole('heading', { name: 'Notes' }).waitFor()
+}
+
+/** Waits until the access token the page holds has expired (by its `exp`). */
+export async function tokenExpired(page: Page) {
+  for (;;) {
+    const claims = jwtClaims(await leashStorage(page))!
+    if (claims.exp * 1000 < Date.now() - 200) return
+    await page.waitForTimeout(200)
+  }
 }
 
 /** Everything Leash keeps in localStorage, as one string. */

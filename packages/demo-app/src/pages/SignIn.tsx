@@ -1,7 +1,6 @@
 import { LeashError } from '@leash/sdk'
-import { useLeash } from '@leash/sdk/react'
+import { useLeash, useLeashClient } from '@leash/sdk/react'
 import { type FormEvent, useState } from 'react'
-import { useClient } from '../client-context.ts'
 
 const reasons: Record<string, string> = {
   invalid_credentials: 'Wrong username or password.',
@@ -26,7 +25,7 @@ function useEndedBecause(): string | null {
 
 /** The sign-in form; server errors are shown as text. */
 export function SignIn() {
-  const client = useClient()
+  const client = useLeashClient()
   const ended = useEndedBecause()
   const [username, setUsername] = useState('')
   const [password, setPassword] = useState('')
