@@ -136,9 +136,9 @@ describe.skipIf(noChromium)('demo app in Chromium', { timeout: 90_000 }, () => {
 
   it('two tabs: one refresh between them, and sign-out in one signs out the other', async () => {
     const context = await demo.context()
-    const refreshes: string[] = []
+    const refreshes: number[] = []
     context.on('request', (r) => {
-      if (r.url().endsWith('/auth/refresh')) refreshes.push(r.frame().page() === one ? 'tab 1' : 'tab 2')
+      if (r.url().endsWith('/auth/refresh')) refreshes.push(Date.now())
     })
     const one = await context.newPage()
     await signIn(one, demo.url, 'carol')
@@ -152,7 +152,13 @@ describe.skipIf(noChromium)('demo app in Chromium', { timeout: 90_000 }, () => {
     await Promise.all([one, two].map((p) => p.getByRole('button', { name: 'Add note' }).click()))
     await one.getByRole('list', { name: 'Your notes' }).getByText('tab 1').waitFor()
     await two.getByRole('list', { name: 'Your notes' }).getByText('tab 2').waitFor()
-    expect(refreshes).toHaveLength(1)
+    // One refresh serves both tabs: the tab that waited for the lock takes the other's token. On a slow
+    // machine the burst can outlast the new token's margin, and then an active tab refreshes again, as it
+    // should; but never as the second half of the first (within a round trip of it).
+    expect(refreshes.length).toBeGreaterThanOrEqual(1)
+    const dueAfter = TIMING.accessTtl * 1000 - TIMING.refreshMarginMs
+    for (const [i, at] of refreshes.slice(1).entries())
+      expect(at - refreshes[i]!).toBeGreaterThan(dueAfter - 250)
     await one.getByRole('button', { name: 'Sign out', exact: true }).click()
     await two.getByLabel('Username').waitFor({ timeout: 5_000 })
     await context.close()
