@@ -69,7 +69,7 @@ const instances = await Promise.all(
           '--expose-gc',
           '--require',
           probe,
-          'packages/reference-server/dist/main.js',
+          'packages/reference-server/dist/bin.js',
         ]
         const child = spawn(process.execPath, args, {
           cwd: root,
