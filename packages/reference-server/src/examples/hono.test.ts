@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { createPbkdf2Hasher } from '../auth/passwords.js'
 import { seedUsers } from '../seed.js'
@@ -57,5 +58,11 @@ describe('examples/hono.ts', () => {
     const after = await app.request('/api/profile', { headers: alice.headers })
     expect(after.status).toBe(401)
     expect(await after.json()).toMatchObject({ error: { code: 'invalid_token' } })
+  })
+
+  it('is what the README shows, verbatim', () => {
+    const readme = readFileSync(new URL('../../../../README.md', import.meta.url), 'utf8')
+    const example = readFileSync(new URL('./hono.ts', import.meta.url), 'utf8')
+    expect(readme).toContain(`\`\`\`ts\n${example}\`\`\``)
   })
 })
