@@ -12,6 +12,10 @@ export default defineConfig({
       { find: /^@leash\/sdk\/react$/, replacement: src('./packages/sdk/src/react/index.ts') },
       { find: /^@leash\/sdk$/, replacement: src('./packages/sdk/src/index.ts') },
       { find: /^@leash\/reference-server\/msw$/, replacement: src('./packages/reference-server/src/msw.ts') },
+      {
+        find: /^@leash\/reference-server\/node$/,
+        replacement: src('./packages/reference-server/src/node.ts'),
+      },
       { find: /^@leash\/reference-server$/, replacement: src('./packages/reference-server/src/index.ts') },
     ],
   },

@@ -3,13 +3,8 @@
 // reference server's createApp() in process (fetchAdapter), whose clock the bench moves: no sleeps.
 // Two ways a token is expired: the server sees it first (the client's clock is behind, so every request
 // meets a 401 token_expired and is retried once), and the client sees it first (refreshes before sending).
-import {
-  createApp,
-  createMemoryStore,
-  createPbkdf2Hasher,
-  nodeCodec,
-  seedUsers,
-} from '@leash/reference-server'
+import { createApp, createMemoryStore, createPbkdf2Hasher, seedUsers } from '@leash/reference-server'
+import { nodeCodec } from '@leash/reference-server/node'
 import { createLeashClient } from '@leash/sdk'
 import axios from 'axios'
 import { fetchAdapter } from './adapter.js'

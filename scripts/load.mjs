@@ -35,9 +35,9 @@ const THINK_MS = Number(process.env.LEASH_LOAD_THINK_MS ?? 10_000)
 
 const built = spawnSync('npx', ['tsc', '-b', 'packages/reference-server'], { cwd: root, stdio: 'inherit' })
 if (built.status !== 0) process.exit(built.status ?? 1)
-const dist = (path) => new URL(`../packages/reference-server/dist/${path}`, import.meta.url).href
-const { createPostgresStore } = await import(dist('store/postgres.js'))
-const { createScryptHasher } = await import(dist('auth/scrypt-hasher.js'))
+const { createPostgresStore, createScryptHasher } = await import(
+  new URL('../packages/reference-server/dist/node.js', import.meta.url).href
+)
 
 // Seed users straight into the store, hashed with a cheap scrypt N (the server reads N from each hash),
 // so that 1,000 logins cost milliseconds, not the 0.6 s each of OWASP parameters.
@@ -69,7 +69,7 @@ const instances = await Promise.all(
           '--expose-gc',
           '--require',
           probe,
-          'packages/reference-server/dist/main.js',
+          'packages/reference-server/dist/bin.js',
         ]
         const child = spawn(process.execPath, args, {
           cwd: root,

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { serve } from '@hono/node-server'
-import { createSqliteStore } from '@leash/reference-server'
+import { createSqliteStore } from '@leash/reference-server/node'
 import { Hono } from 'hono'
 import { FIXED_TOKEN, ready, sameHeaders, verifyFixed } from './common.js'
 

@@ -1,7 +1,5 @@
-import { type Context, Hono } from 'hono'
-import { bodyLimit } from 'hono/body-limit'
-import { cors } from 'hono/cors'
-import { createAdminActions } from './auth/admin.js'
+import { type Context, Hono, type MiddlewareHandler } from 'hono'
+import { adminSurface, createAdminActions, type LeashAdmin } from './auth/admin.js'
 import { createAuthenticator } from './auth/authenticate.js'
 import { createDirectory } from './auth/directory.js'
 import { createHashGate } from './auth/hash-gate.js'
@@ -12,19 +10,24 @@ import { createInProcessBus } from './bus/in-process.js'
 import type { Bus } from './bus/types.js'
 import { defaultConfig, type ServerConfig, validateConfig } from './config.js'
 import type { AppEnv, Deps } from './context.js'
-import { ApiError, ServerBusyError, StoreUnavailableError, UnstorableTextError } from './errors.js'
-import { MAX_BODY_BYTES } from './middleware/json-body.js'
+import { ApiError } from './errors.js'
+import type { LogEntry } from './log.js'
+import { BODY_METHODS, limitBody } from './middleware/body-limit.js'
+import { corsFor } from './middleware/cors.js'
+import type { LeashEnv, RequireSessionOptions } from './middleware/require-session.js'
 import { adminRoutes } from './routes/admin.js'
 import { apiRoutes } from './routes/api.js'
 import { authRoutes } from './routes/auth.js'
+import { handleError } from './routes/handle-error.js'
 import { healthRoutes } from './routes/health.js'
+import { leashRoutes } from './routes/leash-routes.js'
 import { errorResponse } from './routes/respond.js'
 import type { Store } from './store/types.js'
 import type { TokenCodec } from './tokens/codec.js'
 import { joseCodec } from './tokens/jose-codec.js'
+import { type Verify, verifierOver } from './verifier.js'
 
-/** A structured log line; never holds a token, a password or a secret. */
-export type LogEntry = Record<string, string | number | boolean | undefined>
+export type { LogEntry } from './log.js'
 
 export interface AppOptions {
   store: Store
@@ -59,16 +62,28 @@ export interface AppOptions {
   logRequests?: boolean
 }
 
-export type LeashApp = Hono<AppEnv> & {
-  /** The services behind the routes (for admin tooling and tests). */
-  readonly deps: Deps
+/** The reference server, and what an app built around it uses of it. */
+export type LeashApp = Hono & {
+  /** The protocol's check of an Authorization header, on this app's cache (see `Verify`). */
+  readonly verify: Verify
+  /**
+   * Hono middleware for the app's own routes: the principal at `c.get('leash')`, or the protocol's answer.
+   * @example
+   * app.get('/api/profile', leash.requireSession(), (c) => c.json({ user: c.get('leash').user }))
+   */
+  requireSession(options?: RequireSessionOptions): MiddlewareHandler<LeashEnv>
+  /** /auth/* and /admin/* alone, to mount under a prefix: `app.route('/identity', leash.routes)`. */
+  readonly routes: Hono
+  /** Admin actions by user id, for tooling and tests. */
+  readonly admin: LeashAdmin
   /** Stops listening to the bus. Closing the store and bus is the caller's. */
   close(): void
 }
 
 /**
- * The Leash server as a Hono app: no sockets, files or environment. `main.ts` wires real adapters;
- * `msw.ts` wires memory ones, so the mock can never drift from the server.
+ * The Leash server as a Hono app: no sockets, files or environment. It serves /auth/*, /admin/*, the demo's
+ * /api/notes and /healthz; `routes`, `requireSession` and `verify` let another Hono app use Leash for its
+ * own. `main.ts` wires real adapters; `msw.ts` wires memory ones, so the mock can never drift from the server.
  */
 export function createApp(options: AppOptions): LeashApp {
   if (new TextEncoder().encode(options.globalSecret).length < 32) {
@@ -84,6 +99,8 @@ export function createApp(options: AppOptions): LeashApp {
   const directory = createDirectory({ store, bus, codec, now, globalSecret: options.globalSecret })
   const base = { store, bus, config, directory, now }
   const sessions = createSessions({ ...base, codec })
+  const admin = createAdminActions({ store, sessions, directory, now })
+  const authorization = options.authorization ?? ((c: Context) => c.req.header('authorization'))
   const deps: Deps = {
     ...base,
     hasher: createHashGate(options.hasher ?? createPbkdf2Hasher(), {
@@ -92,11 +109,12 @@ export function createApp(options: AppOptions): LeashApp {
     }),
     limiter: options.rateLimiter ?? createMemoryRateLimiter(),
     sessions,
-    admin: createAdminActions({ store, sessions, directory, now }),
+    admin,
     authenticate: createAuthenticator({ directory, codec, config, now }),
     clientIp: options.clientIp ?? (() => undefined),
-    authorization: options.authorization ?? ((c) => c.req.header('authorization')),
+    authorization,
   }
+  const { verify, requireSession } = verifierOver({ directory, codec, config, now, authorization, log })
 
   const app = new Hono<AppEnv>()
   // One middleware for the response headers every route shares: nosniff everywhere, and no-store on
@@ -117,68 +135,26 @@ export function createApp(options: AppOptions): LeashApp {
       ms: Math.round((performance.now() - started) * 100) / 100,
     })
   })
-  if (config.corsOrigins.length > 0) {
-    app.use(
-      '*',
-      cors({
-        origin: config.corsOrigins,
-        credentials: true,
-        allowHeaders: ['Authorization', 'Content-Type'],
-        allowMethods: ['GET', 'POST', 'PATCH', 'OPTIONS'],
-        maxAge: 600,
-      }),
-    )
-  }
-  const limitBody = bodyLimit({
-    maxSize: MAX_BODY_BYTES,
-    onError: (c) =>
-      errorResponse(c, new ApiError(413, 'payload_too_large', `The body is over ${MAX_BODY_BYTES} bytes.`)),
-  })
+  if (config.corsOrigins.length > 0) app.use('*', corsFor(config))
   // GET and HEAD have no body to limit (and asking for one makes @hono/node-server build a full Request).
-  app.on(['POST', 'PUT', 'PATCH', 'DELETE'], '*', limitBody)
-  app.route('/auth', authRoutes(deps))
-  app.route('/api', apiRoutes(deps))
-  app.route('/admin', adminRoutes(deps))
+  app.on(BODY_METHODS, '*', limitBody)
+  // Mounted here directly, not through `routes`: a sub-app with its own error handler wraps every handler
+  // in one more composition, which the per-request path of /auth/me would pay for.
+  const auth = authRoutes(deps)
+  const adminApp = adminRoutes(deps)
+  app.route('/auth', auth)
+  app.route('/api', apiRoutes({ store, now, requireSession }))
+  app.route('/admin', adminApp)
   app.route('/', healthRoutes(deps))
 
   app.notFound((c) => errorResponse(c, new ApiError(404, 'not_found', 'No such endpoint.')))
-  // Every 500 and 503 is logged with a level, so `LEASH_LOG=warn` still shows it.
-  app.onError((error, c) => {
-    if (error instanceof ApiError) return errorResponse(c, error)
-    if (error instanceof UnstorableTextError) {
-      // A client string that slipped past the input checks: bad input all the same, never a 500.
-      log({
-        level: 'warn',
-        msg: 'store refused text',
-        path: c.req.path,
-        error: String((error.cause as Error)?.message ?? error),
-      })
-      return errorResponse(
-        c,
-        new ApiError(400, 'invalid_request', 'The request holds text the server cannot store.'),
-      )
-    }
-    if (error instanceof ServerBusyError) {
-      log({ level: 'warn', msg: 'server busy: password hashing at capacity', path: c.req.path })
-      const headers = { 'Retry-After': String(error.retryAfter) }
-      return errorResponse(
-        c,
-        new ApiError(503, 'server_busy', 'The server is busy; try again later.', { headers }),
-      )
-    }
-    if (error instanceof StoreUnavailableError) {
-      log({
-        level: 'warn',
-        msg: 'store unavailable',
-        path: c.req.path,
-        error: String((error.cause as Error)?.message ?? error),
-      })
-      c.header('Retry-After', '1')
-      return errorResponse(c, new ApiError(503, 'store_unavailable', 'The session store cannot be reached.'))
-    }
-    log({ level: 'error', msg: 'unhandled error', path: c.req.path, error: error.stack ?? String(error) })
-    return errorResponse(c, new ApiError(500, 'internal_error', 'Something went wrong on the server.'))
-  })
+  app.onError(handleError(log))
 
-  return Object.assign(app, { deps, close: () => directory.close() })
+  return Object.assign(app as unknown as Hono, {
+    verify,
+    requireSession,
+    routes: leashRoutes({ auth, admin: adminApp, config, log }),
+    admin: adminSurface(admin, store),
+    close: () => directory.close(),
+  })
 }

@@ -65,7 +65,7 @@ export const defaultConfig: ServerConfig = {
   publicOrigin: null,
 }
 
-/** Thrown for a bad environment value; `main.ts` prints it and exits 1. */
+/** Thrown for a bad environment value; the program (`bin.ts`) prints it and exits 1. */
 export class ConfigError extends Error {
   override name = 'ConfigError'
 }

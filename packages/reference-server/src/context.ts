@@ -1,6 +1,6 @@
 import type { Context } from 'hono'
 import type { AdminActions } from './auth/admin.js'
-import type { Authenticate, Principal } from './auth/authenticate.js'
+import type { Authenticate, Authenticated } from './auth/authenticate.js'
 import type { Directory } from './auth/directory.js'
 import type { PasswordHasher } from './auth/passwords.js'
 import type { RateLimiter } from './auth/rate-limit.js'
@@ -8,10 +8,16 @@ import type { Sessions } from './auth/sessions.js'
 import type { Bus } from './bus/types.js'
 import type { ServerConfig } from './config.js'
 import type { Store } from './store/types.js'
+import type { Principal } from './verifier.js'
 
 /** Hono's typing of this app: what a handler may read from `c.get()`. */
 export interface AppEnv {
-  Variables: { principal: Principal }
+  Variables: {
+    /** The records, for the app's own /auth routes (`requireBearer`). */
+    principal: Authenticated
+    /** The public principal (`requireSession`). */
+    leash: Principal
+  }
 }
 
 /** What every route is built from: the adapters and the services over them. */

@@ -1,11 +1,8 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
-import type { IncomingMessage } from 'node:http'
 import { availableParallelism } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
-import { pathToFileURL } from 'node:url'
 import { inspect } from 'node:util'
 import { serve } from '@hono/node-server'
-import { getConnInfo } from '@hono/node-server/conninfo'
 import { createApp, type LogEntry } from './app.js'
 import { createRedisRateLimiter } from './auth/redis-rate-limit.js'
 import { createScryptHasher } from './auth/scrypt-hasher.js'
@@ -13,6 +10,7 @@ import { createInProcessBus } from './bus/in-process.js'
 import { createRedisBus } from './bus/redis.js'
 import { ConfigError, configFromEnv, defaultConfig } from './config.js'
 import { StoreUnavailableError } from './errors.js'
+import { nodeAuthorization, nodeClientIp } from './node-request.js'
 import { createRedactor, redactUrl } from './redact.js'
 import { parseSeedUsers, seedUsers } from './seed.js'
 import { createPostgresStore } from './store/postgres.js'
@@ -144,7 +142,7 @@ export interface RunningServer {
 
 /**
  * Reads the environment, wires the real adapters and listens. Throws `ConfigError` for a bad value;
- * run as a program, that is printed and the process exits 1.
+ * the program (`bin.ts`) prints it and exits 1.
  */
 export async function startServer(env: Env = process.env, quiet = false): Promise<RunningServer> {
   const keep = logFilter(env)
@@ -174,9 +172,8 @@ export async function startServer(env: Env = process.env, quiet = false): Promis
       await Promise.all([bus.close(), limiter?.close(), store.close()])
       throw error
     }),
-    clientIp: (c) => getConnInfo(c).remote.address ?? 'unknown',
-    authorization: (c) =>
-      (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.headers.authorization,
+    clientIp: nodeClientIp,
+    authorization: nodeAuthorization,
     log,
     logRequests: !quiet && keep({ msg: 'request' }),
   })
@@ -252,21 +249,4 @@ export function startupFailure(error: unknown, env: Env): string {
   if (error instanceof StoreUnavailableError)
     return scrub(`leash: cannot reach the database: ${String((error.cause as Error)?.message)}`)
   return scrub(`leash: ${inspect(error)}`)
-}
-
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  startServer().then(
-    (running) => {
-      const stop = () => {
-        setTimeout(() => process.exit(0), 5_000).unref()
-        void running.close().then(() => process.exit(0))
-      }
-      process.once('SIGINT', stop)
-      process.once('SIGTERM', stop)
-    },
-    (error: unknown) => {
-      process.stderr.write(`${startupFailure(error, process.env)}\n`)
-      process.exit(1)
-    },
-  )
 }

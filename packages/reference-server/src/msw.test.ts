@@ -117,7 +117,7 @@ describe('createMockBackend', () => {
       },
       async () => {
         const alice = await real.store.findUserByUsername('alice')
-        await real.app.deps.admin.disable(alice!.id)
+        await real.app.admin.disable(alice!.id)
       },
     )
     const viaMsw = await scenario(

@@ -1,11 +1,12 @@
 import { http, type RequestHandler } from 'msw'
 import { createApp, type LeashApp } from './app.js'
 import { createPbkdf2Hasher } from './auth/passwords.js'
+import type { AdminUser } from './auth/views.js'
 import type { ServerConfig } from './config.js'
 import { createCookieJar } from './msw-cookie-jar.js'
 import { type SeedUser, seedUsers } from './seed.js'
 import { createMemoryStore } from './store/memory.js'
-import type { Role, UserRecord } from './store/types.js'
+import type { Role } from './store/types.js'
 import { randomToken } from './tokens/random.js'
 
 export type { SeedUser as MockUser } from './seed.js'
@@ -38,8 +39,8 @@ export interface MockAdmin {
   setRole(username: string, role: Role): Promise<void>
   /** Rotates the global epoch: everyone's tokens and sessions die. */
   revokeAll(): Promise<void>
-  /** The user's record as the server holds it. */
-  user(username: string): Promise<UserRecord>
+  /** The user as an admin sees it: `{ id, username, role, enabled }`. */
+  user(username: string): Promise<AdminUser>
 }
 
 export interface MockBackend {
@@ -129,26 +130,26 @@ export function createMockBackend(options: MockBackendOptions = {}): MockBackend
 
   const byName = async (username: string) => {
     const app = await current
-    const user = await app.deps.store.findUserByUsername(username)
+    const user = await app.admin.userByName(username)
     if (!user) throw new Error(`the mock backend has no user "${username}"`)
     return { app, user }
   }
-  const act = (run: (app: LeashApp, user: UserRecord) => Promise<unknown>) => async (username: string) => {
+  const act = (run: (app: LeashApp, id: string) => Promise<unknown>) => async (username: string) => {
     const { app, user } = await byName(username)
-    await run(app, user)
+    await run(app, user.id)
   }
 
   return {
     handlers,
     admin: {
-      disable: act((app, u) => app.deps.admin.disable(u.id)),
-      enable: act((app, u) => app.deps.admin.enable(u.id)),
-      revoke: act((app, u) => app.deps.admin.revoke(u.id)),
+      disable: act((app, id) => app.admin.disable(id)),
+      enable: act((app, id) => app.admin.enable(id)),
+      revoke: act((app, id) => app.admin.revoke(id)),
       setRole: async (username, role) => {
         const { app, user } = await byName(username)
-        await app.deps.admin.setRole(user.id, role)
+        await app.admin.setRole(user.id, role)
       },
-      revokeAll: async () => (await current).deps.admin.revokeAll(),
+      revokeAll: async () => (await current).admin.revokeAll(),
       user: async (username) => (await byName(username)).user,
     },
     async reset() {

@@ -176,8 +176,8 @@ describe.skipIf(skip)('in Chromium', () => {
     const b = await tab()
     await a.evaluate(() => window.leash!.login({ username: 'alice', password: 'alice-password' }))
     await b.waitForFunction(() => window.leash!.store.getState().status === 'authenticated')
-    const alice = await app.deps.store.findUserByUsername('alice')
-    await app.deps.admin.disable(alice!.id)
+    const alice = await app.admin.userByName('alice')
+    await app.admin.disable(alice!.id)
     const code = await a.evaluate(() =>
       window.leash!.http.get('/api/notes').then(
         () => 'resolved',

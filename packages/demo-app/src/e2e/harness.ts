@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs'
 import { createServer as createNetServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
-import { type RunningServer, startServer } from '@leash/reference-server'
+import { type RunningServer, startServer } from '@leash/reference-server/node'
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
 import { createServer as createViteServer, type ViteDevServer } from 'vite'
 import { skipUnless } from '../../../../test/skip.ts'

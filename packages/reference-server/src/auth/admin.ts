@@ -1,7 +1,8 @@
 import { ApiError, LastAdminError } from '../errors.js'
-import type { Role, Store } from '../store/types.js'
+import type { Role, Store, UserRecord } from '../store/types.js'
 import type { Directory } from './directory.js'
 import type { Sessions } from './sessions.js'
+import { type AdminUser, adminUser } from './views.js'
 
 /** Changes that could take away an admin are checked, in the store's transaction, to leave one enabled. */
 const keepAnAdmin = { keepAnAdmin: true }
@@ -48,3 +49,42 @@ export function createAdminActions(deps: {
 }
 
 export type AdminActions = ReturnType<typeof createAdminActions>
+
+/**
+ * What an administrator can do, for code rather than for the admin routes: each action by user id,
+ * answering the user as an admin sees it (`{ id, username, role, enabled }`, never a hash or a secret), or
+ * null for an unknown id. `disable` and `setRole` reject with an `ApiError` of code `last_admin` (changing
+ * nothing) when they would leave no enabled admin.
+ */
+export interface LeashAdmin {
+  user(id: string): Promise<AdminUser | null>
+  /** Usernames are unique without regard to case. */
+  userByName(username: string): Promise<AdminUser | null>
+  /** The user's tokens answer 403 `user_disabled`; every session ends. */
+  disable(id: string): Promise<AdminUser | null>
+  /** Rotates the user's string: nothing from before the disable comes back. */
+  enable(id: string): Promise<AdminUser | null>
+  /** Rotates the user's string: every token and session of theirs dies. */
+  revoke(id: string): Promise<AdminUser | null>
+  /** A role change rotates the user's string. */
+  setRole(id: string, role: Role): Promise<AdminUser | null>
+  /** Rotates the global epoch: everyone's tokens and sessions die. */
+  revokeAll(): Promise<void>
+}
+
+/** The admin actions as `app.admin` offers them: records turned into views. */
+export function adminSurface(actions: AdminActions, store: Store): LeashAdmin {
+  const view = async (user: Promise<UserRecord | null>) => {
+    const found = await user
+    return found && adminUser(found)
+  }
+  return {
+    user: (id) => view(store.findUserById(id)),
+    userByName: (username) => view(store.findUserByUsername(username)),
+    disable: (id) => view(actions.disable(id)),
+    enable: (id) => view(actions.enable(id)),
+    revoke: (id) => view(actions.revoke(id)),
+    setRole: (id, role) => view(actions.setRole(id, role)),
+    revokeAll: () => actions.revokeAll(),
+  }
+}

@@ -1,70 +1,25 @@
-import type { ServerConfig } from '../config.js'
-import { ApiError } from '../errors.js'
 import type { SessionRecord, UserRecord } from '../store/types.js'
-import { checkClaims, type ParsedToken, parseToken, type TokenFailure } from '../tokens/claims.js'
-import type { SigningKey, TokenCodec } from '../tokens/codec.js'
-import type { Directory } from './directory.js'
+import type { ParsedToken } from '../tokens/claims.js'
+import type { SigningKey } from '../tokens/codec.js'
+import { type CheckDeps, createCheck } from './check.js'
+import type { KeyedUser } from './directory.js'
 
-/** Who a request speaks for, once every check has passed. */
-export interface Principal {
+/** What the app's own /auth routes get once every check passed: the records themselves (never sent as is). */
+export interface Authenticated {
+  readonly ok: true
   user: UserRecord
   key: SigningKey
   session: SessionRecord
   claims: ParsedToken['payload']
 }
 
-const messages: Record<TokenFailure | 'missing_token' | 'session_revoked', string> = {
-  missing_token: 'This endpoint needs an Authorization: Bearer token.',
-  malformed_token: 'The bearer token is not a compact JWS of three base64url parts.',
-  invalid_token: 'The bearer token is not valid.',
-  token_expired: 'The access token has expired; refresh it.',
-  session_revoked: 'The session this token belongs to has ended.',
-}
-
-/** A 401 of the bearer checks. */
-export const unauthorized = (code: keyof typeof messages) => new ApiError(401, code, messages[code])
-
-/** The 403 every response concerning a disabled user carries. */
-export const userDisabled = () => new ApiError(403, 'user_disabled', 'This account has been disabled.')
-
-const BEARER = /^Bearer +([^\s]+) *$/i
+const authenticated = (keyed: KeyedUser, session: SessionRecord, claims: ParsedToken['payload']) =>
+  ({ ok: true, user: keyed.user, key: keyed.key, session, claims }) as Authenticated
 
 /**
- * The per-request check, in the protocol's order. On a warm cache it costs a parse, two map reads and one
- * HMAC: no store round trip. `allowExpired` serves logout, which may end a session with an expired token.
+ * The check as the /auth routes use it (logout with `allowExpired`, password change, me): the same
+ * order and the same cache as `verify`, answering with the records a route needs.
  */
-export function createAuthenticator(deps: {
-  directory: Directory
-  codec: TokenCodec
-  config: ServerConfig
-  now: () => number
-}) {
-  const { directory, codec, config, now } = deps
-  return async function authenticate(
-    authorization: string | undefined,
-    options: { allowExpired?: boolean } = {},
-  ): Promise<Principal> {
-    const match = authorization ? BEARER.exec(authorization) : null
-    if (!match) throw unauthorized('missing_token')
-    const parsed = parseToken(match[1]!, codec.decode)
-    if (typeof parsed === 'string') throw unauthorized(parsed)
-    const { payload } = parsed
-
-    const keyed = directory.cachedUser(payload.sub) ?? (await directory.user(payload.sub))
-    if (!keyed) throw unauthorized('invalid_token')
-    // node:crypto answers at once; only the portable jose codec needs awaiting.
-    const verified = codec.verify(parsed, keyed.key)
-    if (!(verified === true || (verified !== false && (await verified)))) throw unauthorized('invalid_token')
-
-    const failure = checkClaims(payload, now() / 1000, config)
-    if (failure && !(failure === 'token_expired' && options.allowExpired)) throw unauthorized(failure)
-    if (!keyed.user.enabled) throw userDisabled()
-
-    const session = directory.cachedSession(payload.sid) ?? (await directory.session(payload.sid))
-    if (!session || session.endedAt !== null || session.userId !== keyed.user.id)
-      throw unauthorized('session_revoked')
-    return { user: keyed.user, key: keyed.key, session, claims: payload }
-  }
-}
+export const createAuthenticator = (deps: CheckDeps) => createCheck(deps, authenticated)
 
 export type Authenticate = ReturnType<typeof createAuthenticator>

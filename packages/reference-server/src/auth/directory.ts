@@ -3,11 +3,16 @@ import type { SessionRecord, Store, UserRecord } from '../store/types.js'
 import type { SigningKey, TokenCodec } from '../tokens/codec.js'
 import { randomToken } from '../tokens/random.js'
 import { InvalidatingCache } from './cache.js'
+import { type PublicUser, publicUser } from './views.js'
 
-/** A user as the per-request check needs it: the record and the signing key derived from its string. */
+/**
+ * A user as the per-request check needs it: the record, the signing key derived from its string, and its
+ * public view (made once per cache fill, frozen, so a verified request hands it out without copying).
+ */
 export interface KeyedUser {
   user: UserRecord
   key: SigningKey
+  view: PublicUser
 }
 
 export interface Directory {
@@ -80,7 +85,7 @@ export function createDirectory(deps: {
 
   const loadUser = async (id: string): Promise<KeyedUser | null> => {
     const user = await store.findUserById(id)
-    return user ? { user, key: await keyFor(user) } : null
+    return user ? { user, key: await keyFor(user), view: Object.freeze(publicUser(user)) } : null
   }
 
   const unsubscribe = bus.subscribe((message) => {

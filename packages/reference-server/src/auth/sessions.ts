@@ -13,8 +13,8 @@ import type {
 import type { AccessClaims } from '../tokens/claims.js'
 import type { SigningKey, TokenCodec } from '../tokens/codec.js'
 import { randomId, randomToken } from '../tokens/random.js'
-import { unauthorized, userDisabled } from './authenticate.js'
 import type { Directory } from './directory.js'
+import { unauthorized, userDisabled } from './refusal.js'
 
 /** What a token response is built from. */
 export interface Issued {

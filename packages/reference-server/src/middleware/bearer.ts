@@ -1,18 +1,17 @@
 import { createMiddleware } from 'hono/factory'
+import type { CheckOptions } from '../auth/check.js'
+import { refusalError } from '../auth/refusal.js'
 import type { AppEnv, Deps } from '../context.js'
-import { ApiError } from '../errors.js'
 
-/** Runs the protocol's bearer checks and puts the principal on the context. */
-export const requireBearer = ({ authenticate, authorization }: Deps) =>
+/**
+ * The throwing form of the check, for the app's own /auth and /admin routes: the records go on the context
+ * as `principal`, a refusal goes to the app's error handler. Apps protect their own routes with
+ * `requireSession` instead.
+ */
+export const requireBearer = ({ authenticate, authorization }: Deps, options?: CheckOptions) =>
   createMiddleware<AppEnv>(async (c, next) => {
-    c.set('principal', await authenticate(authorization(c)))
+    const result = await authenticate(authorization(c), options)
+    if (!result.ok) throw refusalError(result)
+    c.set('principal', result)
     await next()
   })
-
-/** After `requireBearer`: only admins pass. The role is the user record's, which a role change keeps current. */
-export const requireAdmin = createMiddleware<AppEnv>(async (c, next) => {
-  if (c.get('principal').user.role !== 'admin') {
-    throw new ApiError(403, 'forbidden', 'This endpoint is for administrators.')
-  }
-  await next()
-})

@@ -2,7 +2,7 @@ import { type Context, Hono } from 'hono'
 import { z } from 'zod'
 import type { AppEnv, Deps } from '../context.js'
 import { ApiError } from '../errors.js'
-import { requireAdmin, requireBearer } from '../middleware/bearer.js'
+import { requireBearer } from '../middleware/bearer.js'
 import { readJson } from '../middleware/json-body.js'
 import type { UserRecord } from '../store/types.js'
 import { adminUser } from './respond.js'
@@ -25,7 +25,7 @@ const userId = (c: Context) => {
 export function adminRoutes(deps: Deps) {
   const { store, admin } = deps
   const app = new Hono<AppEnv>()
-  app.use('*', requireBearer(deps), requireAdmin)
+  app.use('*', requireBearer(deps, { role: 'admin' }))
 
   app.get('/users', async (c) => {
     const users = await store.listUsers()

@@ -1,9 +1,8 @@
-import { Hono } from 'hono'
+import { Hono, type MiddlewareHandler } from 'hono'
 import { z } from 'zod'
-import type { AppEnv, Deps } from '../context.js'
-import { requireBearer } from '../middleware/bearer.js'
 import { readJson } from '../middleware/json-body.js'
-import type { NoteRecord } from '../store/types.js'
+import type { LeashEnv } from '../middleware/require-session.js'
+import type { NoteRecord, Store } from '../store/types.js'
 import { randomId } from '../tokens/random.js'
 
 // Text must be well-formed Unicode with no NUL: a lone surrogate would not read back as written, and
@@ -22,21 +21,29 @@ const newNote = z.object({
 })
 const view = (n: NoteRecord) => ({ id: n.id, text: n.text, created_at: new Date(n.createdAt).toISOString() })
 
-/** /api/*: the demo's protected resource, each user's own notes. */
-export function apiRoutes(deps: Deps) {
-  const app = new Hono<AppEnv>()
-  app.use('*', requireBearer(deps))
+/**
+ * /api/*: the demo's protected resource, each user's own notes. It is an app's own route like any other:
+ * it knows the principal `requireSession` puts at `c.get('leash')`, and nothing else of Leash.
+ */
+export function apiRoutes(deps: {
+  store: Pick<Store, 'listNotes' | 'addNote'>
+  now: () => number
+  requireSession: () => MiddlewareHandler<LeashEnv>
+}) {
+  const { store, now } = deps
+  const app = new Hono<LeashEnv>()
+  app.use('*', deps.requireSession())
   app.get('/notes', async (c) => {
-    const notes = await deps.store.listNotes(c.get('principal').user.id)
+    const notes = await store.listNotes(c.get('leash').user.id)
     return c.json({ notes: notes.map(view), user_enabled: true })
   })
   app.post('/notes', async (c) => {
     const { text } = await readJson(c, newNote)
-    const note = await deps.store.addNote({
+    const note = await store.addNote({
       id: randomId(),
-      userId: c.get('principal').user.id,
+      userId: c.get('leash').user.id,
       text,
-      createdAt: deps.now(),
+      createdAt: now(),
     })
     return c.json({ note: view(note), user_enabled: true }, 201)
   })

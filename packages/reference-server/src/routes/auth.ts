@@ -1,6 +1,6 @@
 import { Hono } from 'hono'
 import { z } from 'zod'
-import { unauthorized, userDisabled } from '../auth/authenticate.js'
+import { refusalError, unauthorized, userDisabled } from '../auth/refusal.js'
 import type { AppEnv, Deps } from '../context.js'
 import { ApiError, ConflictError } from '../errors.js'
 import { requireBearer } from '../middleware/bearer.js'
@@ -124,12 +124,10 @@ export function authRoutes(deps: Deps) {
     if (!authorization && !refreshToken) throw unauthorized('missing_token')
     let principal = null
     if (authorization) {
-      try {
-        principal = await authenticate(authorization, { allowExpired: true })
-      } catch (error) {
-        // A stale bearer (say, of an older session) must not keep the refresh token's live session alive.
-        if (!refreshToken || !(error instanceof ApiError && error.status === 401)) throw error
-      }
+      const result = await authenticate(authorization, { allowExpired: true })
+      if (result.ok) principal = result
+      // A stale bearer (say, of an older session) must not keep the refresh token's live session alive.
+      else if (!refreshToken || result.status !== 401) throw refusalError(result)
     }
     // Without a bearer, spending the refresh token ends its session in the step that judges it.
     const { user, session } = principal ?? (await sessions.logoutWithRefreshToken(refreshToken!))

@@ -2,7 +2,7 @@ import type { Context } from 'hono'
 import type { ServerConfig } from '../config.js'
 import { ApiError } from '../errors.js'
 
-/** The refresh cookie's name: scoped to `Path=/auth`, so only /auth/* ever sees it. */
+/** The refresh cookie's name: scoped to the /auth routes' path (`/auth`, or `/identity/auth` when mounted there). */
 export const REFRESH_COOKIE = 'leash_refresh'
 
 /** Its name with `cookieHostPrefix`: `Path=/`, no `Domain`, always `Secure`; a sibling subdomain cannot plant one. */
@@ -20,9 +20,20 @@ function isSecure(c: Context, config: CookieConfig): boolean {
   return new URL(c.req.url).protocol === 'https:'
 }
 
+/**
+ * Where the /auth routes are mounted, as the browser sees it: the path of the request (every route that sets
+ * the cookie is `<prefix>/auth/<name>`) without its last segment, so `/identity/auth/login` gives
+ * `/identity/auth`. From the URL as sent (not percent-decoded), and with `;` escaped so it cannot end the
+ * attribute.
+ */
+function authPath(c: Context): string {
+  const path = new URL(c.req.url).pathname.replace(/\/+$/, '')
+  return (path.slice(0, path.lastIndexOf('/')) || '/').replaceAll(';', '%3B')
+}
+
 /** Sets the refresh cookie for `maxAge` seconds (0 clears it). */
 export function setRefreshCookie(c: Context, config: CookieConfig, value: string, maxAge: number) {
-  const path = config.cookieHostPrefix ? '/' : '/auth'
+  const path = config.cookieHostPrefix ? '/' : authPath(c)
   const secure = isSecure(c, config) ? '; Secure' : ''
   c.header(
     'Set-Cookie',

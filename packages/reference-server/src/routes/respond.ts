@@ -1,17 +1,12 @@
 import type { Context } from 'hono'
 import type { Issued } from '../auth/sessions.js'
+import { publicUser } from '../auth/views.js'
 import type { ServerConfig } from '../config.js'
 import type { ApiError } from '../errors.js'
-import type { UserRecord } from '../store/types.js'
 import { setRefreshCookie } from './refresh-cookie.js'
 
+export { adminUser, publicUser } from '../auth/views.js'
 export { clearRefreshCookie, REFRESH_COOKIE } from './refresh-cookie.js'
-
-/** The public view of a user. */
-export const publicUser = (u: UserRecord) => ({ id: u.id, username: u.username, role: u.role })
-
-/** What an admin sees of a user. */
-export const adminUser = (u: UserRecord) => ({ ...publicUser(u), enabled: u.enabled })
 
 /** Seconds left until `at` (epoch ms), never negative. */
 const secondsUntil = (at: number, now: number) => Math.max(0, Math.floor((at - now) / 1000))

@@ -13,7 +13,7 @@ const cacheDir = `${packageDir}node_modules/.cache/leash-cluster`
 
 let bundle: Promise<string> | undefined
 /**
- * The server program (`main.ts`) bundled from the current sources with esbuild, dependencies left to
+ * The server program (`bin.ts`) bundled from the current sources with esbuild, dependencies left to
  * node_modules: child processes run exactly what the tests see, with no prior `tsc -b` and no race on dist/.
  */
 export function serverProgram(): Promise<string> {
@@ -28,7 +28,7 @@ export function serverProgram(): Promise<string> {
     }
     const outfile = `${cacheDir}/main-${process.pid}-${randomId().slice(0, 8)}.mjs`
     await build({
-      entryPoints: [`${packageDir}src/main.ts`],
+      entryPoints: [`${packageDir}src/bin.ts`],
       outfile,
       bundle: true,
       platform: 'node',
@@ -57,7 +57,7 @@ export interface Instance {
 
 export const GLOBAL_SECRET = 'cluster-test-global-secret-0123456789abcdef'
 
-/** Starts `main` in a child process on an ephemeral 127.0.0.1 port; resolves once it listens. */
+/** Starts the server program in a child process on an ephemeral 127.0.0.1 port; resolves once it listens. */
 export async function startInstance(name: string, env: Record<string, string>): Promise<Instance> {
   const program = await serverProgram()
   const child = spawn(process.execPath, [program], {

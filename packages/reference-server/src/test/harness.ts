@@ -9,6 +9,7 @@ import type { SessionRecord, Store } from '../store/types.js'
 import type { AccessClaims } from '../tokens/claims.js'
 import { keyInfo, type TokenCodec } from '../tokens/codec.js'
 import { joseCodec } from '../tokens/jose-codec.js'
+import { randomToken } from '../tokens/random.js'
 
 /** The global string every test server runs with. */
 export const GLOBAL_SECRET = 'test-global-secret-that-is-32-bytes-long!!'
@@ -143,21 +144,26 @@ export async function testServer(
     return all.filter((s): s is SessionRecord => s !== null && s.userId === userId && s.endedAt === null)
   }
 
+  /**
+   * The global epoch the server's keys are derived from: set here, the way the server sets it, if nothing
+   * has signed yet (the test's own way in to the store it created).
+   */
+  const epoch = () => store.initMeta('global_epoch', randomToken(16))
+
   /** The user's current HMAC key as raw bytes, for forging tokens with arbitrary headers. */
   const rawKey = async (userId: string) => {
     const found = await store.findUserById(userId)
     if (!found) throw new Error(`no user ${userId}`)
-    await app.deps.directory.keyFor(found) // sets the global epoch if nothing has signed yet
-    const epoch = await store.getMeta('global_epoch')
-    if (epoch === null) throw new Error('no global epoch')
-    return createHmac('sha256', GLOBAL_SECRET).update(keyInfo(epoch, found.secret)).digest()
+    return createHmac('sha256', GLOBAL_SECRET)
+      .update(keyInfo(await epoch(), found.secret))
+      .digest()
   }
 
   /** Signs claims with the server's own codec and the user's current key (the server's way of signing). */
   const sign = async (claims: AccessClaims) => {
     const found = await store.findUserById(claims.sub)
     if (!found) throw new Error(`no user ${claims.sub}`)
-    return codec.sign(claims, await app.deps.directory.keyFor(found))
+    return codec.sign(claims, await codec.deriveKey(GLOBAL_SECRET, await epoch(), found.secret))
   }
 
   return { app, store, clock, codec, json, login, bearer, refresh, user, liveSessions, rawKey, sign }

@@ -1,0 +1,93 @@
+import { existsSync, readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { build, type Message, type Plugin } from 'esbuild'
+import { describe, expect, it } from 'vitest'
+
+// The package's entries, split by runtime: `.` must bundle for a browser or a worker (no Node builtin, no
+// native module anywhere in its import graph); `./node` is where those live, and a browser cannot import it.
+
+const packageDir = fileURLToPath(new URL('../', import.meta.url))
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url))
+const entry = (file: string) => fileURLToPath(new URL(file, import.meta.url))
+
+/** The package a bare specifier names: `@scope/name/sub` → `@scope/name`, `name/sub` → `name`. */
+const packageOf = (specifier: string) =>
+  specifier
+    .split('/')
+    .slice(0, specifier.startsWith('@') ? 2 : 1)
+    .join('/')
+
+/** Whether the installed package builds or ships native code (node-gyp, prebuilt `.node` binaries). */
+function isNative(name: string): boolean {
+  for (const dir of [`${packageDir}node_modules/${name}`, `${repoRoot}node_modules/${name}`]) {
+    if (!existsSync(`${dir}/package.json`)) continue
+    const manifest = JSON.parse(readFileSync(`${dir}/package.json`, 'utf8')) as { gypfile?: boolean }
+    return manifest.gypfile === true || existsSync(`${dir}/binding.gyp`) || existsSync(`${dir}/prebuilds`)
+  }
+  return false
+}
+
+/**
+ * Bundles an entry as a browser bundler would, and lists what would not run there: every import esbuild
+ * could not resolve for the browser (a Node builtin, unless the package maps it away for browsers) and
+ * every package with native code that the import graph reaches.
+ */
+async function browserOffenders(file: string): Promise<string[]> {
+  const packages = new Set<string>()
+  const record: Plugin = {
+    name: 'record-packages',
+    setup(b) {
+      b.onResolve({ filter: /^[^./]/ }, (args) => {
+        if (!args.path.startsWith('node:')) packages.add(packageOf(args.path))
+        return undefined
+      })
+    },
+  }
+  let errors: Message[] = []
+  try {
+    await build({
+      entryPoints: [file],
+      bundle: true,
+      platform: 'browser',
+      format: 'esm',
+      write: false,
+      logLevel: 'silent',
+      plugins: [record],
+    })
+  } catch (error) {
+    errors = (error as { errors: Message[] }).errors
+  }
+  const unresolved = errors.map((e) => `${e.text} (${e.location?.file ?? '?'})`)
+  const native = [...packages].filter(isNative).map((name) => `native package ${name}`)
+  return [...unresolved, ...native]
+}
+
+describe('@leash/reference-server (src/index.ts)', () => {
+  it('bundles for the browser: no Node builtin and no native package anywhere in its import graph', async () => {
+    expect(await browserOffenders(entry('./index.ts'))).toEqual([])
+  })
+})
+
+describe('@leash/reference-server/node (src/node.ts)', () => {
+  it('is where the Node builtins and native packages are (the check above can see them)', async () => {
+    const offenders = await browserOffenders(entry('./node.ts'))
+    expect(offenders).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/"node:crypto"/),
+        expect.stringMatching(/"node:fs"/),
+        'native package better-sqlite3',
+      ]),
+    )
+  })
+
+  it('does not resolve for a browser bundler (exports map: null under "browser")', async () => {
+    const bundle = build({
+      stdin: { contents: "import '@leash/reference-server/node'", resolveDir: packageDir },
+      bundle: true,
+      platform: 'browser',
+      write: false,
+      logLevel: 'silent',
+    })
+    await expect(bundle).rejects.toThrow(/@leash\/reference-server\/node/)
+  })
+})

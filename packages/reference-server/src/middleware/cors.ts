@@ -1,0 +1,12 @@
+import { cors } from 'hono/cors'
+import type { ServerConfig } from '../config.js'
+
+/** CORS with credentials for `config.corsOrigins` (the only origins that may call with the refresh cookie). */
+export const corsFor = (config: Pick<ServerConfig, 'corsOrigins'>) =>
+  cors({
+    origin: config.corsOrigins,
+    credentials: true,
+    allowHeaders: ['Authorization', 'Content-Type'],
+    allowMethods: ['GET', 'POST', 'PATCH', 'OPTIONS'],
+    maxAge: 600,
+  })

@@ -1,0 +1,16 @@
+import type { IncomingMessage } from 'node:http'
+import { getConnInfo } from '@hono/node-server/conninfo'
+import type { Context } from 'hono'
+
+/**
+ * The Authorization header read straight off Node's request under `@hono/node-server`: asking the WHATWG
+ * request instead makes it copy every header into a `Headers` object, per request. Anywhere else (say
+ * `app.request()` in a test) it asks the request.
+ */
+export function nodeAuthorization(c: Context): string | undefined {
+  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming
+  return incoming ? incoming.headers.authorization : c.req.header('authorization')
+}
+
+/** The socket's peer address under `@hono/node-server` (`X-Forwarded-For` is never read: anyone can send it). */
+export const nodeClientIp = (c: Context): string => getConnInfo(c).remote.address ?? 'unknown'

@@ -1,0 +1,10 @@
+// `@leash/reference-server/node`: what needs Node (sockets, files, native SQLite, PostgreSQL, Redis,
+// node:crypto). Everything portable is in `@leash/reference-server`.
+export { createRedisRateLimiter } from './auth/redis-rate-limit.js'
+export { createScryptHasher, OWASP_SCRYPT, type ScryptParams } from './auth/scrypt-hasher.js'
+export { createRedisBus, type RedisBusOptions } from './bus/redis.js'
+export { type RunningServer, startServer, startupFailure } from './main.js'
+export { nodeAuthorization, nodeClientIp } from './node-request.js'
+export { createPostgresStore, type PostgresStoreOptions } from './store/postgres.js'
+export { createSqliteStore } from './store/sqlite.js'
+export { nodeCodec } from './tokens/node-codec.js'

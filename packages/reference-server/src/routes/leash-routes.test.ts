@@ -1,0 +1,143 @@
+import { Hono } from 'hono'
+import { describe, expect, it } from 'vitest'
+import type { ServerConfig } from '../config.js'
+import { StoreUnavailableError } from '../errors.js'
+import { createMemoryStore } from '../store/memory.js'
+import { codeOf, testServer } from '../test/harness.js'
+
+// `app.routes`: /auth/* and /admin/* mounted by a host app under a prefix of its choosing, with the refresh
+// cookie's Path following the prefix, and Leash's own error handling, limits and headers going with them.
+
+/** A host app of its own (its own error and not-found answers) with Leash under `prefix`. */
+async function hosted(prefix: string, config: Partial<ServerConfig> = {}) {
+  const store = createMemoryStore()
+  const s = await testServer({ store, config })
+  const host = new Hono()
+  host.onError((_error, c) => c.json({ host: 'error' }, 500))
+  host.notFound((c) => c.json({ host: 'not found' }, 404))
+  host.route(prefix, s.app.routes)
+  host.post('/upload', async (c) => c.json({ bytes: (await c.req.text()).length }))
+  host.get('/plain', (c) => c.text('plain'))
+  const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+    host.request(path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    })
+  return { s, store, host, post }
+}
+
+/** The refresh cookie line of a response. */
+const setCookie = (res: Response) => res.headers.getSetCookie().find((line) => line.includes('leash_refresh'))
+const cookieValue = (line: string | undefined) => /leash_refresh=([^;]*)/.exec(line ?? '')?.[1]
+
+const alice = { username: 'alice', password: 'alice-password' }
+
+describe('app.routes mounted under a prefix', () => {
+  it('serves /identity/auth/*: the refresh cookie is scoped to Path=/identity/auth, set, rotated and cleared', async () => {
+    const { post, host } = await hosted('/identity')
+    const login = await post('/identity/auth/login', alice)
+    expect(login.status).toBe(200)
+    expect(login.headers.get('cache-control')).toBe('no-store')
+    expect(login.headers.get('x-content-type-options')).toBe('nosniff')
+    const set = setCookie(login)
+    expect(set).toMatch(/; Path=\/identity\/auth; HttpOnly; SameSite=Strict; Max-Age=43200$/)
+    const { access_token } = (await login.json()) as { access_token: string }
+    expect(
+      (await host.request('/identity/auth/me', { headers: { authorization: `Bearer ${access_token}` } }))
+        .status,
+    ).toBe(200)
+
+    // The browser sends the cookie back to /identity/auth/*: refresh rotates it under the same path.
+    const refreshed = await post(
+      '/identity/auth/refresh',
+      {},
+      { cookie: `leash_refresh=${cookieValue(set)}` },
+    )
+    expect(refreshed.status).toBe(200)
+    const rotated = setCookie(refreshed)
+    expect(rotated).toMatch(/; Path=\/identity\/auth; /)
+    expect(cookieValue(rotated)).not.toBe(cookieValue(set))
+
+    // Logout clears it at the path it was set on (a browser clears only a cookie of the same path).
+    const out = await post('/identity/auth/logout', {}, { cookie: `leash_refresh=${cookieValue(rotated)}` })
+    expect(out.status).toBe(200)
+    expect(setCookie(out)).toMatch(/^leash_refresh=; Path=\/identity\/auth; .*Max-Age=0/)
+
+    // Nothing answers at the unprefixed paths: they are the host's.
+    expect(await (await post('/auth/login', alice)).json()).toEqual({ host: 'not found' })
+  })
+
+  it('follows any prefix, nested or at the root; with LEASH_COOKIE_HOST_PREFIX the cookie is Path=/', async () => {
+    for (const [prefix, path] of [
+      ['/api/v2/identity', '/api/v2/identity/auth'],
+      ['/', '/auth'],
+    ]) {
+      const { post } = await hosted(prefix!)
+      const res = await post(`${prefix === '/' ? '' : prefix}/auth/login`, alice)
+      expect(res.status).toBe(200)
+      expect(setCookie(res)).toContain(`; Path=${path}; `)
+    }
+    // A prefix with a parameter: whatever the path holds cannot add an attribute to the cookie.
+    const tenant = await hosted('/:tenant')
+    const injected = await tenant.post('/x;Domain=evil.example;Path=/auth/login', alice)
+    expect(injected.status).toBe(200)
+    expect(setCookie(injected)).toMatch(
+      /^leash_refresh=[^;]+; Path=\/x%3BDomain=evil.example%3BPath=\/auth; HttpOnly;/,
+    )
+    const { post } = await hosted('/identity', { cookieHostPrefix: true, secureCookies: true })
+    const res = await post('https://app.example/identity/auth/login', alice)
+    expect(res.status).toBe(200)
+    expect(setCookie(res)).toMatch(
+      /^__Host-leash_refresh=[^;]+; Path=\/; HttpOnly; SameSite=Strict; Max-Age=\d+; Secure$/,
+    )
+  })
+
+  it('serves /identity/admin/* to admins only', async () => {
+    const { post, host } = await hosted('/identity')
+    const token = async (username: string) =>
+      (
+        (await (
+          await post('/identity/auth/login', { username, password: `${username}-password` })
+        ).json()) as {
+          access_token: string
+        }
+      ).access_token
+    const as = async (username: string) =>
+      host.request('/identity/admin/users', { headers: { authorization: `Bearer ${await token(username)}` } })
+    const listed = await as('root')
+    expect(listed.status).toBe(200)
+    expect(((await listed.json()) as { users: unknown[] }).users).toHaveLength(3)
+    const refused = await as('alice')
+    expect(refused.status).toBe(403)
+    expect(await codeOf(refused)).toBe('forbidden')
+  })
+
+  it('answers its own errors as the protocol says, never through the host’s error handler', async () => {
+    const { post, store } = await hosted('/identity')
+    const bad = await post('/identity/auth/login', '{')
+    expect(bad.status).toBe(400)
+    expect(await codeOf(bad)).toBe('invalid_json')
+    const big = await post('/identity/auth/login', { ...alice, pad: 'x'.repeat(20_000) })
+    expect(big.status).toBe(413)
+    expect(await codeOf(big)).toBe('payload_too_large')
+    const missing = await post('/identity/auth/logout-all', {})
+    expect(missing.status).toBe(401)
+    expect(missing.headers.get('www-authenticate')).toBe('Bearer error="invalid_request"')
+    store.findUserByUsername = () => Promise.reject(new StoreUnavailableError(new Error('ECONNREFUSED')))
+    const down = await post('/identity/auth/login', alice)
+    expect(down.status).toBe(503)
+    expect(down.headers.get('retry-after')).toBe('1')
+    expect(await codeOf(down)).toBe('store_unavailable')
+  })
+
+  it('mounted at the root, leaves the host’s own routes alone: no body limit, no Leash headers', async () => {
+    const { post, host } = await hosted('/')
+    const upload = await post('/upload', 'x'.repeat(20_000))
+    expect(upload.status).toBe(200)
+    expect(await upload.json()).toEqual({ bytes: 20_000 })
+    const plain = await host.request('/plain')
+    expect(plain.headers.get('cache-control')).toBeNull()
+    expect(plain.headers.get('x-content-type-options')).toBeNull()
+  })
+})

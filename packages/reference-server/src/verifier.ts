@@ -1,0 +1,125 @@
+import type { Context, MiddlewareHandler } from 'hono'
+import { type CheckDeps, createCheck } from './auth/check.js'
+import { createDirectory, type KeyedUser } from './auth/directory.js'
+import type { Refusal } from './auth/refusal.js'
+import type { PublicUser } from './auth/views.js'
+import type { Bus } from './bus/types.js'
+import { defaultConfig, type ServerConfig } from './config.js'
+import type { LogEntry } from './log.js'
+import {
+  createRequireSession,
+  type LeashEnv,
+  type RequireSessionOptions,
+} from './middleware/require-session.js'
+import type { Role, SessionRecord, Store } from './store/types.js'
+import type { AccessClaims, ParsedToken } from './tokens/claims.js'
+import type { TokenCodec } from './tokens/codec.js'
+import { joseCodec } from './tokens/jose-codec.js'
+
+/** Who a request speaks for, once every check has passed. */
+export interface Principal {
+  /** The user's public view, current as of this request (a role change is seen at once). */
+  readonly user: PublicUser
+  readonly sessionId: string
+  /** The access token's claims, as this server signed them. */
+  readonly claims: Readonly<AccessClaims>
+}
+
+/** A verdict on an Authorization header: the principal, or what the protocol answers instead. */
+export type VerifyResult = { readonly ok: true; readonly principal: Principal } | Refusal
+
+export interface VerifyOptions {
+  /** Only users of this role (or these roles) pass; anyone else is refused 403 `forbidden`. */
+  role?: Role | readonly Role[]
+}
+
+/**
+ * The protocol's check of an `Authorization` header, in its order: missing or malformed token, header,
+ * claims, user, signature, expiry, issuer and audience, enabled, session; then `options.role`. Never
+ * rejects for anything a client sends; a store that cannot be reached gives 503 `store_unavailable`.
+ */
+export type Verify = (
+  authorization: string | null | undefined,
+  options?: VerifyOptions,
+) => Promise<VerifyResult>
+
+/** The check for any framework, plus its Hono middleware. */
+export interface Verifier {
+  verify: Verify
+  /**
+   * Hono middleware: the principal at `c.get('leash')`, or the protocol's answer (401 with
+   * `WWW-Authenticate`, 403 `user_disabled` with `user_enabled: false`, 403 `forbidden` for another role).
+   */
+  requireSession(options?: RequireSessionOptions): MiddlewareHandler<LeashEnv>
+}
+
+const principal = (
+  keyed: KeyedUser,
+  session: SessionRecord,
+  claims: ParsedToken['payload'],
+): VerifyResult => ({
+  ok: true,
+  principal: { user: keyed.view, sessionId: session.id, claims: claims as unknown as AccessClaims },
+})
+
+/** A verifier over a directory someone else owns (the app's). */
+export function verifierOver(
+  deps: CheckDeps & {
+    authorization: (c: Context) => string | undefined
+    log: (entry: LogEntry) => void
+  },
+): Verifier {
+  const verify: Verify = createCheck(deps, principal)
+  return { verify, requireSession: createRequireSession({ ...deps, verify }) }
+}
+
+export interface VerifierOptions {
+  /** The store the issuing server writes to. */
+  store: Store
+  /**
+   * The bus the issuing server publishes invalidations on: how a revocation there is seen here at the next
+   * request. Required: without it this cache could trust a revoked session for up to 5 s.
+   */
+  bus: Bus
+  /** The issuing server's global string. */
+  globalSecret: string
+  /** HS256 codec (default jose, portable; on Node, `nodeCodec` from `@leash/reference-server/node` is faster). */
+  codec?: TokenCodec
+  /** The issuing server's `issuer`, `audience` and `iatLeeway`, when not the defaults. */
+  config?: Partial<Pick<ServerConfig, 'issuer' | 'audience' | 'iatLeeway'>>
+  /** Epoch milliseconds (default `Date.now()`). */
+  clock?: { now(): number }
+  /** How the Hono middleware reads the header (default `c.req.header('authorization')`). */
+  authorization?: (c: Context) => string | undefined
+  /** Where a store outage is reported (level `warn`). */
+  log?: (entry: LogEntry) => void
+}
+
+/**
+ * A verifier for a service that never issues tokens but shares the issuing server's store, bus and global
+ * secret: its own cache of users, keys and sessions, emptied by every invalidation on the bus.
+ * `close()` stops listening to the bus (closing the store and bus is the caller's).
+ * @example
+ * const verifier = createVerifier({ store, bus, globalSecret: process.env.LEASH_GLOBAL_SECRET })
+ * const result = await verifier.verify(request.headers.get('authorization'))
+ * if (result.ok) console.log(result.principal.user.username)
+ */
+export function createVerifier(options: VerifierOptions): Verifier & { close(): void } {
+  if (new TextEncoder().encode(options.globalSecret).length < 32) {
+    throw new Error('the global secret must be at least 32 bytes')
+  }
+  const codec = options.codec ?? joseCodec
+  const clock = options.clock ?? Date
+  const now = () => clock.now()
+  const { store, bus, globalSecret } = options
+  const directory = createDirectory({ store, bus, codec, now, globalSecret })
+  const verifier = verifierOver({
+    directory,
+    codec,
+    now,
+    config: { ...defaultConfig, ...options.config },
+    authorization: options.authorization ?? ((c) => c.req.header('authorization')),
+    log: options.log ?? (() => {}),
+  })
+  return { ...verifier, close: () => directory.close() }
+}
