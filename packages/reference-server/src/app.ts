@@ -12,7 +12,7 @@ import { createInProcessBus } from './bus/in-process.js'
 import type { Bus } from './bus/types.js'
 import { defaultConfig, type ServerConfig, validateConfig } from './config.js'
 import type { AppEnv, Deps } from './context.js'
-import { ApiError, ServerBusyError, StoreUnavailableError, UnstorableTextError } from './errors.js'
+import { ApiError, apiError, ServerBusyError, StoreUnavailableError, UnstorableTextError } from './errors.js'
 import { MAX_BODY_BYTES } from './middleware/json-body.js'
 import { adminRoutes } from './routes/admin.js'
 import { apiRoutes } from './routes/api.js'
@@ -131,8 +131,7 @@ export function createApp(options: AppOptions): LeashApp {
   }
   const limitBody = bodyLimit({
     maxSize: MAX_BODY_BYTES,
-    onError: (c) =>
-      errorResponse(c, new ApiError(413, 'payload_too_large', `The body is over ${MAX_BODY_BYTES} bytes.`)),
+    onError: (c) => errorResponse(c, apiError('payload_too_large')),
   })
   // GET and HEAD have no body to limit (and asking for one makes @hono/node-server build a full Request).
   app.on(['POST', 'PUT', 'PATCH', 'DELETE'], '*', limitBody)
@@ -141,7 +140,7 @@ export function createApp(options: AppOptions): LeashApp {
   app.route('/admin', adminRoutes(deps))
   app.route('/', healthRoutes(deps))
 
-  app.notFound((c) => errorResponse(c, new ApiError(404, 'not_found', 'No such endpoint.')))
+  app.notFound((c) => errorResponse(c, apiError('not_found')))
   // Every 500 and 503 is logged with a level, so `LEASH_LOG=warn` still shows it.
   app.onError((error, c) => {
     if (error instanceof ApiError) return errorResponse(c, error)
@@ -153,17 +152,13 @@ export function createApp(options: AppOptions): LeashApp {
         path: c.req.path,
         error: String((error.cause as Error)?.message ?? error),
       })
-      return errorResponse(
-        c,
-        new ApiError(400, 'invalid_request', 'The request holds text the server cannot store.'),
-      )
+      return errorResponse(c, apiError('invalid_request'))
     }
     if (error instanceof ServerBusyError) {
       log({ level: 'warn', msg: 'server busy: password hashing at capacity', path: c.req.path })
-      const headers = { 'Retry-After': String(error.retryAfter) }
       return errorResponse(
         c,
-        new ApiError(503, 'server_busy', 'The server is busy; try again later.', { headers }),
+        apiError('server_busy', { headers: { 'Retry-After': String(error.retryAfter) } }),
       )
     }
     if (error instanceof StoreUnavailableError) {
@@ -173,11 +168,10 @@ export function createApp(options: AppOptions): LeashApp {
         path: c.req.path,
         error: String((error.cause as Error)?.message ?? error),
       })
-      c.header('Retry-After', '1')
-      return errorResponse(c, new ApiError(503, 'store_unavailable', 'The session store cannot be reached.'))
+      return errorResponse(c, apiError('store_unavailable', { headers: { 'Retry-After': '1' } }))
     }
     log({ level: 'error', msg: 'unhandled error', path: c.req.path, error: error.stack ?? String(error) })
-    return errorResponse(c, new ApiError(500, 'internal_error', 'Something went wrong on the server.'))
+    return errorResponse(c, apiError('internal_error'))
   })
 
   return Object.assign(app, { deps, close: () => directory.close() })

@@ -1,5 +1,5 @@
 import type { ServerConfig } from '../config.js'
-import { ApiError } from '../errors.js'
+import { apiError } from '../errors.js'
 import type { SessionRecord, UserRecord } from '../store/types.js'
 import { checkClaims, type ParsedToken, parseToken, type TokenFailure } from '../tokens/claims.js'
 import type { SigningKey, TokenCodec } from '../tokens/codec.js'
@@ -13,19 +13,11 @@ export interface Principal {
   claims: ParsedToken['payload']
 }
 
-const messages: Record<TokenFailure | 'missing_token' | 'session_revoked', string> = {
-  missing_token: 'This endpoint needs an Authorization: Bearer token.',
-  malformed_token: 'The bearer token is not a compact JWS of three base64url parts.',
-  invalid_token: 'The bearer token is not valid.',
-  token_expired: 'The access token has expired; refresh it.',
-  session_revoked: 'The session this token belongs to has ended.',
-}
-
 /** A 401 of the bearer checks. */
-export const unauthorized = (code: keyof typeof messages) => new ApiError(401, code, messages[code])
+export const unauthorized = (code: TokenFailure | 'missing_token' | 'session_revoked') => apiError(code)
 
 /** The 403 every response concerning a disabled user carries. */
-export const userDisabled = () => new ApiError(403, 'user_disabled', 'This account has been disabled.')
+export const userDisabled = () => apiError('user_disabled')
 
 const BEARER = /^Bearer +([^\s]+) *$/i
 

@@ -1,6 +1,6 @@
 import { createMiddleware } from 'hono/factory'
 import type { AppEnv, Deps } from '../context.js'
-import { ApiError } from '../errors.js'
+import { apiError } from '../errors.js'
 
 /** Runs the protocol's bearer checks and puts the principal on the context. */
 export const requireBearer = ({ authenticate, authorization }: Deps) =>
@@ -11,8 +11,6 @@ export const requireBearer = ({ authenticate, authorization }: Deps) =>
 
 /** After `requireBearer`: only admins pass. The role is the user record's, which a role change keeps current. */
 export const requireAdmin = createMiddleware<AppEnv>(async (c, next) => {
-  if (c.get('principal').user.role !== 'admin') {
-    throw new ApiError(403, 'forbidden', 'This endpoint is for administrators.')
-  }
+  if (c.get('principal').user.role !== 'admin') throw apiError('forbidden')
   await next()
 })

@@ -1,7 +1,7 @@
 import { type Context, Hono } from 'hono'
 import { z } from 'zod'
 import type { AppEnv, Deps } from '../context.js'
-import { ApiError } from '../errors.js'
+import { apiError } from '../errors.js'
 import { requireAdmin, requireBearer } from '../middleware/bearer.js'
 import { readJson } from '../middleware/json-body.js'
 import type { UserRecord } from '../store/types.js'
@@ -9,7 +9,7 @@ import { adminUser } from './respond.js'
 
 const rolePatch = z.object({ role: z.enum(['user', 'admin']) })
 
-const notFound = () => new ApiError(404, 'user_not_found', 'No user has that id.')
+const notFound = () => apiError('user_not_found')
 const found = (user: UserRecord | null) => {
   if (!user) throw notFound()
   return { user: adminUser(user), user_enabled: true }

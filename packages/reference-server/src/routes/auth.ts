@@ -2,7 +2,7 @@ import { Hono } from 'hono'
 import { z } from 'zod'
 import { unauthorized, userDisabled } from '../auth/authenticate.js'
 import type { AppEnv, Deps } from '../context.js'
-import { ApiError, ConflictError } from '../errors.js'
+import { ApiError, apiError, ConflictError } from '../errors.js'
 import { requireBearer } from '../middleware/bearer.js'
 import { readJson } from '../middleware/json-body.js'
 import { requireSameOrigin } from '../middleware/same-origin.js'
@@ -30,7 +30,7 @@ const schemas = {
   }),
 }
 
-const invalidCredentials = () => new ApiError(401, 'invalid_credentials', 'Wrong username or password.')
+const invalidCredentials = () => apiError('invalid_credentials')
 
 /** /auth/*: register, login, refresh, logout, logout-all, password change, me. */
 export function authRoutes(deps: Deps) {
@@ -51,27 +51,22 @@ export function authRoutes(deps: Deps) {
   }
   // Counts the attempt before any hashing starts: concurrent guesses cannot all pass a check made while
   // the first of them is still hashing.
-  const reserve = async (key: string, limit: number, message: string) => {
+  const reserve = async (key: string, limit: number) => {
     const verdict = await limiter.attempt(key, limit, now())
-    if (!verdict.ok) {
-      throw new ApiError(429, 'rate_limited', message, {
-        headers: { 'Retry-After': String(verdict.retryAfter) },
-      })
-    }
+    if (!verdict.ok)
+      throw apiError('rate_limited', { headers: { 'Retry-After': String(verdict.retryAfter) } })
   }
-  const tooManyFailures = 'Too many failed attempts; try again later.'
   // Every login and register from one address counts, whatever the username: many usernames cannot buy
   // many hashes. An unknown address has no budget of its own to count against.
   const reserveForIp = async (ip: string | undefined) => {
-    if (ip !== undefined)
-      await reserve(`ip|${ip}`, config.ipRate, 'Too many attempts from this address; try again later.')
+    if (ip !== undefined) await reserve(`ip|${ip}`, config.ipRate)
   }
 
   const app = new Hono<AppEnv>()
 
   app.post('/register', async (c) => {
     const body = await readJson(c, schemas.register)
-    if (!config.allowRegistration) throw new ApiError(403, 'registration_closed', 'Registration is closed.')
+    if (!config.allowRegistration) throw apiError('registration_closed')
     await reserveForIp(deps.clientIp(c))
     try {
       const user = await store.createUser({
@@ -85,7 +80,7 @@ export function authRoutes(deps: Deps) {
       })
       return c.json({ user: publicUser(user) }, 201)
     } catch (error) {
-      if (error instanceof ConflictError) throw new ApiError(409, 'username_taken', 'That username is taken.')
+      if (error instanceof ConflictError) throw apiError('username_taken')
       throw error
     }
   })
@@ -95,7 +90,7 @@ export function authRoutes(deps: Deps) {
     const ip = deps.clientIp(c)
     await reserveForIp(ip)
     const key = `login|${body.username.toLowerCase()}|${ip ?? 'unknown'}`
-    await reserve(key, config.loginRate, tooManyFailures)
+    await reserve(key, config.loginRate)
     const user = await store.findUserByUsername(body.username)
     if (!(await checkPassword(body.password, user?.passwordHash)) || !user) throw invalidCredentials()
     await limiter.reset(key)
@@ -107,7 +102,7 @@ export function authRoutes(deps: Deps) {
     const body = await readJson(c, schemas.refresh)
     const cookie = readRefreshCookie(c, config)
     const token = body.refresh_token ?? cookie
-    if (!token) throw new ApiError(401, 'invalid_refresh_token', 'No refresh token was sent.')
+    if (!token) throw apiError('invalid_refresh_token')
     try {
       return tokenResponse(c, await sessions.refresh(token), config)
     } catch (error) {
@@ -161,7 +156,7 @@ export function authRoutes(deps: Deps) {
     const { user, session } = c.get('principal')
     const body = await readJson(c, schemas.password)
     const key = `password|${user.id}`
-    await reserve(key, config.loginRate, tooManyFailures)
+    await reserve(key, config.loginRate)
     if (!(await hasher.verify(body.current_password, user.passwordHash))) throw invalidCredentials()
     await limiter.reset(key)
     const changed = await sessions.rotateUser(
