@@ -1,36 +1,25 @@
+import type { LogoutResponse, MeResponse, RegisterResponse } from '@leash/protocol'
 import { Hono } from 'hono'
-import { z } from 'zod'
 import { unauthorized, userDisabled } from '../auth/authenticate.js'
 import type { AppEnv, Deps } from '../context.js'
 import { ApiError, apiError, ConflictError } from '../errors.js'
 import { requireBearer } from '../middleware/bearer.js'
 import { readJson } from '../middleware/json-body.js'
 import { requireSameOrigin } from '../middleware/same-origin.js'
+import { requests } from '../schemas/requests.js'
 import { randomId, randomToken } from '../tokens/random.js'
 import { readRefreshCookie } from './refresh-cookie.js'
 import { clearRefreshCookie, publicUser, sessionView, tokenResponse } from './respond.js'
-import { text } from './text.js'
-
-const username = text(3, 64).regex(/^[A-Za-z0-9_.@-]+$/, 'letters, digits and _ . @ - only')
-const password = text(8, 256)
-const transport = z.enum(['cookie', 'body'])
-
-const schemas = {
-  register: z.object({ username, password }),
-  login: z.object({
-    username: text(1, 64),
-    password: text(1, 256),
-    refresh_transport: transport.optional(),
-  }),
-  refresh: z.object({ refresh_token: text(1, 512).optional() }),
-  password: z.object({
-    current_password: text(1, 256),
-    new_password: password,
-    refresh_transport: transport.optional(),
-  }),
-}
 
 const invalidCredentials = () => apiError('invalid_credentials')
+
+/** Logout's answer: a token that expires a second after issue, naming the ended session. */
+const farewellResponse = (farewell: { accessToken: string; expiresIn: number }): LogoutResponse => ({
+  access_token: farewell.accessToken,
+  token_type: 'Bearer',
+  expires_in: farewell.expiresIn,
+  user_enabled: true,
+})
 
 /** /auth/*: register, login, refresh, logout, logout-all, password change, me. */
 export function authRoutes(deps: Deps) {
@@ -65,7 +54,7 @@ export function authRoutes(deps: Deps) {
   const app = new Hono<AppEnv>()
 
   app.post('/register', async (c) => {
-    const body = await readJson(c, schemas.register)
+    const body = await readJson(c, requests.RegisterRequest)
     if (!config.allowRegistration) throw apiError('registration_closed')
     await reserveForIp(deps.clientIp(c))
     try {
@@ -78,7 +67,7 @@ export function authRoutes(deps: Deps) {
         secret: randomToken(32),
         createdAt: now(),
       })
-      return c.json({ user: publicUser(user) }, 201)
+      return c.json({ user: publicUser(user) } satisfies RegisterResponse, 201)
     } catch (error) {
       if (error instanceof ConflictError) throw apiError('username_taken')
       throw error
@@ -86,7 +75,7 @@ export function authRoutes(deps: Deps) {
   })
 
   app.post('/login', async (c) => {
-    const body = await readJson(c, schemas.login)
+    const body = await readJson(c, requests.LoginRequest)
     const ip = deps.clientIp(c)
     await reserveForIp(ip)
     const key = `login|${body.username.toLowerCase()}|${ip ?? 'unknown'}`
@@ -99,7 +88,7 @@ export function authRoutes(deps: Deps) {
   })
 
   app.post('/refresh', sameOrigin, async (c) => {
-    const body = await readJson(c, schemas.refresh)
+    const body = await readJson(c, requests.RefreshRequest)
     const cookie = readRefreshCookie(c, config)
     const token = body.refresh_token ?? cookie
     if (!token) throw apiError('invalid_refresh_token')
@@ -112,7 +101,7 @@ export function authRoutes(deps: Deps) {
   })
 
   app.post('/logout', sameOrigin, async (c) => {
-    const body = await readJson(c, schemas.refresh)
+    const body = await readJson(c, requests.RefreshRequest)
     const cookie = readRefreshCookie(c, config)
     const refreshToken = body.refresh_token ?? cookie
     const authorization = deps.authorization(c)
@@ -130,31 +119,19 @@ export function authRoutes(deps: Deps) {
     const { user, session } = principal ?? (await sessions.logoutWithRefreshToken(refreshToken!))
     if (principal) await sessions.end(session.id, 'logout')
     clearRefreshCookie(c, config)
-    const farewell = await sessions.farewell(user, session)
-    return c.json({
-      access_token: farewell.accessToken,
-      token_type: 'Bearer',
-      expires_in: farewell.expiresIn,
-      user_enabled: true,
-    })
+    return c.json(farewellResponse(await sessions.farewell(user, session)))
   })
 
   app.post('/logout-all', sameOrigin, bearer, async (c) => {
     const { user, session } = c.get('principal')
     const rotated = await sessions.rotateUser(user.id, {}, 'logout')
     clearRefreshCookie(c, config)
-    const farewell = await sessions.farewell(rotated ?? user, session)
-    return c.json({
-      access_token: farewell.accessToken,
-      token_type: 'Bearer',
-      expires_in: farewell.expiresIn,
-      user_enabled: true,
-    })
+    return c.json(farewellResponse(await sessions.farewell(rotated ?? user, session)))
   })
 
   app.post('/password', bearer, async (c) => {
     const { user, session } = c.get('principal')
-    const body = await readJson(c, schemas.password)
+    const body = await readJson(c, requests.PasswordChangeRequest)
     const key = `password|${user.id}`
     await reserve(key, config.loginRate)
     if (!(await hasher.verify(body.current_password, user.passwordHash))) throw invalidCredentials()
@@ -175,7 +152,7 @@ export function authRoutes(deps: Deps) {
       user: publicUser(user),
       session: sessionView(session, config.idleTimeout, now()),
       user_enabled: true,
-    })
+    } satisfies MeResponse)
   })
 
   return app
