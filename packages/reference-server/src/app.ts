@@ -18,6 +18,7 @@ import { adminRoutes } from './routes/admin.js'
 import { apiRoutes } from './routes/api.js'
 import { authRoutes } from './routes/auth.js'
 import { healthRoutes } from './routes/health.js'
+import { openApiRoutes } from './routes/openapi.js'
 import { errorResponse } from './routes/respond.js'
 import type { Store } from './store/types.js'
 import type { TokenCodec } from './tokens/codec.js'
@@ -139,6 +140,7 @@ export function createApp(options: AppOptions): LeashApp {
   app.route('/api', apiRoutes(deps))
   app.route('/admin', adminRoutes(deps))
   app.route('/', healthRoutes(deps))
+  app.route('/', openApiRoutes(deps))
 
   app.notFound((c) => errorResponse(c, apiError('not_found')))
   // Every 500 and 503 is logged with a level, so `LEASH_LOG=warn` still shows it.

@@ -25,7 +25,7 @@ import { response } from './typed.js'
 // time: the OpenAPI document is generated from them, and the tests check real responses against it.
 
 const seconds = z.number().int().min(0)
-const enabled = z.literal(true)
+const enabled = z.literal(true).describe('Every successful authenticated response says the user is enabled.')
 
 const publicUser = response<PublicUser>()(
   z.object({ id: z.string(), username: z.string(), role: z.enum(['user', 'admin']) }),
@@ -91,7 +91,10 @@ export const responses = {
         message: z.string(),
         details: z.array(errorDetail).optional(),
       }),
-      user_enabled: z.literal(false).optional(),
+      user_enabled: z
+        .literal(false)
+        .optional()
+        .describe('With user_disabled, and only with it: the client clears its session.'),
     }),
   ),
 }
