@@ -25,18 +25,20 @@ export interface Operation {
   errors: ErrorCode[]
 }
 
-const json: ErrorCode[] = ['unsupported_media_type', 'invalid_json', 'invalid_request']
-const store: ErrorCode[] = ['store_unavailable']
+/** What reading a JSON body can answer. */
+export const BODY_CHECKS: ErrorCode[] = ['unsupported_media_type', 'invalid_json', 'invalid_request']
 /** The bearer checks, in the protocol's order. */
-const bearer: ErrorCode[] = [
+export const BEARER_CHECKS: ErrorCode[] = [
   'missing_token',
   'malformed_token',
   'invalid_token',
   'token_expired',
   'user_disabled',
   'session_revoked',
-  ...store,
 ]
+const json = BODY_CHECKS
+const store: ErrorCode[] = ['store_unavailable']
+const bearer: ErrorCode[] = [...BEARER_CHECKS, ...store]
 const admin: ErrorCode[] = [...bearer, 'forbidden']
 const hashing: ErrorCode[] = ['rate_limited', 'server_busy']
 
