@@ -62,7 +62,10 @@ function endpointTable() {
   const rows = operations.map((op) => {
     const endpoint = `\`${op.method.toUpperCase()} ${op.path}\`${op.request ? fields(op.request.schema) : ''}`
     const ok = Object.entries(op.ok)
-      .map(([status, body]) => `${status} \`${body}\``)
+      .map(
+        ([status, body]) =>
+          `${status} ${body === 'OpenApiDocument' ? 'the OpenAPI 3.1 document' : `\`${body}\``}`,
+      )
       .join(', ')
     const cookie = op.cookie ? ` (${op.cookie} the refresh cookie)` : ''
     return `| ${endpoint} | ${auth(op)} | ${ok}${cookie} | ${failures(op)} |`
