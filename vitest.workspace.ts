@@ -9,6 +9,7 @@ const src = (path: string) => fileURLToPath(new URL(path, import.meta.url))
 export default defineConfig({
   resolve: {
     alias: [
+      { find: /^@leash\/protocol$/, replacement: src('./packages/protocol/src/index.ts') },
       { find: /^@leash\/sdk\/react$/, replacement: src('./packages/sdk/src/react/index.ts') },
       { find: /^@leash\/sdk$/, replacement: src('./packages/sdk/src/index.ts') },
       { find: /^@leash\/reference-server\/msw$/, replacement: src('./packages/reference-server/src/msw.ts') },
@@ -21,6 +22,15 @@ export default defineConfig({
   },
   test: {
     projects: [
+      {
+        extends: true,
+        test: {
+          name: 'protocol',
+          root: './packages/protocol',
+          environment: 'node',
+          include: ['src/**/*.test.ts'],
+        },
+      },
       {
         extends: true,
         test: {

@@ -10,7 +10,7 @@ import { createInProcessBus } from './bus/in-process.js'
 import type { Bus } from './bus/types.js'
 import { defaultConfig, type ServerConfig, validateConfig } from './config.js'
 import type { AppEnv, Deps } from './context.js'
-import { ApiError } from './errors.js'
+import { apiError } from './errors.js'
 import type { LogEntry } from './log.js'
 import { BODY_METHODS, limitBody } from './middleware/body-limit.js'
 import { corsFor } from './middleware/cors.js'
@@ -21,6 +21,7 @@ import { authRoutes } from './routes/auth.js'
 import { handleError } from './routes/handle-error.js'
 import { healthRoutes } from './routes/health.js'
 import { leashRoutes } from './routes/leash-routes.js'
+import { openApiRoutes } from './routes/openapi.js'
 import { errorResponse } from './routes/respond.js'
 import type { Store } from './store/types.js'
 import type { TokenCodec } from './tokens/codec.js'
@@ -72,8 +73,8 @@ export type LeashApp = Hono & {
    * app.get('/api/profile', leash.requireSession(), (c) => c.json({ user: c.get('leash').user }))
    */
   requireSession(options?: RequireSessionOptions): MiddlewareHandler<LeashEnv>
-  /** /auth/* and /admin/* alone, to mount under a prefix: `app.route('/identity', leash.routes)`. */
-  readonly routes: Hono
+  /** /auth/* and /admin/* alone, to mount under a prefix: `app.route('/identity', leash.endpoints)`. */
+  readonly endpoints: Hono
   /** Admin actions by user id, for tooling and tests. */
   readonly admin: LeashAdmin
   /** Stops listening to the bus. Closing the store and bus is the caller's. */
@@ -82,7 +83,7 @@ export type LeashApp = Hono & {
 
 /**
  * The Leash server as a Hono app: no sockets, files or environment. It serves /auth/*, /admin/*, the demo's
- * /api/notes and /healthz; `routes`, `requireSession` and `verify` let another Hono app use Leash for its
+ * /api/notes and /healthz; `endpoints`, `requireSession` and `verify` let another Hono app use Leash for its
  * own. `main.ts` wires real adapters; `msw.ts` wires memory ones, so the mock can never drift from the server.
  */
 export function createApp(options: AppOptions): LeashApp {
@@ -146,14 +147,15 @@ export function createApp(options: AppOptions): LeashApp {
   app.route('/api', apiRoutes({ store, now, requireSession }))
   app.route('/admin', adminApp)
   app.route('/', healthRoutes(deps))
+  app.route('/', openApiRoutes(deps))
 
-  app.notFound((c) => errorResponse(c, new ApiError(404, 'not_found', 'No such endpoint.')))
+  app.notFound((c) => errorResponse(c, apiError('not_found')))
   app.onError(handleError(log))
 
   return Object.assign(app as unknown as Hono, {
     verify,
     requireSession,
-    routes: leashRoutes({ auth, admin: adminApp, config, log }),
+    endpoints: leashRoutes({ auth, admin: adminApp, config, log }),
     admin: adminSurface(admin, store),
     close: () => directory.close(),
   })

@@ -1,61 +1,38 @@
-import type { ContentfulStatusCode } from 'hono/utils/http-status'
+import { type ErrorCode, type ErrorDetail, type ErrorStatus, errorTable } from '@leash/protocol'
 
-/** Every code the server can answer with; the SDK mirrors this union. */
-export type ApiErrorCode =
-  | 'unsupported_media_type'
-  | 'invalid_json'
-  | 'payload_too_large'
-  | 'invalid_request'
-  | 'missing_token'
-  | 'malformed_token'
-  | 'invalid_token'
-  | 'token_expired'
-  | 'session_revoked'
-  | 'session_expired'
-  | 'invalid_refresh_token'
-  | 'refresh_token_reused'
-  | 'invalid_credentials'
-  | 'user_disabled'
-  | 'username_taken'
-  | 'registration_closed'
-  | 'rate_limited'
-  | 'forbidden'
-  | 'origin_not_allowed'
-  | 'user_not_found'
-  | 'last_admin'
-  | 'not_found'
-  | 'method_not_allowed'
-  | 'store_unavailable'
-  | 'server_busy'
-  | 'internal_error'
+/** Every code the server can answer with: the keys of `@leash/protocol`'s `errorTable`. */
+export type ApiErrorCode = ErrorCode
 
-/** One field that broke the request schema. */
-export interface ErrorDetail {
-  path: string
-  message: string
-}
+export type { ErrorDetail }
 
-/** A failure the client is told about: a status, a stable code and a sentence. Never carries a token. */
-export class ApiError extends Error {
-  readonly status: ContentfulStatusCode
-  readonly code: ApiErrorCode
+/**
+ * A failure the client is told about: a code, and the status and message the protocol's table gives it
+ * (never written anywhere else). Never carries a token.
+ */
+export class ApiError<C extends ErrorCode = ErrorCode> extends Error {
+  readonly status: ErrorStatus<C>
+  readonly code: C
   readonly details: ErrorDetail[] | undefined
   readonly headers: Record<string, string> | undefined
 
-  constructor(
-    status: ContentfulStatusCode,
-    code: ApiErrorCode,
-    message: string,
-    extra: { details?: ErrorDetail[]; headers?: Record<string, string> } = {},
-  ) {
-    super(message)
+  constructor(code: C, extra: { details?: ErrorDetail[]; headers?: Record<string, string> } = {}) {
+    super(errorTable[code].message)
     this.name = 'ApiError'
-    this.status = status
+    this.status = errorTable[code].status
     this.code = code
     this.details = extra.details
     this.headers = extra.headers
   }
 }
+
+/**
+ * The error of `code`, with the table's status and message.
+ * @example throw apiError('rate_limited', { headers: { 'Retry-After': '30' } })
+ */
+export const apiError = <C extends ErrorCode>(
+  code: C,
+  extra?: { details?: ErrorDetail[]; headers?: Record<string, string> },
+) => new ApiError(code, extra)
 
 /** The store (database) could not be reached: answered with 503, never with a token built on stale data. */
 export class StoreUnavailableError extends Error {

@@ -13,6 +13,7 @@ export { ConfigError, configFromEnv, defaultConfig, type ServerConfig } from './
 export {
   ApiError,
   type ApiErrorCode,
+  apiError,
   LastAdminError,
   ServerBusyError,
   StoreUnavailableError,

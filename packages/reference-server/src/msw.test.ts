@@ -223,6 +223,13 @@ describe('createMockBackend', () => {
     await expect(backend.admin.revoke('nobody')).rejects.toThrow(/no user "nobody"/)
   })
 
+  it('serves the same OpenAPI document as the server', async () => {
+    const res = await fetch(`${BASE}/openapi.json`)
+    expect(res.status).toBe(200)
+    const { app } = await testServer()
+    expect(await res.json()).toEqual(await (await app.request('/openapi.json')).json())
+  })
+
   it('reset gives a fresh store with the users seeded again', async () => {
     const register = await fetch(`${BASE}/auth/register`, {
       method: 'POST',

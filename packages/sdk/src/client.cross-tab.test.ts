@@ -123,6 +123,7 @@ describe('messages on the channel are checked before they are acted on', () => {
     { type: 'session', record: { ...record, issuedAt: undefined } },
     { type: 'session', record: { ...record, user: null } },
     { type: 'session', record: { ...record, user: { id: 1, username: 'x', role: 'admin' } } },
+    { type: 'session', record: { ...record, user: { ...record.user, role: 'superuser' } } },
     { type: 'session', record: { ...record, refreshToken: {} } },
     { type: 'session', record, login: 'yes' },
     { type: 'loggedOut', accessToken: 5, accessExpiresAt: now },

@@ -49,7 +49,8 @@ export function isLeashMessage(message: unknown): message is LeashMessage {
       return (
         (m.login === undefined || is('boolean', m.login)) &&
         (r.refreshToken === undefined || is('string', r.refreshToken)) &&
-        is('string', r.accessToken, u.id, u.username, u.role) &&
+        is('string', r.accessToken, u.id, u.username) &&
+        (u.role === 'user' || u.role === 'admin') &&
         is('number', r.accessExpiresAt, r.idleExpiresAt, r.absoluteExpiresAt, r.issuedAt)
       )
   }

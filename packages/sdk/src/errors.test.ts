@@ -1,5 +1,21 @@
-import { expect, test } from 'vitest'
-import { LeashError, toLeashError } from './errors.js'
+import { type ErrorCode, errorTable } from '@leash/protocol'
+import { expect, expectTypeOf, test } from 'vitest'
+import { type ClientErrorCode, LeashError, type LeashErrorCode, toLeashError } from './errors.js'
+
+// Checked by the compiler (npm run typecheck); at run time expectTypeOf does nothing.
+test("LeashErrorCode is the protocol table's codes plus the client's own, which the server never sends", () => {
+  expectTypeOf<Exclude<LeashErrorCode, ClientErrorCode>>().toEqualTypeOf<keyof typeof errorTable>()
+  expectTypeOf<Extract<ClientErrorCode, ErrorCode>>().toBeNever()
+  expectTypeOf<'store_unavailable'>().toExtend<LeashErrorCode>()
+  expectTypeOf<'internal_error'>().toExtend<LeashErrorCode>()
+})
+
+test('every code of the table reaches the caller with its status', () => {
+  for (const [code, { status, message }] of Object.entries(errorTable)) {
+    const e = toLeashError({ response: { status, data: { error: { code, message } } } })
+    expect(e, code).toMatchObject({ code, status })
+  }
+})
 
 test("toLeashError takes the server's code and status, and network failures become network_error", () => {
   const server = toLeashError({

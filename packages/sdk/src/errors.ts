@@ -1,32 +1,13 @@
-/** Codes the server sends (see protocol.md) plus the client's own. */
-export type LeashErrorCode =
-  | 'invalid_credentials'
-  | 'user_disabled'
-  | 'session_expired'
-  | 'session_revoked'
-  | 'refresh_token_reused'
-  | 'invalid_refresh_token'
-  | 'token_expired'
-  | 'invalid_token'
-  | 'missing_token'
-  | 'malformed_token'
-  | 'rate_limited'
-  | 'server_busy'
-  | 'forbidden'
-  | 'origin_not_allowed'
-  | 'username_taken'
-  | 'registration_closed'
-  | 'user_not_found'
-  | 'last_admin'
-  | 'invalid_request'
-  | 'invalid_json'
-  | 'unsupported_media_type'
-  | 'payload_too_large'
-  | 'network_error'
-  | 'logged_out'
-  | 'no_session'
-  | 'disposed'
-  | 'http_error'
+import type { ErrorCode } from '@leash/protocol'
+
+/** Codes the client raises itself, never sent by the server. */
+export type ClientErrorCode = 'network_error' | 'logged_out' | 'no_session' | 'disposed' | 'http_error'
+
+/**
+ * Every code a `LeashError` may carry: each the server can answer (`@leash/protocol`'s table, imported as a
+ * type, so it costs the bundle nothing) and the client's own.
+ */
+export type LeashErrorCode = ErrorCode | ClientErrorCode
 
 /**
  * The one error class of the SDK. Assert on `code`, never on `message`; no message contains a token.

@@ -1,7 +1,7 @@
 export type { ActivityMode, EventSource } from './activity.js'
 export { createLeashClient, type LeashClient } from './client.js'
 export type { ChannelFactory, LeashMessage, Lock } from './cross-tab.js'
-export { LeashError, type LeashErrorCode } from './errors.js'
+export { type ClientErrorCode, LeashError, type LeashErrorCode } from './errors.js'
 export type { LeashEvents, LeashListener } from './events.js'
 export type { LeashRequestOptions } from './interceptors.js'
 export type { LeashOptions } from './options.js'

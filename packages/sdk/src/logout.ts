@@ -1,10 +1,10 @@
+import type { LogoutResponse } from '@leash/protocol'
 import type { AuthPost } from './auth-api.js'
 import type { LeashMessage } from './cross-tab.js'
 import { type LeashError, toLeashError } from './errors.js'
 import type { createEmitter } from './events.js'
 import type { Persisted, Session } from './session.js'
 import type { StoredValue } from './storage.js'
-import type { TokenResponse } from './tokens.js'
 
 /**
  * Signs out: the session ends here at once (a failed call still ends it locally), then the server is
@@ -36,7 +36,7 @@ export async function logout(
   let failure: LeashError | undefined
   let farewell: { accessToken: string; accessExpiresAt: number } | undefined
   try {
-    const body = await deps.authPost<TokenResponse>(
+    const body = await deps.authPost<LogoutResponse>(
       everywhere ? '/auth/logout-all' : '/auth/logout',
       deps.refreshTransport === 'body' && refreshToken ? { refresh_token: refreshToken } : {},
       token,

@@ -9,7 +9,7 @@ test('deadlines come from the relative durations and the send time, never from e
     token_type: 'Bearer' as const,
     expires_in: 300,
     session: { id: 's', idle_expires_in: 1800, absolute_expires_in: 43_200 },
-    user: { id: 'u1', username: 'alice', role: 'user' },
+    user: { id: 'u1', username: 'alice', role: 'user' as const },
   }
   const r = toRecord(body, 5_000_000)
   expect(r).toMatchObject({

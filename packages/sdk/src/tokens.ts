@@ -1,20 +1,14 @@
-/** The signed-in user as the server describes it. */
-export interface LeashUser {
-  id: string
-  username: string
-  role: string
-}
+import type { PublicUser, TokenResponse as WireTokenResponse } from '@leash/protocol'
 
-/** The body of a login or refresh response (protocol.md, "Token response"). */
-export interface TokenResponse {
-  access_token: string
-  token_type: 'Bearer'
-  expires_in: number
-  refresh_token?: string
-  session?: { id: string; idle_expires_in: number; absolute_expires_in: number }
-  user?: LeashUser
-  user_enabled?: boolean
-}
+/** The signed-in user as the server describes it (the protocol's public user). */
+export type LeashUser = PublicUser
+
+/**
+ * The body of a login or refresh response: the protocol's `TokenResponse`, read leniently (without
+ * `session` or `user`, the previous record's stand in).
+ */
+export type TokenResponse = Omit<WireTokenResponse, 'session' | 'user' | 'user_enabled'> &
+  Partial<Pick<WireTokenResponse, 'session' | 'user' | 'user_enabled'>>
 
 /** What the client keeps of a live session; every time is on the client's own clock. */
 export interface SessionRecord {
@@ -57,7 +51,12 @@ export function toRecord(
     idleExpiresAt: at(body.session?.idle_expires_in, previous?.idleExpiresAt),
     absoluteExpiresAt: at(body.session?.absolute_expires_in, previous?.absoluteExpiresAt),
     issuedAt: sentAt,
-    user: body.user ?? previous?.user ?? { id: claims.sub ?? '', username: '', role: claims.role ?? '' },
+    user: body.user ??
+      previous?.user ?? {
+        id: claims.sub ?? '',
+        username: '',
+        role: claims.role === 'admin' ? 'admin' : 'user',
+      },
     refreshToken: body.refresh_token,
   }
 }

@@ -1,4 +1,4 @@
-import { ApiError, LastAdminError } from '../errors.js'
+import { apiError, LastAdminError } from '../errors.js'
 import type { Role, Store, UserRecord } from '../store/types.js'
 import type { Directory } from './directory.js'
 import type { Sessions } from './sessions.js'
@@ -13,7 +13,7 @@ const refuseLastAdmin = async <T>(change: Promise<T>): Promise<T> => {
     return await change
   } catch (error) {
     if (error instanceof LastAdminError) {
-      throw new ApiError(409, 'last_admin', 'This change would leave no enabled administrator.')
+      throw apiError('last_admin')
     }
     throw error
   }

@@ -1,4 +1,5 @@
-import { ApiError } from '../errors.js'
+import { errorTable } from '@leash/protocol'
+import { apiError } from '../errors.js'
 
 /** Why a request was turned away before reaching its handler. */
 export type RefusalCode =
@@ -26,37 +27,32 @@ export interface Refusal {
   readonly cause?: unknown
 }
 
-const refusal = (status: Refusal['status'], code: RefusalCode, message: string): Refusal =>
-  Object.freeze(
-    code === 'user_disabled'
-      ? { ok: false, status, code, message, userEnabled: false }
-      : { ok: false, status, code, message },
-  )
+/** The refusal of `code`, with the protocol's status and message (`@leash/protocol`'s table). */
+const refusal = (code: RefusalCode, cause?: unknown): Refusal => {
+  const { status, message } = errorTable[code]
+  return Object.freeze({
+    ok: false,
+    status,
+    code,
+    message,
+    ...(code === 'user_disabled' && { userEnabled: false }),
+    ...(cause !== undefined && { cause }),
+  })
+}
 
 /** One shared, frozen value per code: refusing allocates nothing. */
 export const refusals = {
-  missing_token: refusal(401, 'missing_token', 'This endpoint needs an Authorization: Bearer token.'),
-  malformed_token: refusal(
-    401,
-    'malformed_token',
-    'The bearer token is not a compact JWS of three base64url parts.',
-  ),
-  invalid_token: refusal(401, 'invalid_token', 'The bearer token is not valid.'),
-  token_expired: refusal(401, 'token_expired', 'The access token has expired; refresh it.'),
-  session_revoked: refusal(401, 'session_revoked', 'The session this token belongs to has ended.'),
-  user_disabled: refusal(403, 'user_disabled', 'This account has been disabled.'),
-  forbidden: refusal(403, 'forbidden', 'Your role does not allow this endpoint.'),
+  missing_token: refusal('missing_token'),
+  malformed_token: refusal('malformed_token'),
+  invalid_token: refusal('invalid_token'),
+  token_expired: refusal('token_expired'),
+  session_revoked: refusal('session_revoked'),
+  user_disabled: refusal('user_disabled'),
+  forbidden: refusal('forbidden'),
 } satisfies Record<Exclude<RefusalCode, 'store_unavailable'>, Refusal>
 
 /** The store could not be reached on a cache miss: 503, never a verdict built on stale data. */
-export const storeUnavailable = (cause: unknown): Refusal =>
-  Object.freeze({
-    ok: false,
-    status: 503,
-    code: 'store_unavailable',
-    message: 'The session store cannot be reached.',
-    cause,
-  })
+export const storeUnavailable = (cause: unknown): Refusal => refusal('store_unavailable', cause)
 
 /** The protocol's `WWW-Authenticate` for a 401 of this code. */
 export const wwwAuthenticate = (code: string) =>
@@ -97,7 +93,7 @@ export function refusalResponse(refused: Refusal): RefusalResponse {
  */
 export function refusalError(refused: Refusal): unknown {
   if (refused.code === 'store_unavailable') return refused.cause
-  return new ApiError(refused.status, refused.code, refused.message)
+  return apiError(refused.code)
 }
 
 type Unauthorized =
@@ -108,11 +104,7 @@ type Unauthorized =
   | 'session_revoked'
 
 /** A 401 of the bearer checks, to throw. */
-export const unauthorized = (code: Unauthorized) => {
-  const { status, message } = refusals[code]
-  return new ApiError(status, code, message)
-}
+export const unauthorized = (code: Unauthorized) => apiError(code)
 
 /** The 403 every response concerning a disabled user carries, to throw. */
-export const userDisabled = () =>
-  new ApiError(refusals.user_disabled.status, 'user_disabled', refusals.user_disabled.message)
+export const userDisabled = () => apiError('user_disabled')

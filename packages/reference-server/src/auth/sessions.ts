@@ -1,5 +1,5 @@
 import type { ServerConfig } from '../config.js'
-import { ApiError } from '../errors.js'
+import { apiError } from '../errors.js'
 import type {
   RefreshTransport,
   SessionEndReason,
@@ -31,17 +31,7 @@ export interface Issued {
 
 const refreshError = (
   code: 'invalid_refresh_token' | 'refresh_token_reused' | 'session_expired' | 'session_revoked',
-) =>
-  new ApiError(
-    401,
-    code,
-    {
-      invalid_refresh_token: 'The refresh token is not valid.',
-      refresh_token_reused: 'This refresh token was used already; the session has been ended to protect it.',
-      session_expired: 'The session has timed out; sign in again.',
-      session_revoked: 'The session has ended; sign in again.',
-    }[code],
-  )
+) => apiError(code)
 
 /** Sessions as refresh-token families: start, rotate with reuse detection, end; and user-string rotation. */
 export function createSessions(deps: {

@@ -7,7 +7,7 @@ export function createApi(options: AppOptions) {
 
   // Sign-in, refresh, logout and the admin API, under a prefix of your choosing:
   // POST /identity/auth/login, GET /identity/admin/users, … (the refresh cookie's Path follows it).
-  app.route('/identity', leash.routes)
+  app.route('/identity', leash.endpoints)
 
   // Your own routes. A request that gets past requireSession has a live session, and its principal
   // ({ user: { id, username, role }, sessionId, claims }) is at c.get('leash'); any other is answered

@@ -1,13 +1,12 @@
 import { bodyLimit } from 'hono/body-limit'
-import { ApiError } from '../errors.js'
+import { apiError } from '../errors.js'
 import { errorResponse } from '../routes/respond.js'
 import { MAX_BODY_BYTES } from './json-body.js'
 
 /** 413 `payload_too_large` past 16 KiB. Only for methods with a body: asking for one on a GET costs. */
 export const limitBody = bodyLimit({
   maxSize: MAX_BODY_BYTES,
-  onError: (c) =>
-    errorResponse(c, new ApiError(413, 'payload_too_large', `The body is over ${MAX_BODY_BYTES} bytes.`)),
+  onError: (c) => errorResponse(c, apiError('payload_too_large')),
 })
 
 /** The methods whose bodies `limitBody` guards. */

@@ -1,9 +1,10 @@
+import { MAX_BODY_BYTES } from '@leash/protocol'
 import type { Context } from 'hono'
 import type { z } from 'zod'
-import { ApiError } from '../errors.js'
+import { apiError } from '../errors.js'
 
 /** Request bodies above this are refused with 413 before they are read in full. */
-export const MAX_BODY_BYTES = 16 * 1024
+export { MAX_BODY_BYTES }
 
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i
 
@@ -17,12 +18,12 @@ export async function readJson<S extends z.ZodType>(c: Context, schema: S): Prom
   if (text.trim() !== '') {
     const type = c.req.header('content-type') ?? ''
     if (!JSON_TYPE.test(type)) {
-      throw new ApiError(415, 'unsupported_media_type', 'Send the body as application/json.')
+      throw apiError('unsupported_media_type')
     }
     try {
       value = JSON.parse(text)
     } catch {
-      throw new ApiError(400, 'invalid_json', 'The body is not valid JSON.')
+      throw apiError('invalid_json')
     }
   }
   const result = schema.safeParse(value)
@@ -34,9 +35,7 @@ export async function readJson<S extends z.ZodType>(c: Context, schema: S): Prom
       byPath.set(path, [...(byPath.get(path) ?? []), issue.message])
     }
     const details = [...byPath].map(([path, messages]) => ({ path, message: messages.join('; ') }))
-    throw new ApiError(400, 'invalid_request', 'The request body does not match what this endpoint takes.', {
-      details,
-    })
+    throw apiError('invalid_request', { details })
   }
   return result.data
 }

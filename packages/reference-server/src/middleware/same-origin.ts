@@ -1,7 +1,7 @@
 import { createMiddleware } from 'hono/factory'
 import { normalOrigin, type ServerConfig } from '../config.js'
 import type { AppEnv } from '../context.js'
-import { ApiError } from '../errors.js'
+import { apiError } from '../errors.js'
 
 /** What a request says about where it came from: its `Origin` and `Sec-Fetch-Site` headers. */
 export interface RequestProvenance {
@@ -37,9 +37,7 @@ export const requireSameOrigin = (config: Pick<ServerConfig, 'corsOrigins' | 'pu
   return createMiddleware<AppEnv>(async (c, next) => {
     const trusted = new Set([...listed, own ?? new URL(c.req.url).origin])
     const request = { origin: c.req.header('origin'), fetchSite: c.req.header('sec-fetch-site') }
-    if (!fromTrustedOrigin(request, trusted)) {
-      throw new ApiError(403, 'origin_not_allowed', 'This request came from a page of another origin.')
-    }
+    if (!fromTrustedOrigin(request, trusted)) throw apiError('origin_not_allowed')
     await next()
   })
 }

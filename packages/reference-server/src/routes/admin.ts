@@ -1,16 +1,15 @@
+import type { AdminUserResponse, AdminUsersResponse, RevokeAllResponse } from '@leash/protocol'
 import { type Context, Hono } from 'hono'
-import { z } from 'zod'
 import type { AppEnv, Deps } from '../context.js'
-import { ApiError } from '../errors.js'
+import { apiError } from '../errors.js'
 import { requireBearer } from '../middleware/bearer.js'
 import { readJson } from '../middleware/json-body.js'
+import { requests } from '../schemas/requests.js'
 import type { UserRecord } from '../store/types.js'
 import { adminUser } from './respond.js'
 
-const rolePatch = z.object({ role: z.enum(['user', 'admin']) })
-
-const notFound = () => new ApiError(404, 'user_not_found', 'No user has that id.')
-const found = (user: UserRecord | null) => {
+const notFound = () => apiError('user_not_found')
+const found = (user: UserRecord | null): AdminUserResponse => {
   if (!user) throw notFound()
   return { user: adminUser(user), user_enabled: true }
 }
@@ -29,18 +28,18 @@ export function adminRoutes(deps: Deps) {
 
   app.get('/users', async (c) => {
     const users = await store.listUsers()
-    return c.json({ users: users.map(adminUser), user_enabled: true })
+    return c.json({ users: users.map(adminUser), user_enabled: true } satisfies AdminUsersResponse)
   })
   app.post('/users/:id/disable', async (c) => c.json(found(await admin.disable(userId(c)))))
   app.post('/users/:id/enable', async (c) => c.json(found(await admin.enable(userId(c)))))
   app.post('/users/:id/revoke', async (c) => c.json(found(await admin.revoke(userId(c)))))
   app.patch('/users/:id', async (c) => {
-    const { role } = await readJson(c, rolePatch)
+    const { role } = await readJson(c, requests.RoleChangeRequest)
     return c.json(found(await admin.setRole(userId(c), role)))
   })
   app.post('/revoke-all', async (c) => {
     await admin.revokeAll()
-    return c.json({ revoked: 'all', user_enabled: true })
+    return c.json({ revoked: 'all', user_enabled: true } satisfies RevokeAllResponse)
   })
   return app
 }

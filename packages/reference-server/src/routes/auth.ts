@@ -1,36 +1,25 @@
+import type { LogoutResponse, MeResponse, RegisterResponse } from '@leash/protocol'
 import { Hono } from 'hono'
-import { z } from 'zod'
 import { refusalError, unauthorized, userDisabled } from '../auth/refusal.js'
 import type { AppEnv, Deps } from '../context.js'
-import { ApiError, ConflictError } from '../errors.js'
+import { ApiError, apiError, ConflictError } from '../errors.js'
 import { requireBearer } from '../middleware/bearer.js'
 import { readJson } from '../middleware/json-body.js'
 import { requireSameOrigin } from '../middleware/same-origin.js'
+import { requests } from '../schemas/requests.js'
 import { randomId, randomToken } from '../tokens/random.js'
 import { readRefreshCookie } from './refresh-cookie.js'
 import { clearRefreshCookie, publicUser, sessionView, tokenResponse } from './respond.js'
-import { text } from './text.js'
 
-const username = text(3, 64).regex(/^[A-Za-z0-9_.@-]+$/, 'letters, digits and _ . @ - only')
-const password = text(8, 256)
-const transport = z.enum(['cookie', 'body'])
+const invalidCredentials = () => apiError('invalid_credentials')
 
-const schemas = {
-  register: z.object({ username, password }),
-  login: z.object({
-    username: text(1, 64),
-    password: text(1, 256),
-    refresh_transport: transport.optional(),
-  }),
-  refresh: z.object({ refresh_token: text(1, 512).optional() }),
-  password: z.object({
-    current_password: text(1, 256),
-    new_password: password,
-    refresh_transport: transport.optional(),
-  }),
-}
-
-const invalidCredentials = () => new ApiError(401, 'invalid_credentials', 'Wrong username or password.')
+/** Logout's answer: a token that expires a second after issue, naming the ended session. */
+const farewellResponse = (farewell: { accessToken: string; expiresIn: number }): LogoutResponse => ({
+  access_token: farewell.accessToken,
+  token_type: 'Bearer',
+  expires_in: farewell.expiresIn,
+  user_enabled: true,
+})
 
 /** /auth/*: register, login, refresh, logout, logout-all, password change, me. */
 export function authRoutes(deps: Deps) {
@@ -51,27 +40,22 @@ export function authRoutes(deps: Deps) {
   }
   // Counts the attempt before any hashing starts: concurrent guesses cannot all pass a check made while
   // the first of them is still hashing.
-  const reserve = async (key: string, limit: number, message: string) => {
+  const reserve = async (key: string, limit: number) => {
     const verdict = await limiter.attempt(key, limit, now())
-    if (!verdict.ok) {
-      throw new ApiError(429, 'rate_limited', message, {
-        headers: { 'Retry-After': String(verdict.retryAfter) },
-      })
-    }
+    if (!verdict.ok)
+      throw apiError('rate_limited', { headers: { 'Retry-After': String(verdict.retryAfter) } })
   }
-  const tooManyFailures = 'Too many failed attempts; try again later.'
   // Every login and register from one address counts, whatever the username: many usernames cannot buy
   // many hashes. An unknown address has no budget of its own to count against.
   const reserveForIp = async (ip: string | undefined) => {
-    if (ip !== undefined)
-      await reserve(`ip|${ip}`, config.ipRate, 'Too many attempts from this address; try again later.')
+    if (ip !== undefined) await reserve(`ip|${ip}`, config.ipRate)
   }
 
   const app = new Hono<AppEnv>()
 
   app.post('/register', async (c) => {
-    const body = await readJson(c, schemas.register)
-    if (!config.allowRegistration) throw new ApiError(403, 'registration_closed', 'Registration is closed.')
+    const body = await readJson(c, requests.RegisterRequest)
+    if (!config.allowRegistration) throw apiError('registration_closed')
     await reserveForIp(deps.clientIp(c))
     try {
       const user = await store.createUser({
@@ -83,19 +67,19 @@ export function authRoutes(deps: Deps) {
         secret: randomToken(32),
         createdAt: now(),
       })
-      return c.json({ user: publicUser(user) }, 201)
+      return c.json({ user: publicUser(user) } satisfies RegisterResponse, 201)
     } catch (error) {
-      if (error instanceof ConflictError) throw new ApiError(409, 'username_taken', 'That username is taken.')
+      if (error instanceof ConflictError) throw apiError('username_taken')
       throw error
     }
   })
 
   app.post('/login', async (c) => {
-    const body = await readJson(c, schemas.login)
+    const body = await readJson(c, requests.LoginRequest)
     const ip = deps.clientIp(c)
     await reserveForIp(ip)
     const key = `login|${body.username.toLowerCase()}|${ip ?? 'unknown'}`
-    await reserve(key, config.loginRate, tooManyFailures)
+    await reserve(key, config.loginRate)
     const user = await store.findUserByUsername(body.username)
     if (!(await checkPassword(body.password, user?.passwordHash)) || !user) throw invalidCredentials()
     await limiter.reset(key)
@@ -104,10 +88,10 @@ export function authRoutes(deps: Deps) {
   })
 
   app.post('/refresh', sameOrigin, async (c) => {
-    const body = await readJson(c, schemas.refresh)
+    const body = await readJson(c, requests.RefreshRequest)
     const cookie = readRefreshCookie(c, config)
     const token = body.refresh_token ?? cookie
-    if (!token) throw new ApiError(401, 'invalid_refresh_token', 'No refresh token was sent.')
+    if (!token) throw apiError('invalid_refresh_token')
     try {
       return tokenResponse(c, await sessions.refresh(token), config)
     } catch (error) {
@@ -117,7 +101,7 @@ export function authRoutes(deps: Deps) {
   })
 
   app.post('/logout', sameOrigin, async (c) => {
-    const body = await readJson(c, schemas.refresh)
+    const body = await readJson(c, requests.RefreshRequest)
     const cookie = readRefreshCookie(c, config)
     const refreshToken = body.refresh_token ?? cookie
     const authorization = deps.authorization(c)
@@ -133,33 +117,21 @@ export function authRoutes(deps: Deps) {
     const { user, session } = principal ?? (await sessions.logoutWithRefreshToken(refreshToken!))
     if (principal) await sessions.end(session.id, 'logout')
     clearRefreshCookie(c, config)
-    const farewell = await sessions.farewell(user, session)
-    return c.json({
-      access_token: farewell.accessToken,
-      token_type: 'Bearer',
-      expires_in: farewell.expiresIn,
-      user_enabled: true,
-    })
+    return c.json(farewellResponse(await sessions.farewell(user, session)))
   })
 
   app.post('/logout-all', sameOrigin, bearer, async (c) => {
     const { user, session } = c.get('principal')
     const rotated = await sessions.rotateUser(user.id, {}, 'logout')
     clearRefreshCookie(c, config)
-    const farewell = await sessions.farewell(rotated ?? user, session)
-    return c.json({
-      access_token: farewell.accessToken,
-      token_type: 'Bearer',
-      expires_in: farewell.expiresIn,
-      user_enabled: true,
-    })
+    return c.json(farewellResponse(await sessions.farewell(rotated ?? user, session)))
   })
 
   app.post('/password', bearer, async (c) => {
     const { user, session } = c.get('principal')
-    const body = await readJson(c, schemas.password)
+    const body = await readJson(c, requests.PasswordChangeRequest)
     const key = `password|${user.id}`
-    await reserve(key, config.loginRate, tooManyFailures)
+    await reserve(key, config.loginRate)
     if (!(await hasher.verify(body.current_password, user.passwordHash))) throw invalidCredentials()
     await limiter.reset(key)
     const changed = await sessions.rotateUser(
@@ -178,7 +150,7 @@ export function authRoutes(deps: Deps) {
       user: publicUser(user),
       session: sessionView(session, config.idleTimeout, now()),
       user_enabled: true,
-    })
+    } satisfies MeResponse)
   })
 
   return app

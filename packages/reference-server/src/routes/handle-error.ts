@@ -1,5 +1,5 @@
 import type { Context } from 'hono'
-import { ApiError, ServerBusyError, StoreUnavailableError, UnstorableTextError } from '../errors.js'
+import { ApiError, apiError, ServerBusyError, StoreUnavailableError, UnstorableTextError } from '../errors.js'
 import { causeText, type LogEntry } from '../log.js'
 import { errorResponse } from './respond.js'
 
@@ -13,24 +13,16 @@ export const handleError = (log: (entry: LogEntry) => void) => (error: Error, c:
   if (error instanceof UnstorableTextError) {
     // A client string that slipped past the input checks: bad input all the same, never a 500.
     log({ level: 'warn', msg: 'store refused text', path: c.req.path, error: causeText(error) })
-    return errorResponse(
-      c,
-      new ApiError(400, 'invalid_request', 'The request holds text the server cannot store.'),
-    )
+    return errorResponse(c, apiError('invalid_request'))
   }
   if (error instanceof ServerBusyError) {
     log({ level: 'warn', msg: 'server busy: password hashing at capacity', path: c.req.path })
-    const headers = { 'Retry-After': String(error.retryAfter) }
-    return errorResponse(
-      c,
-      new ApiError(503, 'server_busy', 'The server is busy; try again later.', { headers }),
-    )
+    return errorResponse(c, apiError('server_busy', { headers: { 'Retry-After': String(error.retryAfter) } }))
   }
   if (error instanceof StoreUnavailableError) {
     log({ level: 'warn', msg: 'store unavailable', path: c.req.path, error: causeText(error) })
-    c.header('Retry-After', '1')
-    return errorResponse(c, new ApiError(503, 'store_unavailable', 'The session store cannot be reached.'))
+    return errorResponse(c, apiError('store_unavailable', { headers: { 'Retry-After': '1' } }))
   }
   log({ level: 'error', msg: 'unhandled error', path: c.req.path, error: error.stack ?? String(error) })
-  return errorResponse(c, new ApiError(500, 'internal_error', 'Something went wrong on the server.'))
+  return errorResponse(c, apiError('internal_error'))
 }

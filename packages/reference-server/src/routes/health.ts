@@ -1,3 +1,4 @@
+import type { HealthResponse } from '@leash/protocol'
 import { Hono } from 'hono'
 import type { AppEnv, Deps } from '../context.js'
 
@@ -12,7 +13,7 @@ export function healthRoutes({ store, bus }: Deps) {
     const busUp = bus.live()
     // A bus that is down costs speed (every check reads the store), not correctness: still 200, 'degraded'.
     const status = !storeUp ? 'unavailable' : busUp ? 'ok' : 'degraded'
-    const body = { status, store: storeUp ? 'ok' : 'down', bus: busUp ? 'ok' : 'down' }
+    const body: HealthResponse = { status, store: storeUp ? 'ok' : 'down', bus: busUp ? 'ok' : 'down' }
     c.header('Cache-Control', 'no-store')
     return c.json(body, storeUp ? 200 : 503)
   })

@@ -5,7 +5,7 @@ import { StoreUnavailableError } from '../errors.js'
 import { createMemoryStore } from '../store/memory.js'
 import { codeOf, testServer } from '../test/harness.js'
 
-// `app.routes`: /auth/* and /admin/* mounted by a host app under a prefix of its choosing, with the refresh
+// `app.endpoints`: /auth/* and /admin/* mounted by a host app under a prefix of its choosing, with the refresh
 // cookie's Path following the prefix, and Leash's own error handling, limits and headers going with them.
 
 /** A host app of its own (its own error and not-found answers) with Leash under `prefix`. */
@@ -15,7 +15,7 @@ async function hosted(prefix: string, config: Partial<ServerConfig> = {}) {
   const host = new Hono()
   host.onError((_error, c) => c.json({ host: 'error' }, 500))
   host.notFound((c) => c.json({ host: 'not found' }, 404))
-  host.route(prefix, s.app.routes)
+  host.route(prefix, s.app.endpoints)
   host.post('/upload', async (c) => c.json({ bytes: (await c.req.text()).length }))
   host.get('/plain', (c) => c.text('plain'))
   const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
@@ -33,7 +33,7 @@ const cookieValue = (line: string | undefined) => /leash_refresh=([^;]*)/.exec(l
 
 const alice = { username: 'alice', password: 'alice-password' }
 
-describe('app.routes mounted under a prefix', () => {
+describe('app.endpoints mounted under a prefix', () => {
   it('serves /identity/auth/*: the refresh cookie is scoped to Path=/identity/auth, set, rotated and cleared', async () => {
     const { post, host } = await hosted('/identity')
     const login = await post('/identity/auth/login', alice)
@@ -139,5 +139,23 @@ describe('app.routes mounted under a prefix', () => {
     const plain = await host.request('/plain')
     expect(plain.headers.get('cache-control')).toBeNull()
     expect(plain.headers.get('x-content-type-options')).toBeNull()
+  })
+})
+
+describe('the app itself stays a whole Hono app', () => {
+  it('takes routes added after creation, and mounts inside another app', async () => {
+    const s = await testServer()
+    expect(Array.isArray(s.app.routes)).toBe(true) // Hono's own list, not shadowed by `endpoints`
+    s.app.get('/extra', (c) => c.text('extra'))
+    expect(await (await s.app.request('/extra')).text()).toBe('extra')
+    const outer = new Hono()
+    outer.route('/v1', s.app)
+    const login = await outer.request('/v1/auth/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(alice),
+    })
+    expect(login.status).toBe(200)
+    expect(await (await outer.request('/v1/extra')).text()).toBe('extra')
   })
 })

@@ -7,7 +7,7 @@ import { corsFor } from '../middleware/cors.js'
 import { handleError } from './handle-error.js'
 
 /**
- * /auth/* and /admin/* as one Hono app to mount under any prefix (`app.route('/identity', leash.routes)`),
+ * /auth/* and /admin/* as one Hono app to mount under any prefix (`app.route('/identity', leash.endpoints)`),
  * carrying what they need wherever they land: their own error handler (so the host app's never sees
  * theirs), body limit, CORS and response headers. The refresh cookie's `Path` follows the prefix.
  */

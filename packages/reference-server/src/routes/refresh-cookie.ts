@@ -1,6 +1,6 @@
 import type { Context } from 'hono'
 import type { ServerConfig } from '../config.js'
-import { ApiError } from '../errors.js'
+import { apiError } from '../errors.js'
 
 /** The refresh cookie's name: scoped to the /auth routes' path (`/auth`, or `/identity/auth` when mounted there). */
 export const REFRESH_COOKIE = 'leash_refresh'
@@ -63,8 +63,6 @@ export function readRefreshCookie(c: Context, config: CookieConfig): string | un
     const eq = pair.indexOf('=')
     if (eq !== -1 && pair.slice(0, eq).trim() === name) values.push(pair.slice(eq + 1).trim())
   }
-  if (values.length > 1) {
-    throw new ApiError(401, 'invalid_refresh_token', 'The request carries more than one refresh cookie.')
-  }
+  if (values.length > 1) throw apiError('invalid_refresh_token')
   return values[0] || undefined
 }

@@ -1,3 +1,4 @@
+import type { ErrorBody, SessionView, TokenResponse } from '@leash/protocol'
 import type { Context } from 'hono'
 import type { Issued } from '../auth/sessions.js'
 import { publicUser } from '../auth/views.js'
@@ -12,7 +13,7 @@ export { clearRefreshCookie, REFRESH_COOKIE } from './refresh-cookie.js'
 const secondsUntil = (at: number, now: number) => Math.max(0, Math.floor((at - now) / 1000))
 
 /** Where the session stands, in seconds relative to this response. */
-export function sessionView(session: Issued['session'], idleTimeout: number, now: number) {
+export function sessionView(session: Issued['session'], idleTimeout: number, now: number): SessionView {
   return {
     id: session.id,
     idle_expires_in: secondsUntil(session.lastRefreshAt + idleTimeout * 1000, now),
@@ -23,21 +24,20 @@ export function sessionView(session: Issued['session'], idleTimeout: number, now
 /** The protocol's token response; the refresh token goes in the body or in the cookie, never both. */
 export function tokenResponse(c: Context, issued: Issued, config: ServerConfig) {
   const now = issued.issuedAt
-  const body: Record<string, unknown> = {
+  const { session, refreshToken } = issued
+  const inBody = refreshToken !== undefined && session.transport === 'body'
+  if (refreshToken !== undefined && !inBody) {
+    setRefreshCookie(c, config, refreshToken, secondsUntil(session.absoluteExpiresAt, now))
+  }
+  const body: TokenResponse = {
     access_token: issued.accessToken,
     token_type: 'Bearer',
     expires_in: issued.expiresIn,
+    ...(inBody && { refresh_token: refreshToken }),
+    session: sessionView(session, config.idleTimeout, now),
+    user: publicUser(issued.user),
+    user_enabled: true,
   }
-  if (issued.refreshToken !== undefined) {
-    if (issued.session.transport === 'body') body.refresh_token = issued.refreshToken
-    else {
-      const maxAge = secondsUntil(issued.session.absoluteExpiresAt, now)
-      setRefreshCookie(c, config, issued.refreshToken, maxAge)
-    }
-  }
-  body.session = sessionView(issued.session, config.idleTimeout, now)
-  body.user = publicUser(issued.user)
-  body.user_enabled = true
   return c.json(body, 200)
 }
 
@@ -48,9 +48,9 @@ export function errorResponse(c: Context, error: ApiError) {
     const kind = error.code === 'missing_token' ? 'invalid_request' : 'invalid_token'
     c.header('WWW-Authenticate', `Bearer error="${kind}"`)
   }
-  const body: Record<string, unknown> = {
-    error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) },
+  const body: ErrorBody = {
+    error: { code: error.code, message: error.message, ...(error.details && { details: error.details }) },
+    ...(error.code === 'user_disabled' && { user_enabled: false as const }),
   }
-  if (error.code === 'user_disabled') body.user_enabled = false
   return c.json(body, error.status)
 }

@@ -1,0 +1,151 @@
+import type { ErrorCode } from './errors.js'
+
+// The bodies that cross the wire, as docs/protocol.md describes them. The server's zod schemas are checked
+// against these at compile time, and the OpenAPI document at GET /openapi.json is generated from them.
+// Durations are seconds relative to the response, so a client with a wrong clock still schedules right.
+
+export type Role = 'user' | 'admin'
+
+/** Where the refresh token travels: an HttpOnly cookie (default) or the body. */
+export type RefreshTransport = 'cookie' | 'body'
+
+/** A user as anyone signed in as that user sees it. */
+export interface PublicUser {
+  id: string
+  username: string
+  role: Role
+}
+
+/** A user as an administrator sees it. */
+export interface AdminUser extends PublicUser {
+  enabled: boolean
+}
+
+/** Where a session stands, relative to the response that carries it. */
+export interface SessionView {
+  id: string
+  idle_expires_in: number
+  absolute_expires_in: number
+}
+
+/** The answer of login, refresh and password change. */
+export interface TokenResponse {
+  access_token: string
+  token_type: 'Bearer'
+  expires_in: number
+  /** Only with the body transport; with the cookie transport it is in `Set-Cookie` and nowhere else. */
+  refresh_token?: string
+  session: SessionView
+  user: PublicUser
+  user_enabled: true
+}
+
+/** The answer of logout and logout-all: a token that expires a second after issue, naming the ended session. */
+export interface LogoutResponse {
+  access_token: string
+  token_type: 'Bearer'
+  expires_in: number
+  user_enabled: true
+}
+
+export interface RegisterResponse {
+  user: PublicUser
+}
+
+/** `GET /auth/me` */
+export interface MeResponse {
+  user: PublicUser
+  session: SessionView
+  user_enabled: true
+}
+
+export interface Note {
+  id: string
+  text: string
+  /** ISO 8601, UTC. */
+  created_at: string
+}
+
+/** `GET /api/notes` */
+export interface NotesResponse {
+  notes: Note[]
+  user_enabled: true
+}
+
+/** `POST /api/notes` */
+export interface NoteResponse {
+  note: Note
+  user_enabled: true
+}
+
+/** `GET /admin/users` */
+export interface AdminUsersResponse {
+  users: AdminUser[]
+  user_enabled: true
+}
+
+/** `POST /admin/users/:id/disable|enable|revoke`, `PATCH /admin/users/:id` */
+export interface AdminUserResponse {
+  user: AdminUser
+  user_enabled: true
+}
+
+/** `POST /admin/revoke-all` */
+export interface RevokeAllResponse {
+  revoked: 'all'
+  user_enabled: true
+}
+
+/** `GET /healthz`: 200 unless the store is down (503). A bus that is down only slows the server. */
+export interface HealthResponse {
+  status: 'ok' | 'degraded' | 'unavailable'
+  store: 'ok' | 'down'
+  bus: 'ok' | 'down'
+}
+
+/** One field that broke the request schema. */
+export interface ErrorDetail {
+  path: string
+  message: string
+}
+
+/** Every error body. `user_enabled: false` comes with `user_disabled`, and only with it. */
+export interface ErrorBody<C extends ErrorCode = ErrorCode> {
+  error: {
+    code: C
+    message: string
+    /** With `invalid_request`: one entry per offending field path. */
+    details?: ErrorDetail[]
+  }
+  user_enabled?: false
+}
+
+export interface RegisterRequest {
+  username: string
+  password: string
+}
+
+export interface LoginRequest {
+  username: string
+  password: string
+  refresh_transport?: RefreshTransport
+}
+
+/** Refresh and logout: the refresh token in the body, or none (then the cookie's). */
+export interface RefreshRequest {
+  refresh_token?: string
+}
+
+export interface PasswordChangeRequest {
+  current_password: string
+  new_password: string
+  refresh_transport?: RefreshTransport
+}
+
+export interface NewNoteRequest {
+  text: string
+}
+
+export interface RoleChangeRequest {
+  role: Role
+}

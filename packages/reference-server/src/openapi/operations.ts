@@ -1,0 +1,228 @@
+import type { ErrorCode } from '@leash/protocol'
+import type { requests } from '../schemas/requests.js'
+import type { ResponseName } from '../schemas/responses.js'
+
+/** Who may call: each entry is one way in; `optional` means the cookie may be absent (a token in the body). */
+export type Auth = 'bearer' | 'refresh cookie' | 'optional'
+
+/** One endpoint as the OpenAPI document describes it. */
+export interface Operation {
+  id: string
+  method: 'get' | 'post' | 'patch'
+  /** As Hono routes it (`/admin/users/:id`). */
+  path: string
+  summary: string
+  auth: Auth[]
+  request?: { schema: keyof typeof requests; required: boolean }
+  /** Every answer that is not an error body, by status. */
+  ok: Partial<Record<200 | 201 | 503, ResponseName | 'OpenApiDocument'>>
+  /** Sets or clears the refresh cookie. */
+  cookie?: 'sets' | 'clears'
+  /**
+   * The error codes it can answer, beyond the two every endpoint can: `internal_error`, and on POST and
+   * PATCH `payload_too_large` (the body limit runs before any route).
+   */
+  errors: ErrorCode[]
+}
+
+/** What reading a JSON body can answer. */
+export const BODY_CHECKS: ErrorCode[] = ['unsupported_media_type', 'invalid_json', 'invalid_request']
+/** The bearer checks, in the protocol's order. */
+export const BEARER_CHECKS: ErrorCode[] = [
+  'missing_token',
+  'malformed_token',
+  'invalid_token',
+  'token_expired',
+  'user_disabled',
+  'session_revoked',
+]
+const json = BODY_CHECKS
+const store: ErrorCode[] = ['store_unavailable']
+const bearer: ErrorCode[] = [...BEARER_CHECKS, ...store]
+const admin: ErrorCode[] = [...bearer, 'forbidden']
+const hashing: ErrorCode[] = ['rate_limited', 'server_busy']
+
+/** Every endpoint of the app. A route missing here fails the document's test. */
+export const operations: Operation[] = [
+  {
+    id: 'register',
+    method: 'post',
+    path: '/auth/register',
+    summary: 'Create an account (role user).',
+    auth: [],
+    request: { schema: 'RegisterRequest', required: true },
+    ok: { 201: 'RegisterResponse' },
+    errors: [...json, 'registration_closed', ...hashing, 'username_taken', ...store],
+  },
+  {
+    id: 'login',
+    method: 'post',
+    path: '/auth/login',
+    summary: 'Sign in: a new session. Unknown user and wrong password get the same body and timing.',
+    auth: [],
+    request: { schema: 'LoginRequest', required: true },
+    ok: { 200: 'TokenResponse' },
+    cookie: 'sets',
+    errors: [...json, ...hashing, 'invalid_credentials', 'user_disabled', ...store],
+  },
+  {
+    id: 'refresh',
+    method: 'post',
+    path: '/auth/refresh',
+    summary: 'Rotate the refresh token (body, else cookie): new tokens, the old one spent.',
+    auth: ['refresh cookie', 'optional'],
+    request: { schema: 'RefreshRequest', required: false },
+    ok: { 200: 'TokenResponse' },
+    cookie: 'sets',
+    errors: [
+      'origin_not_allowed',
+      ...json,
+      'invalid_refresh_token',
+      'refresh_token_reused',
+      'session_expired',
+      'session_revoked',
+      'user_disabled',
+      ...store,
+    ],
+  },
+  {
+    id: 'logout',
+    method: 'post',
+    path: '/auth/logout',
+    summary:
+      'End the session of the bearer (expired accepted) or of the refresh token; a 1-second token back.',
+    auth: ['bearer', 'refresh cookie', 'optional'],
+    request: { schema: 'RefreshRequest', required: false },
+    ok: { 200: 'LogoutResponse' },
+    cookie: 'clears',
+    errors: [
+      'origin_not_allowed',
+      ...json,
+      'invalid_refresh_token',
+      'refresh_token_reused',
+      ...bearer.filter((code) => code !== 'token_expired'),
+    ],
+  },
+  {
+    id: 'logoutAll',
+    method: 'post',
+    path: '/auth/logout-all',
+    summary: "End every session of the user: the user's string is rotated.",
+    auth: ['bearer'],
+    ok: { 200: 'LogoutResponse' },
+    cookie: 'clears',
+    errors: ['origin_not_allowed', ...bearer],
+  },
+  {
+    id: 'changePassword',
+    method: 'post',
+    path: '/auth/password',
+    summary: 'Change the password: every older session and token dies; tokens of a new session back.',
+    auth: ['bearer'],
+    request: { schema: 'PasswordChangeRequest', required: true },
+    ok: { 200: 'TokenResponse' },
+    cookie: 'sets',
+    errors: [...bearer, ...json, ...hashing, 'invalid_credentials'],
+  },
+  {
+    id: 'me',
+    method: 'get',
+    path: '/auth/me',
+    summary: 'The signed-in user and where the session stands.',
+    auth: ['bearer'],
+    ok: { 200: 'MeResponse' },
+    errors: bearer,
+  },
+  {
+    id: 'listNotes',
+    method: 'get',
+    path: '/api/notes',
+    summary: "The signed-in user's notes (the demo's protected resource).",
+    auth: ['bearer'],
+    ok: { 200: 'NotesResponse' },
+    errors: bearer,
+  },
+  {
+    id: 'addNote',
+    method: 'post',
+    path: '/api/notes',
+    summary: 'Add a note.',
+    auth: ['bearer'],
+    request: { schema: 'NewNoteRequest', required: true },
+    ok: { 201: 'NoteResponse' },
+    errors: [...bearer, ...json],
+  },
+  {
+    id: 'listUsers',
+    method: 'get',
+    path: '/admin/users',
+    summary: 'Every user (admins only).',
+    auth: ['bearer'],
+    ok: { 200: 'AdminUsersResponse' },
+    errors: admin,
+  },
+  {
+    id: 'disableUser',
+    method: 'post',
+    path: '/admin/users/:id/disable',
+    summary: "Disable a user: every session ends; the user's tokens answer 403 user_disabled.",
+    auth: ['bearer'],
+    ok: { 200: 'AdminUserResponse' },
+    errors: [...admin, 'user_not_found', 'last_admin'],
+  },
+  {
+    id: 'enableUser',
+    method: 'post',
+    path: '/admin/users/:id/enable',
+    summary: "Enable a user; the user's string is rotated, so nothing from before comes back.",
+    auth: ['bearer'],
+    ok: { 200: 'AdminUserResponse' },
+    errors: [...admin, 'user_not_found'],
+  },
+  {
+    id: 'revokeUser',
+    method: 'post',
+    path: '/admin/users/:id/revoke',
+    summary: "Revoke every token and session of a user (the user's string is rotated).",
+    auth: ['bearer'],
+    ok: { 200: 'AdminUserResponse' },
+    errors: [...admin, 'user_not_found'],
+  },
+  {
+    id: 'changeRole',
+    method: 'patch',
+    path: '/admin/users/:id',
+    summary: "Change a user's role; the user's string is rotated.",
+    auth: ['bearer'],
+    request: { schema: 'RoleChangeRequest', required: true },
+    ok: { 200: 'AdminUserResponse' },
+    errors: [...admin, ...json, 'user_not_found', 'last_admin'],
+  },
+  {
+    id: 'revokeAll',
+    method: 'post',
+    path: '/admin/revoke-all',
+    summary: 'Revoke every token of every user, the caller included (the global string is rotated).',
+    auth: ['bearer'],
+    ok: { 200: 'RevokeAllResponse' },
+    errors: admin,
+  },
+  {
+    id: 'health',
+    method: 'get',
+    path: '/healthz',
+    summary: 'Whether the store (503 when down) and the bus answer.',
+    auth: [],
+    ok: { 200: 'HealthResponse', 503: 'HealthResponse' },
+    errors: [],
+  },
+  {
+    id: 'openapi',
+    method: 'get',
+    path: '/openapi.json',
+    summary: 'This document.',
+    auth: [],
+    ok: { 200: 'OpenApiDocument' },
+    errors: [],
+  },
+]

@@ -1,0 +1,102 @@
+import {
+  type AdminUser,
+  type AdminUserResponse,
+  type AdminUsersResponse,
+  type ErrorBody,
+  type ErrorCode,
+  type ErrorDetail,
+  errorCodes,
+  type HealthResponse,
+  type LogoutResponse,
+  type MeResponse,
+  type Note,
+  type NoteResponse,
+  type NotesResponse,
+  type PublicUser,
+  type RegisterResponse,
+  type RevokeAllResponse,
+  type SessionView,
+  type TokenResponse,
+} from '@leash/protocol'
+import { z } from 'zod'
+import { response } from './typed.js'
+
+// Each response body as a zod schema, held to its wire type at compile time. They validate nothing at run
+// time: the OpenAPI document is generated from them, and the tests check real responses against it.
+
+const seconds = z.number().int().min(0)
+const enabled = z.literal(true).describe('Every successful authenticated response says the user is enabled.')
+
+const publicUser = response<PublicUser>()(
+  z.object({ id: z.string(), username: z.string(), role: z.enum(['user', 'admin']) }),
+)
+const adminUser = response<AdminUser>()(publicUser.extend({ enabled: z.boolean() }))
+const sessionView = response<SessionView>()(
+  z.object({ id: z.string(), idle_expires_in: seconds, absolute_expires_in: seconds }),
+)
+const note = response<Note>()(z.object({ id: z.string(), text: z.string(), created_at: z.iso.datetime() }))
+const errorDetail = response<ErrorDetail>()(z.object({ path: z.string(), message: z.string() }))
+
+/** Every response body, by its name in the OpenAPI document. */
+export const responses = {
+  PublicUser: publicUser,
+  AdminUser: adminUser,
+  SessionView: sessionView,
+  Note: note,
+  ErrorDetail: errorDetail,
+  TokenResponse: response<TokenResponse>()(
+    z.object({
+      access_token: z.string(),
+      token_type: z.literal('Bearer'),
+      expires_in: seconds,
+      refresh_token: z.string().optional(),
+      session: sessionView,
+      user: publicUser,
+      user_enabled: enabled,
+    }),
+  ),
+  LogoutResponse: response<LogoutResponse>()(
+    z.object({
+      access_token: z.string(),
+      token_type: z.literal('Bearer'),
+      expires_in: seconds,
+      user_enabled: enabled,
+    }),
+  ),
+  RegisterResponse: response<RegisterResponse>()(z.object({ user: publicUser })),
+  MeResponse: response<MeResponse>()(
+    z.object({ user: publicUser, session: sessionView, user_enabled: enabled }),
+  ),
+  NotesResponse: response<NotesResponse>()(z.object({ notes: z.array(note), user_enabled: enabled })),
+  NoteResponse: response<NoteResponse>()(z.object({ note: note, user_enabled: enabled })),
+  AdminUsersResponse: response<AdminUsersResponse>()(
+    z.object({ users: z.array(adminUser), user_enabled: enabled }),
+  ),
+  AdminUserResponse: response<AdminUserResponse>()(z.object({ user: adminUser, user_enabled: enabled })),
+  RevokeAllResponse: response<RevokeAllResponse>()(
+    z.object({ revoked: z.literal('all'), user_enabled: enabled }),
+  ),
+  HealthResponse: response<HealthResponse>()(
+    z.object({
+      status: z.enum(['ok', 'degraded', 'unavailable']),
+      store: z.enum(['ok', 'down']),
+      bus: z.enum(['ok', 'down']),
+    }),
+  ),
+  /** Every error: the code is one of the protocol's table; each operation lists the ones it can answer. */
+  ErrorBody: response<ErrorBody>()(
+    z.object({
+      error: z.object({
+        code: z.enum(errorCodes as [ErrorCode, ...ErrorCode[]]),
+        message: z.string(),
+        details: z.array(errorDetail).optional(),
+      }),
+      user_enabled: z
+        .literal(false)
+        .optional()
+        .describe('With user_disabled, and only with it: the client clears its session.'),
+    }),
+  ),
+}
+
+export type ResponseName = keyof typeof responses
