@@ -72,3 +72,23 @@ test('a reload restores the session from storage', async () => {
   expect(second.store.getState()).toMatchObject({ status: 'authenticated', accessToken: token })
   expect((await second.http.get('/api/notes')).status).toBe(200)
 })
+
+test('a reload adopts only a well-formed stored session: junk another script wrote is ignored', async () => {
+  const first = client()
+  await first.login(ALICE)
+  const good = JSON.parse(localStorage.getItem(sessionKey())!)
+  first.dispose()
+  const junk = [
+    { ...good, accessExpiresAt: 'soon' },
+    { ...good, idleExpiresAt: null },
+    { ...good, user: { id: 'u', username: 'x', role: 'root' } },
+    { loggedOut: true, accessToken: 42, accessExpiresAt: 1 },
+    [1, 2],
+  ]
+  for (const value of junk) {
+    localStorage.setItem(sessionKey(), JSON.stringify(value))
+    const reloaded = client()
+    expect(reloaded.store.getState()).toMatchObject({ status: 'anonymous', accessToken: null })
+    reloaded.dispose()
+  }
+})

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, expect, test, vi } from 'vitest'
-import { storageChannel, storageLock } from './cross-tab.js'
+import { storageChannel, storageLock, webLock } from './cross-tab.js'
 import { memoryStorage } from './storage.js'
 
 beforeEach(() => {
@@ -72,4 +72,38 @@ test('the storage channel drops junk under its key without throwing', () => {
   }
   listener({ key: 'leash:message', newValue: JSON.stringify({ m: { type: 'disabled' }, n: 1 }) })
   expect(heard.at(-1)).toEqual({ type: 'disabled' })
+})
+
+test('webLock tells the holder whether it had to wait for another', async () => {
+  // A LockManager of one exclusive lock per name, as the browser's behaves.
+  const held = new Map<string, Promise<void>>()
+  const locks = {
+    request(name: string, options: { ifAvailable?: boolean }, fn: (lock: object | null) => Promise<unknown>) {
+      const previous = held.get(name)
+      if (previous && options.ifAvailable) return fn(null)
+      const run = (previous ?? Promise.resolve()).then(() => fn({ name }))
+      const done = run.then(
+        () => {},
+        () => {},
+      )
+      held.set(name, done)
+      return run
+    },
+  } as unknown as LockManager
+  const lock = webLock(locks)
+  const order: string[] = []
+  let release!: () => void
+  const first = lock('l', async (waited) => {
+    order.push(`first waited=${waited}`)
+    await new Promise<void>((r) => {
+      release = r
+    })
+  })
+  const second = lock('l', async (waited) => {
+    order.push(`second waited=${waited}`)
+  })
+  await Promise.resolve()
+  release()
+  await Promise.all([first, second])
+  expect(order).toEqual(['first waited=false', 'second waited=true'])
 })

@@ -21,8 +21,11 @@ export type ChannelFactory = (
   close(): void
 }
 
-/** Runs `fn` while holding the named lock across tabs; `signal` gives up waiting. */
-export type Lock = <T>(name: string, fn: () => Promise<T>, signal?: AbortSignal) => Promise<T>
+/**
+ * Runs `fn` while holding the named lock across tabs; `signal` gives up waiting. `fn` learns whether it had
+ * to wait for another holder (a lock that cannot tell passes false).
+ */
+export type Lock = <T>(name: string, fn: (waited: boolean) => Promise<T>, signal?: AbortSignal) => Promise<T>
 
 type Fields = { [key: string]: unknown }
 const fields = (v: unknown): Fields => (typeof v === 'object' && v !== null ? (v as Fields) : {})
@@ -57,14 +60,16 @@ export function isLeashMessage(message: unknown): message is LeashMessage {
   return false
 }
 
-/** Web Locks: the browser's own cross-tab mutex. */
+/** Web Locks: the browser's own cross-tab mutex. Asked first without waiting, to know whether it waited. */
 export const webLock =
   (locks: LockManager): Lock =>
   (name, fn, signal) =>
-    locks.request(name, signal ? { signal } : {}, fn)
+    locks.request(name, { ifAvailable: true }, (free) =>
+      free ? fn(false) : locks.request(name, signal ? { signal } : {}, () => fn(true)),
+    )
 
 /** One tab only: what single-flight already gives, for Node and `crossTab: false`. */
-export const localLock: Lock = (_name, fn) => fn()
+export const localLock: Lock = (_name, fn) => fn(false)
 
 /**
  * Fallback for browsers without Web Locks: a lease in localStorage (`id expiry`), written, then read back
@@ -76,17 +81,20 @@ export const storageLock =
     const key = `${PREFIX}lock:${name}`
     const id = Math.random().toString(36).slice(2)
     const mine = () => storage.getItem(key)?.startsWith(id)
+    let waited = false
     for (;;) {
       const held = storage.getItem(key)
-      if (held && Number(held.split(' ')[1]) > clock()) await sleep(50, signal)
-      else {
+      if (held && Number(held.split(' ')[1]) > clock()) {
+        waited = true
+        await sleep(50, signal)
+      } else {
         storage.setItem(key, `${id} ${clock() + lease}`)
         await sleep(30, signal)
         if (mine()) break
       }
     }
     try {
-      return await fn()
+      return await fn(waited)
     } finally {
       if (mine()) storage.removeItem(key)
     }

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, expect, test, vi } from 'vitest'
 import type { Lock } from './cross-tab.js'
-import { refreshSession } from './refresh.js'
+import { refreshSession, SETTLE_MS } from './refresh.js'
 import { RETRIES } from './refresh-policy.js'
 import type { SessionRecord, TokenResponse } from './tokens.js'
 
@@ -26,7 +26,7 @@ function deps(overrides: Partial<Parameters<typeof refreshSession>[0]> = {}) {
   const lock: Lock = async (_name, fn) => {
     steps.push('lock')
     try {
-      return await fn()
+      return await fn(false)
     } finally {
       steps.push('unlock')
     }
@@ -59,6 +59,31 @@ test('a tab that waited takes the newer unexpired token from storage instead of 
   const { steps, deps: d } = deps({ stored: () => record('from-other-tab') })
   expect((await refreshSession(d, new AbortController().signal)).accessToken).toBe('from-other-tab')
   expect(steps).not.toContain('post')
+})
+
+test('a tab that waited for the lock gives the holder’s news time to arrive before refreshing itself', async () => {
+  // The other tab's write shows up here only after a while (a browser delivers it asynchronously).
+  let arrived: SessionRecord | null = null
+  setTimeout(() => {
+    arrived = record('from-other-tab')
+  }, SETTLE_MS - 50)
+  const waitedLock: Lock = async (_name, fn) => fn(true)
+  const { steps, deps: d } = deps({ lock: waitedLock, stored: () => arrived ?? record('old') })
+  const taken = refreshSession(d, new AbortController().signal)
+  await vi.advanceTimersByTimeAsync(SETTLE_MS)
+  expect((await taken).accessToken).toBe('from-other-tab')
+  expect(steps).not.toContain('post')
+
+  // Nothing arrives: it refreshes after the wait; a tab that did not wait refreshes at once.
+  const late = deps({ lock: waitedLock })
+  const posted = refreshSession(late.deps, new AbortController().signal)
+  await vi.advanceTimersByTimeAsync(SETTLE_MS - 1)
+  expect(late.steps).not.toContain('post')
+  await vi.advanceTimersByTimeAsync(1)
+  expect((await posted).accessToken).toBe('new')
+  const free = deps()
+  await refreshSession(free.deps, new AbortController().signal)
+  expect(free.steps).toEqual(['lock', 'post', 'save', 'unlock'])
 })
 
 test('401 is thrown at once; network errors retry with growing delays, bounded', async () => {

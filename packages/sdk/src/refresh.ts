@@ -19,8 +19,17 @@ export interface RefreshDeps {
 }
 
 /**
+ * How long a tab that waited for the lock gives the holder's news to arrive. Browsers deliver the
+ * holder's storage write and broadcast to other tabs asynchronously, on other channels than the lock's
+ * release (Chromium: each tab's storage is a cache updated by IPC), so the tab that gets the lock next
+ * may not see them yet.
+ */
+export const SETTLE_MS = 250
+
+/**
  * One refresh, holding the cross-tab lock per attempt. A tab that waited for the lock and finds a newer,
- * unexpired token (another tab refreshed) takes it instead of spending the rotated refresh token again.
+ * unexpired token (another tab refreshed) takes it instead of spending the rotated refresh token again;
+ * one that waited and finds nothing yet waits `SETTLE_MS` for the holder's news before refreshing itself.
  * Network failures back off and retry (bounded); 401/403 and other client errors are thrown at once.
  */
 export async function refreshSession(deps: RefreshDeps, signal: AbortSignal): Promise<SessionRecord> {
@@ -29,13 +38,16 @@ export async function refreshSession(deps: RefreshDeps, signal: AbortSignal): Pr
     try {
       return await deps.lock(
         'refresh',
-        async () => {
+        async (waited) => {
           signal.throwIfAborted()
+          const newer = () =>
+            [deps.stored(), deps.current()].find(
+              (r) => r && r.accessToken !== before && r.accessExpiresAt > deps.clock(),
+            )
+          if (waited && !newer()) await sleep(SETTLE_MS, signal)
+          const found = newer()
+          if (found) return found
           const now = deps.clock()
-          const newer = [deps.stored(), deps.current()].find(
-            (r) => r && r.accessToken !== before && r.accessExpiresAt > now,
-          )
-          if (newer) return newer
           const body = await deps.post(deps.stored()?.refreshToken ?? deps.current()?.refreshToken)
           const record = toRecord(body, now, deps.current())
           signal.throwIfAborted() // logged out or disabled meanwhile: never write these tokens back

@@ -1,5 +1,5 @@
 import type { AuthPost } from './auth-api.js'
-import type { LeashMessage, Lock } from './cross-tab.js'
+import { isLeashMessage, type LeashMessage, type Lock } from './cross-tab.js'
 import { LeashError, toLeashError } from './errors.js'
 import type { createEmitter } from './events.js'
 import { refreshSession } from './refresh.js'
@@ -208,11 +208,14 @@ export function createSession(deps: SessionDeps) {
 
   /** Restores what a previous page left in storage. */
   function restore() {
+    // Anything on the page's origin can write storage: what is found is checked as a message would be.
     const found = saved.get()
     if (found && 'loggedOut' in found) {
       const { accessToken, accessExpiresAt } = found
+      if (!isLeashMessage({ type: 'loggedOut', accessToken, accessExpiresAt })) return
       end('loggedOut', null, accessToken ? { accessToken, accessExpiresAt: accessExpiresAt! } : undefined)
-    } else if (found && sessionEnd(found).endsAt > clock()) adopt(found, false)
+    } else if (isLeashMessage({ type: 'session', record: found }) && sessionEnd(found!).endsAt > clock())
+      adopt(found!, false)
   }
 
   /** News from another tab. */
