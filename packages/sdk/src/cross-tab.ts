@@ -1,6 +1,6 @@
 import type { EventSource } from './activity.js'
 import { sleep } from './schedule.js'
-import { PREFIX, type StorageAdapter, webStorage } from './storage.js'
+import { PREFIX, type SyncStorage, webStorage } from './storage.js'
 import type { SessionRecord } from './tokens.js'
 
 /** What one tab tells the others. */
@@ -29,6 +29,7 @@ const fields = (v: unknown): Fields => (typeof v === 'object' && v !== null ? (v
 // every number in a message is a deadline: NaN or Infinity would stop a timer from ever firing
 const is = (type: 'string' | 'number' | 'boolean', ...values: unknown[]) =>
   values.every((v) => typeof v === type && (type !== 'number' || Number.isFinite(v)))
+const optional = (type: 'string' | 'boolean', value: unknown) => value === undefined || is(type, value)
 
 /**
  * Whether a message from another tab (or anything else that can post on the channel or write the storage
@@ -47,8 +48,8 @@ export function isLeashMessage(message: unknown): message is LeashMessage {
         : is('string', m.accessToken) && is('number', m.accessExpiresAt)
     case 'session':
       return (
-        (m.login === undefined || is('boolean', m.login)) &&
-        (r.refreshToken === undefined || is('string', r.refreshToken)) &&
+        optional('boolean', m.login) &&
+        optional('string', r.refreshToken) &&
         is('string', r.accessToken, u.id, u.username, u.role) &&
         is('number', r.accessExpiresAt, r.idleExpiresAt, r.absoluteExpiresAt, r.issuedAt)
       )
@@ -70,10 +71,10 @@ export const localLock: Lock = (_name, fn) => fn()
  * after a pause to see who won. A holder that died frees it when the lease runs out.
  */
 export const storageLock =
-  (storage: StorageAdapter, clock: () => number, lease = 15_000): Lock =>
+  (storage: SyncStorage, clock: () => number, lease = 15_000): Lock =>
   async (name, fn, signal) => {
     const key = `${PREFIX}lock:${name}`
-    const id = Math.random().toString(36).slice(2)
+    const id = String(Math.random())
     const mine = () => storage.getItem(key)?.startsWith(id)
     for (;;) {
       const held = storage.getItem(key)
@@ -100,7 +101,7 @@ export const broadcastChannel: ChannelFactory = (onMessage, name) => {
 
 /** Fallback: a `storage` event carries the message to the other tabs (never to the writer itself). */
 export const storageChannel =
-  (storage: StorageAdapter, target: EventSource): ChannelFactory =>
+  (storage: SyncStorage, target: EventSource): ChannelFactory =>
   (onMessage, name) => {
     const key = `${name}:message`
     const listener = ((e: StorageEvent) => {

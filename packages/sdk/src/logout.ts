@@ -1,9 +1,5 @@
-import type { AuthPost } from './auth-api.js'
-import type { LeashMessage } from './cross-tab.js'
 import { type LeashError, toLeashError } from './errors.js'
-import type { createEmitter } from './events.js'
-import type { Persisted, Session } from './session.js'
-import type { StoredValue } from './storage.js'
+import type { Session, SessionDeps } from './session.js'
 import type { TokenResponse } from './tokens.js'
 
 /**
@@ -14,20 +10,14 @@ import type { TokenResponse } from './tokens.js'
  */
 export async function logout(
   session: Session,
-  deps: {
-    authPost: AuthPost
-    saved: StoredValue<Persisted>
-    clock: () => number
-    refreshTransport: 'cookie' | 'body'
-    post(message: LeashMessage): void
-    emit: ReturnType<typeof createEmitter>['emit']
-  },
+  deps: Pick<SessionDeps, 'authPost' | 'saved' | 'clock' | 'refreshTransport' | 'post' | 'emit' | 'log'>,
   everywhere: boolean,
 ): Promise<void> {
   const { clock, saved } = deps
   const record = session.record()
   let token = record && record.accessExpiresAt > clock() ? record.accessToken : null
-  if (everywhere && record && !token) token = await session.refresh().catch(() => null)
+  deps.log('logout', everywhere)
+  if (everywhere && record && !token) token = await session.refresh('logout').catch(() => null)
   const refreshToken = session.record()?.refreshToken ?? record?.refreshToken
   session.end('loggedOut', null)
   saved.set({ loggedOut: true })

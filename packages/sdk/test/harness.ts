@@ -3,7 +3,7 @@
 import { createMockBackend, type MockBackendOptions } from '@leash/reference-server/msw'
 import { setupServer } from 'msw/node'
 import { afterAll, afterEach, beforeAll, beforeEach, vi } from 'vitest'
-import { createLeashClient, type LeashClient, type LeashOptions } from '../src/index.js'
+import { createLeashClient, type LeashClient, type LeashOptions, type Lock } from '../src/index.js'
 
 export const ALICE = { username: 'alice', password: 'alice-password' }
 export const ROOT = { username: 'root', password: 'root-password' }
@@ -58,6 +58,19 @@ export function mockBackend(config?: MockBackendOptions['config'], baseUrl?: str
       clients.push(c)
       return c
     },
+  }
+}
+
+/**
+ * A cross-tab lock for clients on one page that, unlike jsdom's default (a localStorage lease of 15 s), never
+ * times out: for tests that move fake time in large steps while a refresh is on the wire.
+ */
+export function memoryLock(): Lock {
+  let tail: Promise<unknown> = Promise.resolve()
+  return (_name, fn) => {
+    const run = tail.then(fn)
+    tail = run.catch(() => {})
+    return run
   }
 }
 
