@@ -1,13 +1,6 @@
 import type { AxiosError, AxiosInstance, AxiosResponse, InternalAxiosRequestConfig } from 'axios'
 import { LeashError, toLeashError } from './errors.js'
-import type { LeashRequestOptions, Pipeline } from './pipeline.js'
-
-declare module 'axios' {
-  interface AxiosRequestConfig {
-    /** Leash options for this request. */
-    leash?: LeashRequestOptions
-  }
-}
+import type { Pipeline } from './pipeline.js'
 
 // kept on the config under a plain key: axios copies it when a request is re-issued
 type Tracked = InternalAxiosRequestConfig & { leashUsed?: string | null; leashRetried?: boolean }

@@ -1,3 +1,4 @@
+import type {} from 'axios'
 import { type LeashError, toLeashError } from './errors.js'
 
 /** Per-request options: `leash.http.get(url, { leash: { background: true } })`, `leash.fetch(url, { leash })`. */
@@ -6,6 +7,14 @@ export interface LeashRequestOptions {
   skipAuth?: boolean
   /** Not the user's doing (polling): does not count as activity, so an idle session stays idle. */
   background?: boolean
+}
+
+// here, beside the type the public index exports, so every consumer of @leash/sdk gets it
+declare module 'axios' {
+  interface AxiosRequestConfig {
+    /** Leash options for this request. */
+    leash?: LeashRequestOptions
+  }
 }
 
 /** What the pipeline asks of the client. */
