@@ -11,6 +11,7 @@ export default defineConfig({
     alias: [
       { find: /^@leash\/protocol$/, replacement: src('./packages/protocol/src/index.ts') },
       { find: /^@leash\/sdk\/react$/, replacement: src('./packages/sdk/src/react/index.ts') },
+      { find: /^@leash\/sdk\/fallbacks$/, replacement: src('./packages/sdk/src/fallbacks.ts') },
       { find: /^@leash\/sdk$/, replacement: src('./packages/sdk/src/index.ts') },
       { find: /^@leash\/reference-server\/msw$/, replacement: src('./packages/reference-server/src/msw.ts') },
       {

@@ -19,7 +19,7 @@ export function trackActivity(
   target: EventSource | undefined,
   onInput: () => void,
 ) {
-  let last = Number.NEGATIVE_INFINITY
+  let last = -Infinity
   const mark = () => {
     last = clock()
     onInput()

@@ -2,8 +2,10 @@ import { createMockBackend } from '@leash/reference-server/msw'
 import { fireEvent } from '@testing-library/react'
 import { describe, expect, test, vi } from 'vitest'
 import { ALICE, mockBackend, rejection, sessionKey, settle } from '../test/harness.js'
+import { transports } from '../test/transports.js'
 import type { LeashClient } from './client.js'
-import { localLock, storageChannel } from './cross-tab.js'
+import { localLock } from './cross-tab.js'
+import { storageChannel } from './fallbacks.js'
 import type { LeashOptions } from './options.js'
 
 // Two clients on one jsdom page stand in for two tabs: they share localStorage and the cookie jar, and talk
@@ -21,22 +23,32 @@ async function twoTabs(options: LeashOptions = {}): Promise<[LeashClient, LeashC
   return [a, b]
 }
 
-test('two tabs with expired tokens: one refresh, and the tab that waited uses the new token', async () => {
-  const [a, b] = await twoTabs()
-  await vi.advanceTimersByTimeAsync(301_000)
-  fireEvent.keyDown(document.body) // both tabs see activity and want to refresh
-  const [ra, rb] = await settle(Promise.all([a.http.get(notes), b.http.get(notes)]))
-  expect([ra.status, rb.status]).toEqual([200, 200])
-  expect(count('/auth/refresh')).toBe(1)
-  expect(b.store.getState().accessToken).toBe(a.store.getState().accessToken)
-})
+describe.each(transports)('through $name', ({ get }) => {
+  test('two tabs with expired tokens: one refresh, and the tab that waited uses the new token', async () => {
+    const [a, b] = await twoTabs()
+    await vi.advanceTimersByTimeAsync(301_000)
+    fireEvent.keyDown(document.body) // both tabs see activity and want to refresh
+    const [ra, rb] = await settle(Promise.all([get(a, notes), get(b, notes)]))
+    expect([ra.status, rb.status]).toEqual([200, 200])
+    expect(count('/auth/refresh')).toBe(1)
+    expect(b.store.getState().accessToken).toBe(a.store.getState().accessToken)
+  })
 
-test('control: with a lock that excludes nothing, both tabs refresh', async () => {
-  const [a, b] = await twoTabs({ lock: localLock })
-  await vi.advanceTimersByTimeAsync(301_000)
-  fireEvent.keyDown(document.body)
-  await settle(Promise.all([a.http.get(notes), b.http.get(notes)]))
-  expect(count('/auth/refresh')).toBe(2)
+  test('control: with a lock that excludes nothing, both tabs refresh', async () => {
+    const [a, b] = await twoTabs({ lock: localLock })
+    await vi.advanceTimersByTimeAsync(301_000)
+    fireEvent.keyDown(document.body)
+    await settle(Promise.all([get(a, notes), get(b, notes)]))
+    expect(count('/auth/refresh')).toBe(2)
+  })
+
+  test('disable seen by one tab reaches the other', async () => {
+    const [a, b] = await twoTabs()
+    await backend.admin.disable('alice')
+    expect(await rejection(get(a, notes))).toMatchObject({ code: 'user_disabled' })
+    await vi.waitFor(() => expect(b.store.getState().status).toBe('disabled'))
+    expect(b.store.getState().accessToken).toBeNull()
+  })
 })
 
 test('logout in one tab reaches the other, with the 1-second token', async () => {
@@ -47,14 +59,6 @@ test('logout in one tab reaches the other, with the 1-second token', async () =>
   await vi.waitFor(() => expect(b.store.getState().status).toBe('loggedOut'))
   expect(b.store.getState().accessToken).toBe(a.store.getState().accessToken)
   expect(heard).toHaveBeenCalledWith({ remote: true })
-})
-
-test('disable seen by one tab reaches the other', async () => {
-  const [a, b] = await twoTabs()
-  await backend.admin.disable('alice')
-  expect(await rejection(a.http.get(notes))).toMatchObject({ code: 'user_disabled' })
-  await vi.waitFor(() => expect(b.store.getState().status).toBe('disabled'))
-  expect(b.store.getState().accessToken).toBeNull()
 })
 
 describe('one page origin, two APIs', () => {

@@ -2,6 +2,7 @@ import { fireEvent } from '@testing-library/react'
 import { HttpResponse, http } from 'msw'
 import { describe, expect, test, vi } from 'vitest'
 import { ALICE, gate, mockBackend, rejection, sessionKey } from '../test/harness.js'
+import { transports } from '../test/transports.js'
 import { LeashError } from './errors.js'
 
 const { client, server, backend, count } = mockBackend()
@@ -12,7 +13,7 @@ function seedAppStorage() {
   sessionStorage.setItem('app:tab', 'keep?')
 }
 
-describe('user_enabled: false', () => {
+describe.each(transports)('user_enabled: false, through $name', ({ get }) => {
   test('on a success body: storage cleared, queued requests rejected, status disabled, refresh discarded', async () => {
     const leash = client()
     const disabled = vi.fn()
@@ -27,10 +28,10 @@ describe('user_enabled: false', () => {
       http.get('/api/ping', () => HttpResponse.json({ ok: true, user_enabled: false })),
     )
     await vi.advanceTimersByTimeAsync(301_000)
-    const queued = [1, 2, 3].map(() => rejection(leash.http.get(notes)))
+    const queued = [1, 2, 3].map(() => rejection(get(leash, notes)))
     await vi.advanceTimersByTimeAsync(0)
     expect(count('/auth/refresh')).toBe(1) // the three wait on it
-    const ping = await rejection(leash.http.get('/api/ping', { leash: { skipAuth: true } }))
+    const ping = await rejection(get(leash, '/api/ping', { skipAuth: true }))
     expect(ping).toMatchObject({ code: 'user_disabled' })
     for (const error of await Promise.all(queued)) {
       expect(error).toBeInstanceOf(LeashError)
@@ -53,7 +54,7 @@ describe('user_enabled: false', () => {
     await leash.login(ALICE)
     seedAppStorage()
     await backend.admin.disable('alice')
-    const error = await rejection(leash.http.get(notes))
+    const error = await rejection(get(leash, notes))
     expect(error).toMatchObject({ code: 'user_disabled', status: 403 })
     expect(leash.store.getState().status).toBe('disabled')
     expect(localStorage.length).toBe(0)
@@ -66,7 +67,7 @@ describe('user_enabled: false', () => {
     await backend.admin.disable('alice')
     await vi.advanceTimersByTimeAsync(301_000)
     fireEvent.keyDown(document.body)
-    const errors = await Promise.all([1, 2, 3, 4, 5].map(() => rejection(leash.http.get(notes))))
+    const errors = await Promise.all([1, 2, 3, 4, 5].map(() => rejection(get(leash, notes))))
     expect(errors.map((e) => (e as LeashError).code)).toEqual(Array(5).fill('user_disabled'))
     expect(count('/auth/refresh')).toBe(1)
     expect(count(notes)).toBe(0)
@@ -79,7 +80,7 @@ describe('user_enabled: false', () => {
     await leash.login(ALICE)
     seedAppStorage()
     await backend.admin.disable('alice')
-    await rejection(leash.http.get(notes))
+    await rejection(get(leash, notes))
     expect(localStorage.getItem(sessionKey())).toBeNull()
     expect(localStorage.getItem('app:draft')).toBe('keep?')
     expect(sessionStorage.getItem('app:tab')).toBe('keep?')
@@ -89,7 +90,7 @@ describe('user_enabled: false', () => {
     const other = client({ clearOnDisable: custom, storage: 'session' })
     await other.login(ALICE)
     await backend.admin.disable('alice')
-    await rejection(other.http.get(notes))
+    await rejection(get(other, notes))
     expect(custom).toHaveBeenCalledWith(sessionStorage)
     expect(localStorage.getItem('app:draft')).toBe('keep?')
   })

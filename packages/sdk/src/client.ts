@@ -4,25 +4,59 @@ import { createAuthPost } from './auth-api.js'
 import { defaultChannel, defaultLock, isLeashMessage, type LeashMessage, localLock } from './cross-tab.js'
 import { LeashError } from './errors.js'
 import { createEmitter, type LeashEvents, type LeashListener } from './events.js'
+import { createLeashFetch, type LeashFetch } from './fetch.js'
 import { installInterceptors } from './interceptors.js'
 import { logout } from './logout.js'
 import type { LeashOptions } from './options.js'
 import { createOriginPolicy } from './origins.js'
-import { createSession, type Persisted } from './session.js'
+import { createPipeline, type PipelineDeps } from './pipeline.js'
+import { createSession, type Persisted, type SessionDeps } from './session.js'
 import { createLeashStore, isLive, type LeashStore } from './state.js'
 import { clearStorage, PREFIX, resolveStorage, storedValue } from './storage.js'
 import { type LeashUser, type TokenResponse, toRecord } from './tokens.js'
 
-/** The client: an axios instance that keeps a session on a leash. */
+/** A username and a password. */
+export interface Credentials {
+  username: string
+  password: string
+}
+
+/** The client: an axios instance (and a `fetch`) that keeps a session on a leash. */
 export interface LeashClient {
   /** The axios instance with Leash's interceptors installed. */
   readonly http: AxiosInstance
+  /**
+   * `fetch` with `leash.http`'s rules: the token to the API's origins only, one refresh and one retry on a
+   * 401, `user_enabled: false` honoured, `init.leash` for `{ background, skipAuth }`. Relative URLs resolve
+   * against `baseURL`. The server's answers resolve as `fetch`'s do; it rejects with a `LeashError` where
+   * the session decides (disabled, no refresh possible).
+   * @example const res = await leash.fetch('/api/notes', { leash: { background: true } })
+   */
+  readonly fetch: LeashFetch
   /** zustand vanilla store of `LeashState`: `getState()`, `subscribe()`. */
   readonly store: LeashStore
   /** The clock deadlines are on (for countdowns). */
   readonly clock: () => number
+  /** Resolves once the session left in storage is restored (already, with a synchronous storage). */
+  readonly ready: Promise<void>
+  /**
+   * A valid access token for another HTTP client, refreshed first when needed, by the rules of a request:
+   * it counts as activity unless `background` (then an idle user's expired token rejects `token_expired`
+   * rather than being refreshed). Rejects `no_session` (or why the session ended) without one.
+   */
+  getAccessToken(options?: { background?: boolean }): Promise<string>
   /** Signs in; rejects with `LeashError` (`invalid_credentials`, `user_disabled`, `rate_limited`, …). */
-  login(credentials: { username: string; password: string }): Promise<LeashUser>
+  login(credentials: Credentials): Promise<LeashUser>
+  /**
+   * Creates an account; signs in when the server answers with tokens, else (the reference server: 201
+   * `{ user }`) only returns the user. Rejects `username_taken`, `registration_closed`, `invalid_request`, …
+   */
+  register(credentials: Credentials): Promise<LeashUser>
+  /**
+   * Changes the password. The server ends every session of the user and starts a new one, whose tokens
+   * this tab adopts and hands to the other tabs. Rejects `invalid_credentials` (the session stays as it was).
+   */
+  changePassword(passwords: { current: string; next: string }): Promise<void>
   /** Ends the session here and in every tab; a failed server call still ends it locally. */
   logout(): Promise<void>
   /** Ends every session of the user on every device; rejects (after ending locally) if the server call failed. */
@@ -37,14 +71,17 @@ export interface LeashClient {
 
 /**
  * Creates the client: wires the environment (storage, window, lock, channel, axios) to the session.
- * Nothing here touches `window` unless it exists, so it imports and runs in Node.
+ * Without a window (a server) it touches no storage, timer or window: `'local'` is memory there.
  * @example const leash = createLeashClient({ baseURL: '/' }); await leash.login({ username, password })
  */
 export function createLeashClient(options: LeashOptions = {}): LeashClient {
-  const { refreshTransport = 'cookie', clearOnDisable = 'all', clock = Date.now } = options
+  const { refreshTransport = 'cookie', clock = Date.now } = options
   const win =
     'window' in options ? options.window : (globalThis as { window?: LeashOptions['window'] }).window
   const crossTab = options.crossTab !== false && !!win
+  const log: (...what: unknown[]) => void = options.debug
+    ? (...what) => (options.logger ?? console.debug)('leash', ...what)
+    : () => {}
   const http = options.axios ?? axios.create({ baseURL: options.baseURL ?? '/' })
   const auth = axios.create({
     baseURL: options.authBaseURL ?? options.baseURL ?? http.defaults.baseURL ?? '/',
@@ -59,29 +96,30 @@ export function createLeashClient(options: LeashOptions = {}): LeashClient {
     location: win?.location,
   })
   const api = origins.origin
-  const storage = resolveStorage(options.storage)
+  const storage = resolveStorage(options.storage, !!win)
   // a session under the old shared key cannot be told apart from another API's: dropped, never adopted
   storedValue(storage, 'session').set(null)
   const saved = storedValue<Persisted>(storage, `${api}:session`)
-  const anyLock = crossTab ? (options.lock ?? defaultLock(clock)) : localLock
+  const anyLock = crossTab ? (options.lock ?? defaultLock()) : localLock
   const store = createLeashStore()
   const { on, emit, clear } = createEmitter()
   const authPost = createAuthPost(auth, () => session.disable(false))
   const activity = trackActivity(options.activity ?? 'both', clock, win, () => {
-    session.onActivity()?.catch(() => {})
+    session.onActivity('input')?.catch(() => {})
   })
   const channel = crossTab
     ? // a tab, or anything else on this page origin, may post anything: only well-formed messages count
-      (options.channel ?? defaultChannel(win!))?.(
-        (m) => isLeashMessage(m) && session.receive(m),
-        PREFIX + api,
-      )
+      (options.channel ?? defaultChannel())?.((m) => isLeashMessage(m) && session.receive(m), PREFIX + api)
     : undefined
-  const post: (m: LeashMessage) => void = channel ? (m) => channel.post(m) : () => {}
-  const session = createSession({
+  const post = (m: LeashMessage) => {
+    log('post', m.type)
+    channel?.post(m)
+  }
+  const sessionDeps: SessionDeps = {
     store,
     saved,
     clock,
+    log,
     lock: (name, fn, signal) => anyLock(`${PREFIX}${api}:${name}`, fn, signal),
     authPost,
     emit,
@@ -90,55 +128,97 @@ export function createLeashClient(options: LeashOptions = {}): LeashClient {
     refreshTransport,
     refreshMargin: options.refreshMargin ?? 60_000,
     warnBefore: options.warnBefore ?? 60_000,
-    clearStorage: () => clearStorage(storage, clearOnDisable, [`${api}:session`]),
-  })
+    clearStorage: () =>
+      clearStorage(storage, options.clearOnDisable ?? (win ? 'all' : 'leash'), [`${api}:session`]),
+  }
+  const session = createSession(sessionDeps)
   const recheck = session.recheck
   win?.addEventListener('focus', recheck)
   win?.document?.addEventListener('visibilitychange', recheck)
 
-  const eject = installInterceptors(http, {
+  const ready = Promise.resolve(session.restore())
+  const deps: PipelineDeps = {
     async token(background) {
+      await ready
       if (!background) activity.request()
-      await session.onActivity()
+      await session.onActivity('request')
       const { status, accessToken } = store.getState()
       return isLive(status) ? accessToken : null
     },
     async recover(used, background, error) {
       const { status, accessToken, lastError } = store.getState()
       if (!isLive(status)) throw lastError ?? error
-      if (accessToken !== used) return // someone refreshed meanwhile: retry with the new token
+      if (accessToken !== used) return log('401', 'newer')
       // an idle user's polling does not revive the session: it runs into its warning instead
-      if (background && !(activity.last() > session.adoptedAt())) throw error
-      await session.refresh()
+      if (background && !(activity.last() > session.adoptedAt())) {
+        log('401', 'idle')
+        throw error
+      }
+      await session.refresh('401')
     },
     disabled: () => session.disable(false),
     trusts: origins.trusts,
-  })
-  session.restore()
+  }
+  const pipeline = createPipeline(deps)
+  const eject = installInterceptors(http, pipeline)
 
-  const logoutDeps = { authPost, saved, clock, refreshTransport, post, emit }
-  return {
-    http,
-    store,
-    clock,
-    async login({ username, password }) {
+  // deps.token waits for the restore
+  const getAccessToken = async ({ background = false }: { background?: boolean } = {}) => {
+    const token = await deps.token(background)
+    if (!token) throw store.getState().lastError ?? new LeashError('no_session')
+    if (store.getState().accessExpiresAt! <= clock())
+      await deps.recover(token, background, new LeashError('token_expired', 401))
+    return store.getState().accessToken!
+  }
+
+  /**
+   * Login and register: an answer with tokens signs in, here, in storage (awaited: an async one too) and
+   * in the other tabs; one without (register on the reference server) only returns the user.
+   */
+  const signIn =
+    (path: string) =>
+    async (credentials: Credentials): Promise<LeashUser> => {
+      await ready
       const sentAt = clock()
-      const body = await authPost<TokenResponse>('/auth/login', {
-        username,
-        password,
+      const body = await authPost<Partial<TokenResponse>>(path, {
+        ...credentials,
         refresh_transport: refreshTransport,
       })
-      const r = toRecord(body, sentAt)
+      if (!body.access_token) return body.user!
+      const r = toRecord(body as TokenResponse, sentAt)
+      log('login')
       session.adopt(r, true)
-      saved.set(r)
+      const written = saved.set(r)
       post({ type: 'session', record: r, login: true })
       emit('login', { user: r.user, remote: false })
+      await written
       return r.user
+    }
+
+  return {
+    http,
+    fetch: createLeashFetch(pipeline, (url) => origins.resolve(http.getUri({ url })), options.fetch),
+    store,
+    clock,
+    ready,
+    getAccessToken,
+    login: signIn('/auth/login'),
+    register: signIn('/auth/register'),
+    async changePassword({ current, next }) {
+      await getAccessToken() // waits for the restore; the bearer must be valid: refreshed first if due
+      await session.refresh('password', (token) =>
+        authPost<TokenResponse>(
+          '/auth/password',
+          { current_password: current, new_password: next, refresh_transport: refreshTransport },
+          token,
+        ),
+      )
     },
-    logout: () => logout(session, logoutDeps, false),
-    logoutEverywhere: () => logout(session, logoutDeps, true),
+    logout: () => ready.then(() => logout(session, sessionDeps, false)),
+    logoutEverywhere: () => ready.then(() => logout(session, sessionDeps, true)),
     async extend() {
-      await session.refresh()
+      await ready
+      await session.refresh('extend')
       emit('extended', { sessionExpiresAt: store.getState().sessionExpiresAt! })
     },
     on,

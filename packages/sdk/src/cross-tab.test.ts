@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, expect, test, vi } from 'vitest'
-import { storageChannel, storageLock, webLock } from './cross-tab.js'
+import { webLock } from './cross-tab.js'
+import { storageChannel, storageLock } from './fallbacks.js'
 import { memoryStorage } from './storage.js'
 
 beforeEach(() => {

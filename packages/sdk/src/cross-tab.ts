@@ -1,6 +1,3 @@
-import type { EventSource } from './activity.js'
-import { sleep } from './schedule.js'
-import { PREFIX, type StorageAdapter, webStorage } from './storage.js'
 import type { SessionRecord } from './tokens.js'
 
 /** What one tab tells the others. */
@@ -32,6 +29,7 @@ const fields = (v: unknown): Fields => (typeof v === 'object' && v !== null ? (v
 // every number in a message is a deadline: NaN or Infinity would stop a timer from ever firing
 const is = (type: 'string' | 'number' | 'boolean', ...values: unknown[]) =>
   values.every((v) => typeof v === type && (type !== 'number' || Number.isFinite(v)))
+const optional = (type: 'string' | 'boolean', value: unknown) => value === undefined || is(type, value)
 
 /**
  * Whether a message from another tab (or anything else that can post on the channel or write the storage
@@ -50,8 +48,8 @@ export function isLeashMessage(message: unknown): message is LeashMessage {
         : is('string', m.accessToken) && is('number', m.accessExpiresAt)
     case 'session':
       return (
-        (m.login === undefined || is('boolean', m.login)) &&
-        (r.refreshToken === undefined || is('string', r.refreshToken)) &&
+        optional('boolean', m.login) &&
+        optional('string', r.refreshToken) &&
         is('string', r.accessToken, u.id, u.username) &&
         (u.role === 'user' || u.role === 'admin') &&
         is('number', r.accessExpiresAt, r.idleExpiresAt, r.absoluteExpiresAt, r.issuedAt)
@@ -71,35 +69,6 @@ export const webLock =
 /** One tab only: what single-flight already gives, for Node and `crossTab: false`. */
 export const localLock: Lock = (_name, fn) => fn(false)
 
-/**
- * Fallback for browsers without Web Locks: a lease in localStorage (`id expiry`), written, then read back
- * after a pause to see who won. A holder that died frees it when the lease runs out.
- */
-export const storageLock =
-  (storage: StorageAdapter, clock: () => number, lease = 15_000): Lock =>
-  async (name, fn, signal) => {
-    const key = `${PREFIX}lock:${name}`
-    const id = Math.random().toString(36).slice(2)
-    const mine = () => storage.getItem(key)?.startsWith(id)
-    let waited = false
-    for (;;) {
-      const held = storage.getItem(key)
-      if (held && Number(held.split(' ')[1]) > clock()) {
-        waited = true
-        await sleep(50, signal)
-      } else {
-        storage.setItem(key, `${id} ${clock() + lease}`)
-        await sleep(30, signal)
-        if (mine()) break
-      }
-    }
-    try {
-      return await fn(waited)
-    } finally {
-      if (mine()) storage.removeItem(key)
-    }
-  }
-
 /** BroadcastChannel, under the name the client gives. */
 export const broadcastChannel: ChannelFactory = (onMessage, name) => {
   const channel = new BroadcastChannel(name)
@@ -107,40 +76,15 @@ export const broadcastChannel: ChannelFactory = (onMessage, name) => {
   return { post: (m) => channel.postMessage(m), close: () => channel.close() }
 }
 
-/** Fallback: a `storage` event carries the message to the other tabs (never to the writer itself). */
-export const storageChannel =
-  (storage: StorageAdapter, target: EventSource): ChannelFactory =>
-  (onMessage, name) => {
-    const key = `${name}:message`
-    const listener = ((e: StorageEvent) => {
-      if (e.key !== key || !e.newValue) return
-      let m: unknown
-      try {
-        m = (JSON.parse(e.newValue) as { m?: unknown } | null)?.m
-      } catch {
-        return // anything can write this key: junk is dropped, never thrown into the page
-      }
-      onMessage(m)
-    }) as () => void
-    target.addEventListener('storage', listener)
-    return {
-      post(m) {
-        storage.setItem(key, JSON.stringify({ m, n: Math.random() }))
-        storage.removeItem(key)
-      },
-      close: () => target.removeEventListener('storage', listener),
-    }
-  }
-
-/** Web Locks where the browser has them, else a localStorage lease, else none. */
-export function defaultLock(clock: () => number): Lock {
+/**
+ * Web Locks where the browser has them (every browser since 2022), else none: one refresh per tab. Older
+ * browsers get the localStorage lease from `@leash/sdk/fallbacks`.
+ */
+export function defaultLock(): Lock {
   const locks = (globalThis as { navigator?: { locks?: LockManager } }).navigator?.locks
-  const local = webStorage('localStorage')
-  return locks ? webLock(locks) : local ? storageLock(local, clock) : localLock
+  return locks ? webLock(locks) : localLock
 }
 
-/** BroadcastChannel where the browser has it, else `storage` events, else none. */
-export function defaultChannel(win: EventSource): ChannelFactory | undefined {
-  const local = webStorage('localStorage')
-  return typeof BroadcastChannel === 'function' ? broadcastChannel : local && storageChannel(local, win)
-}
+/** BroadcastChannel where the browser has it, else none (`@leash/sdk/fallbacks` has `storage` events). */
+export const defaultChannel = (): ChannelFactory | undefined =>
+  typeof BroadcastChannel === 'function' ? broadcastChannel : undefined

@@ -15,13 +15,12 @@ export type LeashErrorCode = ErrorCode | ClientErrorCode
  */
 export class LeashError extends Error {
   override readonly name = 'LeashError'
-  constructor(
-    readonly code: LeashErrorCode,
-    /** HTTP status of the response that caused it, when there was one. */
-    readonly status?: number,
-    options?: { cause?: unknown },
-  ) {
+  declare readonly code: LeashErrorCode
+  /** HTTP status of the response that caused it, when there was one. */
+  declare readonly status?: number
+  constructor(code: LeashErrorCode, status?: number, options?: { cause?: unknown }) {
     super(code, options)
+    Object.assign(this, { code, status })
   }
 }
 

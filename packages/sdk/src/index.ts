@@ -1,10 +1,11 @@
 export type { ActivityMode, EventSource } from './activity.js'
-export { createLeashClient, type LeashClient } from './client.js'
+export { type Credentials, createLeashClient, type LeashClient } from './client.js'
 export type { ChannelFactory, LeashMessage, Lock } from './cross-tab.js'
 export { type ClientErrorCode, LeashError, type LeashErrorCode } from './errors.js'
 export type { LeashEvents, LeashListener } from './events.js'
-export type { LeashRequestOptions } from './interceptors.js'
+export type { LeashFetch } from './fetch.js'
 export type { LeashOptions } from './options.js'
+export type { LeashRequestOptions } from './pipeline.js'
 export {
   type EndReason,
   isLive,
@@ -13,5 +14,11 @@ export {
   type LeashStore,
   type SessionWarning,
 } from './state.js'
-export { memoryStorage, type StorageAdapter, type StorageOption } from './storage.js'
+export {
+  type MaybePromise,
+  memoryStorage,
+  type StorageAdapter,
+  type StorageOption,
+  type SyncStorage,
+} from './storage.js'
 export type { LeashUser, SessionRecord, TokenResponse } from './tokens.js'

@@ -1,10 +1,6 @@
 import type { LogoutResponse } from '@leash/protocol'
-import type { AuthPost } from './auth-api.js'
-import type { LeashMessage } from './cross-tab.js'
 import { type LeashError, toLeashError } from './errors.js'
-import type { createEmitter } from './events.js'
-import type { Persisted, Session } from './session.js'
-import type { StoredValue } from './storage.js'
+import type { Session, SessionDeps } from './session.js'
 
 /**
  * Signs out: the session ends here at once (a failed call still ends it locally), then the server is
@@ -14,20 +10,14 @@ import type { StoredValue } from './storage.js'
  */
 export async function logout(
   session: Session,
-  deps: {
-    authPost: AuthPost
-    saved: StoredValue<Persisted>
-    clock: () => number
-    refreshTransport: 'cookie' | 'body'
-    post(message: LeashMessage): void
-    emit: ReturnType<typeof createEmitter>['emit']
-  },
+  deps: Pick<SessionDeps, 'authPost' | 'saved' | 'clock' | 'refreshTransport' | 'post' | 'emit' | 'log'>,
   everywhere: boolean,
 ): Promise<void> {
   const { clock, saved } = deps
   const record = session.record()
   let token = record && record.accessExpiresAt > clock() ? record.accessToken : null
-  if (everywhere && record && !token) token = await session.refresh().catch(() => null)
+  deps.log('logout', everywhere)
+  if (everywhere && record && !token) token = await session.refresh('logout').catch(() => null)
   const refreshToken = session.record()?.refreshToken ?? record?.refreshToken
   session.end('loggedOut', null)
   saved.set({ loggedOut: true })

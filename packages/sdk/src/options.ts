@@ -16,7 +16,10 @@ export interface LeashOptions {
   allowedOrigins?: readonly string[]
   /** Attach to an existing instance instead of creating one. */
   axios?: AxiosInstance
-  /** Where the session is kept (default `'local'`); keys are `leash:<API origin>:…`. */
+  /**
+   * Where the session is kept (default `'local'`); keys are `leash:<API origin>:…`. `'local'` and `'session'`
+   * are the page's: without a window (a server) they are memory. An adapter may be async (`leash.ready`).
+   */
   storage?: StorageOption
   /** How the refresh token travels (default `'cookie'`: HttpOnly, never visible to scripts). */
   refreshTransport?: 'cookie' | 'body'
@@ -26,7 +29,7 @@ export interface LeashOptions {
   warnBefore?: number
   /** What counts as activity (default `'both'`). */
   activity?: ActivityMode
-  /** What a disable clears (default `'all'`: localStorage and sessionStorage). */
+  /** What a disable clears (default `'all'`: localStorage and sessionStorage; `'leash'` without a window). */
   clearOnDisable?: 'all' | 'leash' | ((storage: StorageAdapter) => void)
   /** Coordinate tabs: one refresh at a time, events everywhere (default true; off without a window). */
   crossTab?: boolean
@@ -41,4 +44,10 @@ export interface LeashOptions {
   lock?: Lock
   /** Cross-tab messages (default BroadcastChannel, else `storage` events), named `leash:<API origin>`. */
   channel?: ChannelFactory
+  /** What `leash.fetch` sends with (default the global `fetch`, looked up at each call). */
+  fetch?: typeof fetch
+  /** Log each decision (refresh, lock, warning, tabs, restore) to `logger`; never a token (default false). */
+  debug?: boolean
+  /** Where `debug` logs go (default `console.debug`). */
+  logger?: (...what: unknown[]) => void
 }

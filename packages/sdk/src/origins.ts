@@ -4,6 +4,8 @@ export interface OriginPolicy {
   readonly origin: string
   /** Whether a request to `url` may carry the token, and its 401s and `user_enabled: false` are believed. */
   trusts(url: string): boolean
+  /** `url` made absolute: against the page, or without one (Node) against `baseURL`. */
+  resolve(url: string): string
 }
 
 export interface OriginPolicyOptions {
@@ -41,7 +43,7 @@ export function createOriginPolicy(options: OriginPolicyOptions): OriginPolicy {
   const page = location?.href ?? NOWHERE
   const api = parse(baseURL, page, 'baseURL')
   const trusted = new Set([api.origin, parse(authBaseURL, page, 'authBaseURL').origin])
-  if (!Array.isArray(allowedOrigins)) throw invalid('allowedOrigins', allowedOrigins, 'an array of origins')
+  if (!Array.isArray(allowedOrigins)) throw invalid('allowedOrigins', allowedOrigins, 'an array')
   for (const entry of allowedOrigins) {
     let origin: string | undefined
     try {
@@ -50,14 +52,16 @@ export function createOriginPolicy(options: OriginPolicyOptions): OriginPolicy {
     // exact form only: a path, a trailing slash, a default port or a `*` (a valid host character, not a
     // wildcard) would suggest a rule other than the one applied
     if (typeof entry !== 'string' || origin !== entry || entry.includes('*'))
-      throw invalid('allowedOrigins entry', entry, 'an origin like "https://api.example.com"')
+      throw invalid('allowedOrigins entry', entry, 'an origin')
     trusted.add(origin)
   }
+  const resolve = (url: string) => new URL(url, location?.href ?? api).href
   return {
     origin: api.origin,
+    resolve,
     trusts(url) {
       try {
-        const { origin } = new URL(url, location?.href ?? api)
+        const { origin } = new URL(resolve(url))
         return origin !== 'null' && trusted.has(origin) // opaque origins (data:, file:) are never the API
       } catch {
         return false

@@ -36,9 +36,10 @@ function deps(overrides: Partial<Parameters<typeof refreshSession>[0]> = {}) {
     deps: {
       lock,
       clock: Date.now,
+      log: () => {},
       current: () => record('old'),
       stored: () => record('old'),
-      save: () => steps.push('save'),
+      save: () => void steps.push('save'),
       post: async () => {
         steps.push('post')
         return response

@@ -2,6 +2,7 @@ import type { Lock } from './cross-tab.js'
 import { toLeashError } from './errors.js'
 import { RETRIES, retryable, retryDelay } from './refresh-policy.js'
 import { sleep } from './schedule.js'
+import type { MaybePromise } from './storage.js'
 import { type SessionRecord, type TokenResponse, toRecord } from './tokens.js'
 
 /** What a refresh needs from the client. */
@@ -11,11 +12,15 @@ export interface RefreshDeps {
   /** Called with the name `refresh`; the client scopes it to its API. */
   lock: Lock
   clock: () => number
+  log(...what: unknown[]): void
   /** The session as this tab knows it, and as shared storage holds it now. */
   current(): SessionRecord | null
-  stored(): SessionRecord | null
-  /** Stores and announces a new record; called while the lock is still held, so a tab that waited sees it. */
-  save(record: SessionRecord): void
+  stored(): MaybePromise<SessionRecord | null>
+  /**
+   * Stores and announces a new record; awaited while the lock is still held, so a tab that waited sees it
+   * (with an async storage too).
+   */
+  save(record: SessionRecord): MaybePromise<void>
 }
 
 /**
@@ -25,6 +30,32 @@ export interface RefreshDeps {
  * may not see them yet.
  */
 export const SETTLE_MS = 250
+
+/** Runs `fn` under the refresh lock, saying in the debug log when it had to wait. */
+async function locked<T>(
+  deps: RefreshDeps,
+  fn: (waited: boolean) => Promise<T>,
+  signal: AbortSignal,
+): Promise<T> {
+  deps.log('lock', 'wait')
+  return deps.lock(
+    'refresh',
+    (waited) => {
+      deps.log('lock', 'held', waited)
+      signal.throwIfAborted()
+      return fn(waited)
+    },
+    signal,
+  )
+}
+
+/** Turns `body` into a record and saves it, unless the session ended meanwhile (never write those back). */
+async function keep(deps: RefreshDeps, body: TokenResponse, now: number, signal: AbortSignal) {
+  const record = toRecord(body, now, deps.current())
+  signal.throwIfAborted()
+  await deps.save(record)
+  return record
+}
 
 /**
  * One refresh, holding the cross-tab lock per attempt. A tab that waited for the lock and finds a newer,
@@ -36,23 +67,30 @@ export async function refreshSession(deps: RefreshDeps, signal: AbortSignal): Pr
   const before = deps.current()?.accessToken
   for (let attempt = 0; ; attempt++) {
     try {
-      return await deps.lock(
-        'refresh',
+      return await locked(
+        deps,
         async (waited) => {
-          signal.throwIfAborted()
+          let stored = await deps.stored()
           const newer = () =>
-            [deps.stored(), deps.current()].find(
+            [stored, deps.current()].find(
               (r) => r && r.accessToken !== before && r.accessExpiresAt > deps.clock(),
             )
-          if (waited && !newer()) await sleep(SETTLE_MS, signal)
-          const found = newer()
-          if (found) return found
+          if (waited && !newer()) {
+            await sleep(SETTLE_MS, signal)
+            stored = await deps.stored()
+          }
           const now = deps.clock()
-          const body = await deps.post(deps.stored()?.refreshToken ?? deps.current()?.refreshToken)
-          const record = toRecord(body, now, deps.current())
-          signal.throwIfAborted() // logged out or disabled meanwhile: never write these tokens back
-          deps.save(record)
-          return record
+          const found = newer()
+          if (found) {
+            deps.log('refresh', 'stored')
+            return found
+          }
+          return keep(
+            deps,
+            await deps.post(stored?.refreshToken ?? deps.current()?.refreshToken),
+            now,
+            signal,
+          )
         },
         signal,
       )
@@ -60,7 +98,26 @@ export async function refreshSession(deps: RefreshDeps, signal: AbortSignal): Pr
       signal.throwIfAborted()
       const error = toLeashError(e)
       if (attempt >= RETRIES || !retryable(error)) throw error
+      deps.log('retry', retryDelay(attempt), error.code)
       await sleep(retryDelay(attempt), signal)
     }
   }
 }
+
+/**
+ * Swaps the session for the one `obtain` returns for the current access token (a password change): under
+ * the same lock, saved and announced like a refresh, so no tab spends the old refresh token meanwhile.
+ */
+export const swapSession = (
+  deps: RefreshDeps,
+  obtain: (accessToken: string) => Promise<TokenResponse>,
+  signal: AbortSignal,
+): Promise<SessionRecord> =>
+  locked(
+    deps,
+    async () => {
+      const now = deps.clock()
+      return keep(deps, await obtain(deps.current()!.accessToken), now, signal)
+    },
+    signal,
+  )

@@ -30,8 +30,8 @@ export function deadline(clock: () => number, fire: () => void): Deadline {
     set(next) {
       at = next
       clearTimeout(timer)
-      // a due deadline fires on the next tick, never inside the caller's state update
-      if (next != null) timer = setTimeout(check, Math.min(Math.max(next - clock(), 0), MAX_DELAY))
+      // checked on the next tick, which arms the timer: a due deadline never fires inside the caller's update
+      if (next != null) timer = setTimeout(check, 0)
     },
     check,
   }

@@ -2,11 +2,11 @@ import type { AuthPost } from './auth-api.js'
 import { isLeashMessage, type LeashMessage, type Lock } from './cross-tab.js'
 import { LeashError, toLeashError } from './errors.js'
 import type { createEmitter } from './events.js'
-import { refreshSession } from './refresh.js'
+import { refreshSession, swapSession } from './refresh.js'
 import { endsSession, refreshMarginOf, sessionEnd, shouldRefresh, warningOf } from './refresh-policy.js'
 import { deadline } from './schedule.js'
-import type { LeashState, LeashStatus, LeashStore, SessionWarning } from './state.js'
-import type { StoredValue } from './storage.js'
+import { type LeashState, type LeashStore, pending, type SessionWarning } from './state.js'
+import { chain, type MaybePromise, type StoredValue } from './storage.js'
 import type { SessionRecord, TokenResponse } from './tokens.js'
 
 /** What a tab keeps in storage: the live session, or the fact of a logout with its 1-second token. */
@@ -15,8 +15,8 @@ export type Persisted = SessionRecord | { loggedOut: true; accessToken?: string;
 /** A token that outlives its session: logout's 1-second token. */
 type Farewell = { accessToken: string; accessExpiresAt: number }
 
-/** How a session ended (or `anonymous`: none yet). */
-type EndedStatus = 'anonymous' | 'loggedOut' | 'disabled' | 'expired'
+/** How a session ended (`anonymous`: none yet; `pending`: storage not read yet). */
+type EndedStatus = 'pending' | 'anonymous' | 'loggedOut' | 'disabled' | 'expired'
 
 export interface SessionDeps {
   store: LeashStore
@@ -34,7 +34,12 @@ export interface SessionDeps {
   warnBefore: number
   /** A disable clears storage as configured. */
   clearStorage(): void
+  /** The debug log (a no-op unless `debug`); never given a token. */
+  log(...what: unknown[]): void
 }
+
+/** How to get a new session for the current one's access token: a password change. */
+export type Swap = (accessToken: string) => Promise<TokenResponse>
 
 /**
  * The one owner of the session: the record this tab holds, the refresh in flight, the open warning, and
@@ -42,47 +47,37 @@ export interface SessionDeps {
  * derived from this state by `view()` after every transition and written nowhere else.
  */
 export function createSession(deps: SessionDeps) {
-  const { store, saved, clock, emit, post } = deps
+  const { store, saved, clock, emit, post, log } = deps
   let record: SessionRecord | null = null
   /** When this tab took the record: only activity after it calls for the next refresh. */
   let adoptedAt = 0
   let warning: SessionWarning | null = null
   let flight: Promise<string> | null = null
-  let ended: { status: EndedStatus; farewell?: Farewell } = { status: 'anonymous' }
+  let ended: { status: EndedStatus; farewell?: Farewell } = { status: 'pending' }
   let lastError: LeashError | null = null
   /** Aborted whenever the session this tab knows ends or is replaced: work begun for it stops there. */
   let life = new AbortController()
 
-  const view = (): LeashState => {
-    if (!record) {
-      return {
-        status: ended.status,
-        user: null,
-        accessToken: ended.farewell?.accessToken ?? null,
-        accessExpiresAt: ended.farewell?.accessExpiresAt ?? null,
-        sessionExpiresAt: null,
-        warning: null,
-        lastError,
-      }
-    }
-    const status: LeashStatus = flight ? 'refreshing' : warning ? 'expiring' : 'authenticated'
-    return {
-      status,
-      user: record.user,
-      accessToken: record.accessToken,
-      accessExpiresAt: record.accessExpiresAt,
-      sessionExpiresAt: sessionEnd(record).endsAt,
-      warning,
-      lastError,
-    }
-  }
+  const view = (): LeashState =>
+    record
+      ? {
+          status: flight ? 'refreshing' : warning ? 'expiring' : 'authenticated',
+          user: record.user,
+          accessToken: record.accessToken,
+          accessExpiresAt: record.accessExpiresAt,
+          sessionExpiresAt: sessionEnd(record).endsAt,
+          warning,
+          lastError,
+        }
+      : { ...pending, status: ended.status, ...ended.farewell, lastError }
   const publish = () => store.setState(view(), true)
 
-  const refreshTimer = deadline(clock, () => void onActivity())
+  const refreshTimer = deadline(clock, () => void (onActivity('due') ?? log('refresh', 'idle')))
   const warnTimer = deadline(clock, () => {
     if (!record) return
     const { endsAt, reason } = warningOf(record, deps.warnBefore)
     warning = { endsAt, reason }
+    log('warning', reason, endsAt)
     publish()
     emit('warning', warning)
   })
@@ -90,6 +85,7 @@ export function createSession(deps: SessionDeps) {
     if (!record) return
     const { reason } = sessionEnd(record)
     const error = new LeashError('session_expired')
+    log('expired', reason)
     end('expired', error)
     saved.set(null)
     emit('expired', { reason, error })
@@ -109,10 +105,18 @@ export function createSession(deps: SessionDeps) {
     adoptedAt = clock()
     warning = null
     lastError = null
-    refreshTimer.set(r.accessExpiresAt - refreshMarginOf(r, deps.refreshMargin))
+    const refreshAt = r.accessExpiresAt - refreshMarginOf(r, deps.refreshMargin)
+    log('refresh at', refreshAt)
+    refreshTimer.set(refreshAt)
     warnTimer.set(warningOf(r, deps.warnBefore).opensAt)
     endTimer.set(sessionEnd(r).endsAt)
     publish()
+  }
+
+  /** Takes the record of a refresh, here or (`remote`) in another tab. */
+  function refreshed(r: SessionRecord, remote: boolean) {
+    adopt(r, false)
+    emit('refreshed', { accessExpiresAt: r.accessExpiresAt, sessionExpiresAt: sessionEnd(r).endsAt, remote })
   }
 
   /** Ends the session this tab holds; `farewell` is logout's 1-second token. */
@@ -126,9 +130,15 @@ export function createSession(deps: SessionDeps) {
     publish()
   }
 
+  /** A logout seen in storage or heard from another tab, with its 1-second token if it came. */
+  function loggedOut({ accessToken, accessExpiresAt }: { accessToken?: string; accessExpiresAt?: number }) {
+    end('loggedOut', null, accessToken ? { accessToken, accessExpiresAt: accessExpiresAt! } : undefined)
+  }
+
   function disable(remote: boolean): LeashError {
     const error = new LeashError('user_disabled', 403)
     if (ended.status === 'disabled' && !record) return error
+    log('disabled', remote)
     end('disabled', error)
     deps.clearStorage()
     if (!remote) post({ type: 'disabled' })
@@ -136,47 +146,45 @@ export function createSession(deps: SessionDeps) {
     return error
   }
 
-  /** One refresh at a time, in this tab and (through the lock) across tabs. */
-  function refresh(): Promise<string> {
-    if (flight) return flight
+  /**
+   * One token swap at a time, in this tab and (through the lock) across tabs: a refresh (`why` says what
+   * asked for it), or with `swap` a password change, which waits for a refresh in flight and is never retried;
+   * its failure leaves the session as it was.
+   */
+  function refresh(why: string, swap?: Swap): Promise<string> {
+    if (flight) return swap ? flight.then(() => refresh(why, swap)) : flight
     if (!record) return Promise.reject(lastError ?? new LeashError('no_session'))
+    log('refresh', why)
     const { signal } = life
-    const work = refreshSession(
-      {
-        lock: deps.lock,
-        clock,
-        current: () => record,
-        stored: () => {
-          const p = saved.get()
-          return p && !('loggedOut' in p) ? p : null
-        },
-        save(r) {
-          saved.set(r)
-          post({ type: 'session', record: r })
-        },
-        post: (refreshToken) =>
-          deps.authPost<TokenResponse>(
-            '/auth/refresh',
-            deps.refreshTransport === 'body' ? { refresh_token: refreshToken } : {},
-          ),
-      },
-      signal,
-    ).then(
+    const io = {
+      lock: deps.lock,
+      clock,
+      log,
+      current: () => record,
+      stored: () => chain(saved.get(), (p) => (p && !('loggedOut' in p) ? p : null)),
+      save: (r: SessionRecord) => chain(saved.set(r), () => post({ type: 'session', record: r })),
+      post: (refreshToken?: string) =>
+        deps.authPost<TokenResponse>(
+          '/auth/refresh',
+          deps.refreshTransport === 'body' ? { refresh_token: refreshToken } : {},
+        ),
+    }
+    const work = (swap ? swapSession(io, swap, signal) : refreshSession(io, signal)).then(
       (r) => {
         signal.throwIfAborted()
         flight = null
-        adopt(r, false)
-        emit('refreshed', {
-          accessExpiresAt: r.accessExpiresAt,
-          sessionExpiresAt: sessionEnd(r).endsAt,
-          remote: false,
-        })
+        refreshed(r, false)
         return r.accessToken
       },
       (e: unknown) => {
         signal.throwIfAborted()
         flight = null
         const error = toLeashError(e)
+        log('refreshFailed', error.code)
+        if (swap) {
+          publish()
+          throw error
+        }
         if (endsSession(error)) {
           end('expired', error)
           saved.set(null)
@@ -195,45 +203,53 @@ export function createSession(deps: SessionDeps) {
     return current
   }
 
-  /** Activity (input): refresh now if the token is within its margin. */
-  function onActivity(): Promise<string> | undefined {
+  /** Activity (`why`: input, a request, the refresh deadline): refresh now if the token is within its margin. */
+  function onActivity(why: string): Promise<string> | undefined {
     if (flight) return flight
     if (
       record &&
       !warning &&
       shouldRefresh(record, clock(), deps.lastActive(), adoptedAt, deps.refreshMargin)
     )
-      return refresh()
+      return refresh(why)
   }
 
-  /** Restores what a previous page left in storage. */
-  function restore() {
-    // Anything on the page's origin can write storage: what is found is checked as a message would be.
-    const found = saved.get()
-    if (found && 'loggedOut' in found) {
-      const { accessToken, accessExpiresAt } = found
-      if (!isLeashMessage({ type: 'loggedOut', accessToken, accessExpiresAt })) return
-      end('loggedOut', null, accessToken ? { accessToken, accessExpiresAt: accessExpiresAt! } : undefined)
-    } else if (isLeashMessage({ type: 'session', record: found }) && sessionEnd(found!).endsAt > clock())
-      adopt(found!, false)
+  /**
+   * Restores what a previous page left in storage; synchronous with a synchronous adapter. What happened
+   * meanwhile (a sign-in, news from another tab) wins over what an async adapter returns late.
+   */
+  function restore(): MaybePromise<void> {
+    return chain(saved.get(), (found) => {
+      if (ended.status !== 'pending' || record) return
+      // Anything on the page's origin can write storage: what is found is checked as a message would be.
+      const loggedOutFound = !!found && 'loggedOut' in found
+      if (loggedOutFound && isLeashMessage({ ...found, type: 'loggedOut' })) loggedOut(found)
+      else if (
+        !loggedOutFound &&
+        isLeashMessage({ type: 'session', record: found }) &&
+        sessionEnd(found!).endsAt > clock()
+      )
+        adopt(found!, false)
+      else {
+        ended = { status: 'anonymous' }
+        publish()
+      }
+      log('restore', store.getState().status)
+    })
   }
 
   /** News from another tab. */
   function receive(m: LeashMessage) {
+    log('receive', m.type)
     if (m.type === 'session') {
       // a refresh that crossed this tab's logout on the channel must not revive the session
       if (!m.login && !record) return
-      adopt(m.record, !!m.login)
-      if (m.login) emit('login', { user: m.record.user, remote: true })
-      else
-        emit('refreshed', {
-          accessExpiresAt: m.record.accessExpiresAt,
-          sessionExpiresAt: sessionEnd(m.record).endsAt,
-          remote: true,
-        })
+      if (m.login) {
+        adopt(m.record, true)
+        emit('login', { user: m.record.user, remote: true })
+      } else refreshed(m.record, true)
     } else if (m.type === 'loggedOut') {
-      const { accessToken, accessExpiresAt } = m
-      end('loggedOut', null, accessToken ? { accessToken, accessExpiresAt: accessExpiresAt! } : undefined)
+      loggedOut(m)
       emit('loggedOut', { remote: true })
     } else disable(true)
   }

@@ -2,8 +2,12 @@ import { createStore } from 'zustand/vanilla'
 import type { LeashError } from './errors.js'
 import type { LeashUser } from './tokens.js'
 
-/** Where the session stands; `authenticated`, `refreshing` and `expiring` are the live ones. */
+/**
+ * Where the session stands; `authenticated`, `refreshing` and `expiring` are the live ones. `pending`: the
+ * storage is not read yet (an async adapter restoring), and what a server renders (the hooks' server snapshot).
+ */
 export type LeashStatus =
+  | 'pending'
   | 'anonymous'
   | 'authenticated'
   | 'refreshing'
@@ -40,9 +44,12 @@ export type LeashStore = ReturnType<typeof createLeashStore>
 export const isLive = (status: LeashStatus): boolean =>
   status === 'authenticated' || status === 'refreshing' || status === 'expiring'
 
-/** The state before any sign-in. */
-const empty: LeashState = {
-  status: 'anonymous',
+/**
+ * The state before the storage is read, and the one the React hooks give a server render and hydration:
+ * the session lives in the browser, so the server cannot know it.
+ */
+export const pending: LeashState = {
+  status: 'pending',
   user: null,
   accessToken: null,
   accessExpiresAt: null,
@@ -52,4 +59,4 @@ const empty: LeashState = {
 }
 
 /** Creates the store; the session (session.ts) is its only writer. */
-export const createLeashStore = () => createStore<LeashState>()(() => empty)
+export const createLeashStore = () => createStore<LeashState>()(() => pending)

@@ -1,9 +1,20 @@
-/** The Web Storage subset Leash needs; pass your own to keep tokens elsewhere. */
+/**
+ * The Web Storage subset Leash needs; pass your own to keep tokens elsewhere. Its methods may return promises
+ * (React Native AsyncStorage, IndexedDB, an encrypted store): the client then restores before its first
+ * request (`leash.ready`).
+ */
 export interface StorageAdapter {
-  getItem(key: string): string | null
-  setItem(key: string, value: string): void
-  removeItem(key: string): void
+  getItem(key: string): string | null | Promise<string | null>
+  setItem(key: string, value: string): void | Promise<void>
+  removeItem(key: string): void | Promise<void>
 }
+
+/** A value now, or a promise of it (what an async adapter returns). */
+export type MaybePromise<T> = T | Promise<T>
+
+/** `f(value)`, synchronously when `value` is not a promise: a sync adapter keeps a sync client. */
+export const chain = <T, R>(value: MaybePromise<T>, f: (v: T) => R): MaybePromise<R> =>
+  value instanceof Promise ? value.then(f) : f(value)
 
 /** Where the session is kept: a Web Storage area, memory only, or your own adapter. */
 export type StorageOption = 'local' | 'session' | 'memory' | StorageAdapter
@@ -11,8 +22,11 @@ export type StorageOption = 'local' | 'session' | 'memory' | StorageAdapter
 /** Every key Leash writes starts with this. */
 export const PREFIX = 'leash:'
 
+/** A synchronous storage: Web Storage, memory, or the fallbacks of cross-tab.ts. */
+export type SyncStorage = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>
+
 /** A storage that lives and dies with the page (and the default where Web Storage is missing, as in Node). */
-export function memoryStorage(): StorageAdapter {
+export function memoryStorage(): SyncStorage {
   const map = new Map<string, string>()
   return {
     getItem: (k) => map.get(k) ?? null,
@@ -30,38 +44,39 @@ export const webStorage = (name: 'localStorage' | 'sessionStorage'): Storage | u
   }
 }
 
-/** Resolves the `storage` option; falls back to memory when the requested area is unavailable. */
-export function resolveStorage(option: StorageOption = 'local'): StorageAdapter {
+/**
+ * Resolves the `storage` option; falls back to memory when the requested area is unavailable. `'local'` and
+ * `'session'` are the page's: without one (`page` false: a server) they are memory, never the process's own.
+ */
+export function resolveStorage(option: StorageOption = 'local', page = true): StorageAdapter {
   if (typeof option === 'object') return option
-  if (option === 'memory') return memoryStorage()
+  if (option === 'memory' || !page) return memoryStorage()
   return webStorage(option === 'local' ? 'localStorage' : 'sessionStorage') ?? memoryStorage()
 }
 
-/** One JSON value in storage. */
+/** One JSON value in storage; with an async adapter, `get` and `set` return promises. */
 export interface StoredValue<T> {
-  get(): T | null
-  set(value: T | null): void
+  get(): MaybePromise<T | null>
+  set(value: T | null): MaybePromise<unknown>
 }
 
 /** JSON read/write of one `leash:` key that never throws (quota, privacy mode, corrupt data). */
 export function storedValue<T>(storage: StorageAdapter, name: string): StoredValue<T> {
   const key = PREFIX + name
+  // storage full, blocked or failing, or corrupt JSON (sync or async): the in-memory state still holds the
+  // session, and what cannot be read is nothing
+  const safe = <R>(f: () => MaybePromise<R>): MaybePromise<R | null> => {
+    try {
+      const r = f()
+      return r instanceof Promise ? r.catch(() => null) : r
+    } catch {
+      return null
+    }
+  }
   return {
-    get(): T | null {
-      try {
-        return JSON.parse(storage.getItem(key) ?? 'null') as T | null
-      } catch {
-        return null
-      }
-    },
-    set(value: T | null): void {
-      try {
-        if (value == null) storage.removeItem(key)
-        else storage.setItem(key, JSON.stringify(value))
-      } catch {
-        // storage full or blocked: the in-memory state still holds the session
-      }
-    },
+    get: () => safe(() => chain(storage.getItem(key), (raw) => JSON.parse(raw ?? 'null') as T | null)),
+    set: (value) =>
+      safe(() => (value == null ? storage.removeItem(key) : storage.setItem(key, JSON.stringify(value)))),
   }
 }
 

@@ -3,7 +3,8 @@
 import { createMockBackend, type MockBackendOptions } from '@leash/reference-server/msw'
 import { setupServer } from 'msw/node'
 import { afterAll, afterEach, beforeAll, beforeEach, vi } from 'vitest'
-import { createLeashClient, type LeashClient, type LeashOptions } from '../src/index.js'
+import { storageFallbacks } from '../src/fallbacks.js'
+import { createLeashClient, type LeashClient, type LeashOptions, type Lock } from '../src/index.js'
 
 export const ALICE = { username: 'alice', password: 'alice-password' }
 export const ROOT = { username: 'root', password: 'root-password' }
@@ -52,12 +53,36 @@ export function mockBackend(config?: MockBackendOptions['config'], baseUrl?: str
     log,
     /** How many requests reached `path` so far. */
     count: (path: string) => log.filter((p) => p === path).length,
-    /** A client (cross-tab off unless asked) that is disposed after the test. */
+    /**
+     * A client (cross-tab off unless asked) that is disposed after the test. jsdom has no Web Locks, so a
+     * cross-tab client takes the localStorage lease of `@leash/sdk/fallbacks` (Chromium tests the real one).
+     */
     client(options: LeashOptions = {}) {
-      const c = createLeashClient({ crossTab: false, ...options })
+      const fallbacks = options.crossTab ? storageFallbacks(window) : {}
+      const c = createLeashClient({ crossTab: false, ...fallbacks, ...options })
       clients.push(c)
       return c
     },
+  }
+}
+
+/**
+ * A cross-tab lock for clients on one page that, unlike jsdom's default (a localStorage lease of 15 s), never
+ * times out: for tests that move fake time in large steps while a refresh is on the wire.
+ */
+export function memoryLock(): Lock {
+  let tail: Promise<unknown> = Promise.resolve()
+  let holders = 0
+  return (_name, fn) => {
+    const waited = holders > 0
+    holders += 1
+    const run = tail
+      .then(() => fn(waited))
+      .finally(() => {
+        holders -= 1
+      })
+    tail = run.catch(() => {})
+    return run
   }
 }
 

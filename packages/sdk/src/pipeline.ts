@@ -1,0 +1,74 @@
+import type {} from 'axios'
+import { type LeashError, toLeashError } from './errors.js'
+
+/** Per-request options: `leash.http.get(url, { leash: { background: true } })`, `leash.fetch(url, { leash })`. */
+export interface LeashRequestOptions {
+  /** Send without a token and leave the session alone (public endpoints). */
+  skipAuth?: boolean
+  /** Not the user's doing (polling): does not count as activity, so an idle session stays idle. */
+  background?: boolean
+}
+
+// here, beside the type the public index exports, so every consumer of @leash/sdk gets it
+declare module 'axios' {
+  interface AxiosRequestConfig {
+    /** Leash options for this request. */
+    leash?: LeashRequestOptions
+  }
+}
+
+/** What the pipeline asks of the client. */
+export interface PipelineDeps {
+  /** The token to send (refreshing first if due), or null without a live session. */
+  token(background: boolean): Promise<string | null>
+  /** After a 401 on `used`: resolves once a newer token is in place, or throws the error to reject with. */
+  recover(used: string, background: boolean, error: LeashError): Promise<void>
+  /** A response said `user_enabled: false`: disable the session, return the error to reject with. */
+  disabled(): LeashError
+  /** Whether a request to this absolute or relative URL is the API's (see origins.ts). */
+  trusts(url: string): boolean
+}
+
+/** An answer as both transports see it (an axios response or error, or a fetch response read as JSON). */
+export interface Answer {
+  response?: { status: number; data?: unknown }
+}
+
+/**
+ * What the transport does next: `true`, send again with the newer token; `false`, settle with the API's
+ * answer; `undefined`, settle with another origin's answer, which says nothing about the session.
+ */
+export type Verdict = boolean | undefined
+
+/**
+ * The rules every transport follows (axios interceptors, `leash.fetch`), written once: the token goes only
+ * to trusted origins; only their answers are believed; `user_enabled: false` ends the session; a 401 on a
+ * token that was sent gets one refresh and one retry.
+ */
+export function createPipeline(deps: PipelineDeps) {
+  const trusts = (url: string | undefined) => url !== undefined && deps.trusts(url)
+  return {
+    trusts,
+    /** The token for a request to `url`: null for another origin or `skipAuth` (no refresh, no activity). */
+    token: async (url: string | undefined, o: LeashRequestOptions = {}) =>
+      o.skipAuth || !trusts(url) ? null : deps.token(!!o.background),
+    /** Judges an answer to a request to `url` sent with `used`; throws the session's error when it has one. */
+    async judge(
+      url: string | undefined,
+      answer: Answer,
+      used: string | null | undefined,
+      retried: boolean | undefined,
+      o: LeashRequestOptions = {},
+    ): Promise<Verdict> {
+      // what another origin says about our session (401, user_enabled: false) is not believed
+      if (!trusts(url)) return
+      const res = answer.response
+      if ((res?.data as { user_enabled?: unknown } | null)?.user_enabled === false) throw deps.disabled()
+      if (res?.status !== 401 || !used || retried || o.skipAuth) return false
+      await deps.recover(used, !!o.background, toLeashError(answer))
+      return true
+    },
+  }
+}
+
+export type Pipeline = ReturnType<typeof createPipeline>
