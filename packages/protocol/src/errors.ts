@@ -36,6 +36,8 @@ export const errorTable = {
     message: 'This refresh token was used already; the session has been ended to protect it.',
   },
   session_expired: { status: 401, message: 'The session has timed out; sign in again.' },
+  // The caller's own sessions
+  session_not_found: { status: 404, message: 'You have no live session with that id.' },
   // Administration
   forbidden: { status: 403, message: 'This endpoint is for administrators.' },
   user_not_found: { status: 404, message: 'No user has that id.' },

@@ -1,2 +1,3 @@
 export { type ErrorCode, type ErrorStatus, errorCodes, errorTable, MAX_BODY_BYTES } from './errors.js'
+export { MAX_LISTED_SESSIONS, MAX_USER_AGENT_LENGTH } from './limits.js'
 export type * from './wire.js'

@@ -59,6 +59,39 @@ export interface MeResponse {
   user_enabled: true
 }
 
+/** One of the caller's live sessions (a signed-in device), as `GET /auth/sessions` lists it. */
+export interface SignedInSession {
+  id: string
+  /** True for the session of the access token the request was made with. */
+  current: boolean
+  /** When it was signed in; ISO 8601, UTC. */
+  created_at: string
+  /** Its last refresh, or its sign-in if it has not refreshed; ISO 8601, UTC. */
+  last_used_at: string
+  /**
+   * The User-Agent header it was signed in with, as sent (cut to `MAX_USER_AGENT_LENGTH`, 512 characters), never interpreted by
+   * the server; null when there was none. A client's own claim: show it, never trust it.
+   */
+  user_agent: string | null
+}
+
+/** `GET /auth/sessions`: the caller's live sessions, newest first (at most `MAX_LISTED_SESSIONS`, 100). */
+export interface SessionsResponse {
+  sessions: SignedInSession[]
+  user_enabled: true
+}
+
+/**
+ * `DELETE /auth/sessions/:id`: the session has ended. `current: true` means it was the caller's own: the
+ * access token just used answers `session_revoked` from now on and its refresh token is refused, so the
+ * client is signed out (as after logout, without the 1-second token).
+ */
+export interface RevokeSessionResponse {
+  revoked: string
+  current: boolean
+  user_enabled: true
+}
+
 export interface Note {
   id: string
   text: string

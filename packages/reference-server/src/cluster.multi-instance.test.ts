@@ -53,6 +53,27 @@ describe.skipIf(skip)(`three instances on PostgreSQL + Redis${skip ? ` (${skip})
     expect(await rejectedOnAAndC(t.access)).toEqual(['session_revoked', 'session_revoked'])
   })
 
+  it("signing out one of the user's devices on B (DELETE /auth/sessions/:id): A and C refuse it at the next request", async () => {
+    const phone = await warmSession('user6')
+    const laptop = await warmSession('user6')
+    const listed = await call(b.url, 'GET', '/auth/sessions', { token: laptop.access })
+    const sessions = listed.body.sessions as Array<{ id: string; current: boolean }>
+    expect(sessions.map((x) => [x.id, x.current]).sort()).toEqual(
+      [
+        [phone.sid, false],
+        [laptop.sid, true],
+      ].sort(),
+    )
+    const revoked = await call(b.url, 'DELETE', `/auth/sessions/${phone.sid}`, { token: laptop.access })
+    expect(revoked).toMatchObject({ status: 200, body: { revoked: phone.sid, current: false } })
+    expect(await rejectedOnAAndC(phone.access)).toEqual(['session_revoked', 'session_revoked'])
+    const refresh = await call(c.url, 'POST', '/auth/refresh', { body: { refresh_token: phone.refresh } })
+    expect(refresh.body.error?.code).toBe('session_revoked')
+    // The device that signed it out goes on, everywhere.
+    for (const i of [a, b, c])
+      expect((await call(i.url, 'GET', '/api/notes', { token: laptop.access })).status).toBe(200)
+  })
+
   it("revoking the user on B: A and C refuse the user's tokens at the next request", async () => {
     const root = await login(b.url, 'root')
     const t = await warmSession('user1')

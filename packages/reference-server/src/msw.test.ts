@@ -82,6 +82,8 @@ async function scenario(send: (call: Call) => Promise<Response>, disable: () => 
   await step({ method: 'POST', path: '/api/notes', body: { text: 'hello' }, token })
   await step({ method: 'GET', path: '/api/notes', token })
   await step({ method: 'GET', path: '/api/notes' })
+  await step({ method: 'GET', path: '/auth/sessions', token })
+  await step({ method: 'DELETE', path: '/auth/sessions/no-such-session', token })
   const refreshed = await step({ method: 'POST', path: '/auth/refresh' })
   const next = refreshed.access_token as string
   await step({ method: 'POST', path: '/auth/logout', token: next })
@@ -135,7 +137,9 @@ describe('createMockBackend', () => {
     )
     expect(viaMsw).toEqual(viaApp)
     // The scenario went where it should: refresh by cookie worked, logout ended the session, disable showed.
-    expect(viaApp.map((r) => r.status)).toEqual([200, 401, 200, 201, 200, 401, 200, 200, 401, 200, 403])
+    expect(viaApp.map((r) => r.status)).toEqual([
+      200, 401, 200, 201, 200, 401, 200, 404, 200, 200, 401, 200, 403,
+    ])
     expect(viaApp.at(-1)).toMatchObject({ code: 'user_disabled', userEnabled: false })
   })
 
@@ -215,6 +219,42 @@ describe('createMockBackend', () => {
       ).status,
     ).toBe(200)
     expect((await post('http://own.test/auth/refresh', 'same-origin')).status).toBe(200)
+  })
+
+  it("serves the caller's sessions with the User-Agent a request carries, else the one a browser adds", async () => {
+    const devices = createMockBackend({
+      baseUrl: 'http://devices.test',
+      users,
+      userAgent: () => 'Browser/1.0',
+    })
+    server.use(...devices.handlers)
+    const signIn = async (headers: Record<string, string>) => {
+      const res = await fetch('http://devices.test/auth/login', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ username: 'alice', password: 'alice-password', refresh_transport: 'body' }),
+      })
+      return (await res.json()) as { access_token: string; session: { id: string } }
+    }
+    const call = (token: string, method: string, path: string) =>
+      fetch(`http://devices.test${path}`, { method, headers: { authorization: `Bearer ${token}` } })
+    const page = await signIn({})
+    const own = await signIn({ 'user-agent': 'Explicit/2.0' })
+    const listed = (await (await call(own.access_token, 'GET', '/auth/sessions')).json()) as {
+      sessions: Array<{ id: string; current: boolean; user_agent: string | null }>
+    }
+    // Both signed in within one millisecond, maybe: compared by id rather than by order.
+    const byId = Object.fromEntries(
+      listed.sessions.map(({ id, current, user_agent }) => [id, { current, user_agent }]),
+    )
+    expect(byId).toEqual({
+      [page.session.id]: { current: false, user_agent: 'Browser/1.0' },
+      [own.session.id]: { current: true, user_agent: 'Explicit/2.0' },
+    })
+    const revoked = await call(own.access_token, 'DELETE', `/auth/sessions/${page.session.id}`)
+    expect(revoked.status).toBe(200)
+    expect(await codeOf(await call(page.access_token, 'GET', '/auth/me'))).toBe('session_revoked')
+    expect((await call(own.access_token, 'GET', '/auth/me')).status).toBe(200)
   })
 
   it('admin helpers act by username and reject an unknown one', async () => {

@@ -24,6 +24,13 @@ export interface MockBackendOptions {
    * request (jsdom, a browser); without a page (Node) there is none.
    */
   pageOrigin?: () => string | null
+  /**
+   * The User-Agent a browser adds to a request that names none (an intercepted request rarely carries
+   * it): what `GET /auth/sessions` shows for a session signed in here. Default: `navigator.userAgent` at
+   * each request, where there is one (jsdom, Node 21+); a request's own header is kept. In a real browser
+   * page (`setupWorker`) the `Request` the app is handed drops it, as it drops `Cookie` and `Origin`.
+   */
+  userAgent?: () => string | null
 }
 
 /**
@@ -53,6 +60,11 @@ export interface MockBackend {
   app(): Promise<LeashApp>
 }
 
+/** `navigator.userAgent`, where the runtime has one (browsers, jsdom, Node 21+). */
+function navigatorUserAgent(): string | null {
+  return (globalThis as { navigator?: { userAgent?: string } }).navigator?.userAgent || null
+}
+
 /** `location.origin` when the code runs in a page with an http(s) origin. */
 function locationOrigin(): string | null {
   const origin = (globalThis as { location?: { origin?: string } }).location?.origin
@@ -75,6 +87,7 @@ export function createMockBackend(options: MockBackendOptions = {}): MockBackend
   const globalSecret = randomToken(32)
   const jar = createCookieJar(() => Date.now())
   const pageOrigin = options.pageOrigin ?? locationOrigin
+  const userAgent = options.userAgent ?? navigatorUserAgent
   let current: Promise<LeashApp>
 
   const boot = async () => {
@@ -106,6 +119,9 @@ export function createMockBackend(options: MockBackendOptions = {}): MockBackend
     // A browser names the page in Origin on every cross-origin request and on every POST from fetch or XHR.
     const unsafe = request.method !== 'GET' && request.method !== 'HEAD'
     if (page && !headers.has('origin') && (unsafe || url.origin !== page)) headers.set('origin', page)
+    // A browser adds its User-Agent to every request; a session signed in here keeps it.
+    const agent = headers.has('user-agent') ? null : userAgent()
+    if (agent) headers.set('user-agent', agent)
     // The request keeps its own origin, so the server's same-origin check sees what a real one would.
     const response = await app.fetch(
       new Request(`${url.origin}${path}${url.search}`, {

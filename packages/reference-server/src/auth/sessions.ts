@@ -1,3 +1,4 @@
+import { MAX_LISTED_SESSIONS, MAX_USER_AGENT_LENGTH } from '@leash/protocol'
 import type { ServerConfig } from '../config.js'
 import { apiError } from '../errors.js'
 import type {
@@ -27,6 +28,16 @@ export interface Issued {
   issuedAt: number
   /** Present when a new refresh token was minted (login, refresh, password change). */
   refreshToken?: string
+}
+
+/**
+ * A User-Agent as a session keeps it: as given, cut to `MAX_USER_AGENT_LENGTH`; null when there is none.
+ * One with NUL (no HTTP parser lets one through, but `app.fetch` can be handed anything) is dropped
+ * rather than fail the sign-in on a store that cannot hold it.
+ */
+export function keptUserAgent(header: string | undefined): string | null {
+  if (!header || header.includes('\0')) return null
+  return header.slice(0, MAX_USER_AGENT_LENGTH)
 }
 
 const refreshError = (
@@ -62,7 +73,8 @@ export function createSessions(deps: {
     return { accessToken: await codec.sign(claims, key), expiresIn: exp - iat, issuedAt: at }
   }
 
-  async function start(user: UserRecord, transport: RefreshTransport): Promise<Issued> {
+  /** A new session of the user; `userAgent` is the sign-in request's header, kept by `keptUserAgent`. */
+  async function start(user: UserRecord, transport: RefreshTransport, userAgent?: string): Promise<Issued> {
     const at = now()
     const session: SessionRecord = {
       id: randomId(),
@@ -71,6 +83,7 @@ export function createSessions(deps: {
       lastRefreshAt: at,
       absoluteExpiresAt: at + config.absoluteTimeout * 1000,
       transport,
+      userAgent: keptUserAgent(userAgent),
       endedAt: null,
       endReason: null,
     }
@@ -86,7 +99,24 @@ export function createSessions(deps: {
     return ended
   }
 
-  const policy = { reuseIntervalMs: config.reuseInterval * 1000, idleTimeoutMs: config.idleTimeout * 1000 }
+  const idleTimeoutMs = config.idleTimeout * 1000
+
+  /** The user's live sessions, newest first: those a refresh would still accept. */
+  const list = (userId: string) =>
+    store.listSessions(userId, { now: now(), idleTimeoutMs, limit: MAX_LISTED_SESSIONS })
+
+  /**
+   * Ends one of the user's own live sessions ('revoked'), then tells every instance, as logout does: its
+   * access tokens answer `session_revoked` at the next request and its refresh token is refused. False,
+   * changing nothing, when the id names no live session of this user.
+   */
+  async function revoke(userId: string, sessionId: string): Promise<boolean> {
+    const ended = await store.endUserSession(userId, sessionId, 'revoked', { now: now(), idleTimeoutMs })
+    if (ended) await directory.invalidate({ kind: 'session', id: sessionId })
+    return ended
+  }
+
+  const policy = { reuseIntervalMs: config.reuseInterval * 1000, idleTimeoutMs }
 
   /**
    * Presents a refresh token under the one-live-token rule (store/refresh-rule.ts), judged and applied
@@ -167,7 +197,7 @@ export function createSessions(deps: {
     return sign(user, await directory.keyFor(user), session, now(), 1)
   }
 
-  return { start, refresh, end, rotateUser, farewell, logoutWithRefreshToken }
+  return { start, refresh, end, list, revoke, rotateUser, farewell, logoutWithRefreshToken }
 }
 
 export type Sessions = ReturnType<typeof createSessions>

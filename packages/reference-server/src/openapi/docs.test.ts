@@ -76,8 +76,8 @@ function endpointTable() {
     ...rows,
     '',
     `The bearer checks: ${codes(BEARER_CHECKS)} (see "Checks" below). The body checks: ${codes(BODY_CHECKS)}.`,
-    'Any endpoint may answer 500 `internal_error`, and any `POST` or `PATCH` 413 `payload_too_large`. The',
-    "bodies are `@leash/protocol`'s types of those names; `GET /openapi.json` has each in full.",
+    'Any endpoint may answer 500 `internal_error`, and any `POST`, `PATCH` or `DELETE` 413 `payload_too_large`.',
+    "The bodies are `@leash/protocol`'s types of those names; `GET /openapi.json` has each in full.",
     '',
   ].join('\n')
 }

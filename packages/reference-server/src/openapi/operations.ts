@@ -8,7 +8,7 @@ export type Auth = 'bearer' | 'refresh cookie' | 'optional'
 /** One endpoint as the OpenAPI document describes it. */
 export interface Operation {
   id: string
-  method: 'get' | 'post' | 'patch'
+  method: 'get' | 'post' | 'patch' | 'delete'
   /** As Hono routes it (`/admin/users/:id`). */
   path: string
   summary: string
@@ -19,8 +19,8 @@ export interface Operation {
   /** Sets or clears the refresh cookie. */
   cookie?: 'sets' | 'clears'
   /**
-   * The error codes it can answer, beyond the two every endpoint can: `internal_error`, and on POST and
-   * PATCH `payload_too_large` (the body limit runs before any route).
+   * The error codes it can answer, beyond the two every endpoint can: `internal_error`, and on POST, PATCH
+   * and DELETE `payload_too_large` (the body limit runs before any route).
    */
   errors: ErrorCode[]
 }
@@ -132,6 +132,26 @@ export const operations: Operation[] = [
     auth: ['bearer'],
     ok: { 200: 'MeResponse' },
     errors: bearer,
+  },
+  {
+    id: 'listSessions',
+    method: 'get',
+    path: '/auth/sessions',
+    summary:
+      "The caller's live sessions (signed-in devices), newest first; `current` marks the one of this token.",
+    auth: ['bearer'],
+    ok: { 200: 'SessionsResponse' },
+    errors: bearer,
+  },
+  {
+    id: 'revokeSession',
+    method: 'delete',
+    path: '/auth/sessions/:id',
+    summary:
+      "End one of the caller's sessions: its access tokens answer session_revoked, its refresh token is refused.",
+    auth: ['bearer'],
+    ok: { 200: 'RevokeSessionResponse' },
+    errors: [...bearer, 'session_not_found'],
   },
   {
     id: 'listNotes',

@@ -1,5 +1,11 @@
-import type { LogoutResponse, MeResponse, RegisterResponse } from '@leash/protocol'
-import { Hono } from 'hono'
+import type {
+  LogoutResponse,
+  MeResponse,
+  RegisterResponse,
+  RevokeSessionResponse,
+  SessionsResponse,
+} from '@leash/protocol'
+import { type Context, Hono } from 'hono'
 import { refusalError, unauthorized, userDisabled } from '../auth/refusal.js'
 import type { AppEnv, Deps } from '../context.js'
 import { ApiError, apiError, ConflictError } from '../errors.js'
@@ -9,9 +15,20 @@ import { requireSameOrigin } from '../middleware/same-origin.js'
 import { requests } from '../schemas/requests.js'
 import { randomId, randomToken } from '../tokens/random.js'
 import { readRefreshCookie } from './refresh-cookie.js'
-import { clearRefreshCookie, publicUser, sessionView, tokenResponse } from './respond.js'
+import { clearRefreshCookie, publicUser, sessionView, signedInSession, tokenResponse } from './respond.js'
 
 const invalidCredentials = () => apiError('invalid_credentials')
+const userAgent = (c: Context) => c.req.header('user-agent')
+
+/**
+ * The `:id` of /sessions/:id. No session id holds NUL, and PostgreSQL refuses one in text: no such
+ * session, the answer another user's id or an ended one gets too.
+ */
+const sessionId = (c: Context) => {
+  const id = c.req.param('id') ?? ''
+  if (id.includes('\0')) throw apiError('session_not_found')
+  return id
+}
 
 /** Logout's answer: a token that expires a second after issue, naming the ended session. */
 const farewellResponse = (farewell: { accessToken: string; expiresIn: number }): LogoutResponse => ({
@@ -21,7 +38,7 @@ const farewellResponse = (farewell: { accessToken: string; expiresIn: number }):
   user_enabled: true,
 })
 
-/** /auth/*: register, login, refresh, logout, logout-all, password change, me. */
+/** /auth/*: register, login, refresh, logout, logout-all, password change, me, the caller's sessions. */
 export function authRoutes(deps: Deps) {
   const { store, hasher, config, limiter, sessions, authenticate, now } = deps
   const bearer = requireBearer(deps)
@@ -84,7 +101,11 @@ export function authRoutes(deps: Deps) {
     if (!(await checkPassword(body.password, user?.passwordHash)) || !user) throw invalidCredentials()
     await limiter.reset(key)
     if (!user.enabled) throw userDisabled()
-    return tokenResponse(c, await sessions.start(user, body.refresh_transport ?? 'cookie'), config)
+    return tokenResponse(
+      c,
+      await sessions.start(user, body.refresh_transport ?? 'cookie', userAgent(c)),
+      config,
+    )
   })
 
   app.post('/refresh', sameOrigin, async (c) => {
@@ -140,7 +161,7 @@ export function authRoutes(deps: Deps) {
       'revoked',
     )
     if (!changed) throw unauthorized('invalid_token')
-    const issued = await sessions.start(changed, body.refresh_transport ?? session.transport)
+    const issued = await sessions.start(changed, body.refresh_transport ?? session.transport, userAgent(c))
     return tokenResponse(c, issued, config)
   })
 
@@ -151,6 +172,28 @@ export function authRoutes(deps: Deps) {
       session: sessionView(session, config.idleTimeout, now()),
       user_enabled: true,
     } satisfies MeResponse)
+  })
+
+  app.get('/sessions', bearer, async (c) => {
+    const { user, session } = c.get('principal')
+    const live = await sessions.list(user.id)
+    return c.json({
+      sessions: live.map((s) => signedInSession(s, session.id)),
+      user_enabled: true,
+    } satisfies SessionsResponse)
+  })
+
+  // Bearer only (a cookie alone cannot drive it, so no same-origin check), and only the caller's own:
+  // another user's session, an unknown id and an ended one get the same 404.
+  app.delete('/sessions/:id', bearer, async (c) => {
+    const { user, session } = c.get('principal')
+    const id = sessionId(c)
+    if (!(await sessions.revoke(user.id, id))) throw apiError('session_not_found')
+    return c.json({
+      revoked: id,
+      current: id === session.id,
+      user_enabled: true,
+    } satisfies RevokeSessionResponse)
   })
 
   return app

@@ -125,4 +125,14 @@ describe.each(stores)('NUL in a client string (%s store)', (_name, make) => {
     expect(await s.user('alice')).toMatchObject({ role: 'user', enabled: true })
     expect((await s.bearer(alice.access_token)).status).toBe(200)
   })
+
+  it('a session :id with NUL → 404 session_not_found; the session goes on', async () => {
+    const phone = await s.login('alice')
+    const laptop = await s.login('alice')
+    for (const id of [encodeURIComponent(`${phone.session.id}\u0000`), '%00']) {
+      const res = await s.bearer(laptop.access_token, 'DELETE', `/auth/sessions/${id}`)
+      await expectCode(res, 404, 'session_not_found')
+    }
+    expect((await s.bearer(phone.access_token)).status).toBe(200)
+  })
 })

@@ -1,9 +1,10 @@
-import type { ErrorBody, SessionView, TokenResponse } from '@leash/protocol'
+import type { ErrorBody, SessionView, SignedInSession, TokenResponse } from '@leash/protocol'
 import type { Context } from 'hono'
 import type { Issued } from '../auth/sessions.js'
 import { publicUser } from '../auth/views.js'
 import type { ServerConfig } from '../config.js'
 import type { ApiError } from '../errors.js'
+import type { SessionRecord } from '../store/types.js'
 import { setRefreshCookie } from './refresh-cookie.js'
 
 export { adminUser, publicUser } from '../auth/views.js'
@@ -18,6 +19,17 @@ export function sessionView(session: Issued['session'], idleTimeout: number, now
     id: session.id,
     idle_expires_in: secondsUntil(session.lastRefreshAt + idleTimeout * 1000, now),
     absolute_expires_in: secondsUntil(session.absoluteExpiresAt, now),
+  }
+}
+
+/** A live session as its user's list shows it; `currentId` is the session of the token the request used. */
+export function signedInSession(session: SessionRecord, currentId: string): SignedInSession {
+  return {
+    id: session.id,
+    current: session.id === currentId,
+    created_at: new Date(session.createdAt).toISOString(),
+    last_used_at: new Date(session.lastRefreshAt).toISOString(),
+    user_agent: session.userAgent,
   }
 }
 

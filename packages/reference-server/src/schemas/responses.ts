@@ -8,6 +8,8 @@ import {
   errorCodes,
   type HealthResponse,
   type LogoutResponse,
+  MAX_LISTED_SESSIONS,
+  MAX_USER_AGENT_LENGTH,
   type MeResponse,
   type Note,
   type NoteResponse,
@@ -15,7 +17,10 @@ import {
   type PublicUser,
   type RegisterResponse,
   type RevokeAllResponse,
+  type RevokeSessionResponse,
+  type SessionsResponse,
   type SessionView,
+  type SignedInSession,
   type TokenResponse,
 } from '@leash/protocol'
 import { z } from 'zod'
@@ -34,6 +39,15 @@ const adminUser = response<AdminUser>()(publicUser.extend({ enabled: z.boolean()
 const sessionView = response<SessionView>()(
   z.object({ id: z.string(), idle_expires_in: seconds, absolute_expires_in: seconds }),
 )
+const signedInSession = response<SignedInSession>()(
+  z.object({
+    id: z.string(),
+    current: z.boolean(),
+    created_at: z.iso.datetime(),
+    last_used_at: z.iso.datetime(),
+    user_agent: z.string().max(MAX_USER_AGENT_LENGTH).nullable(),
+  }),
+)
 const note = response<Note>()(z.object({ id: z.string(), text: z.string(), created_at: z.iso.datetime() }))
 const errorDetail = response<ErrorDetail>()(z.object({ path: z.string(), message: z.string() }))
 
@@ -42,6 +56,7 @@ export const responses = {
   PublicUser: publicUser,
   AdminUser: adminUser,
   SessionView: sessionView,
+  SignedInSession: signedInSession,
   Note: note,
   ErrorDetail: errorDetail,
   TokenResponse: response<TokenResponse>()(
@@ -66,6 +81,12 @@ export const responses = {
   RegisterResponse: response<RegisterResponse>()(z.object({ user: publicUser })),
   MeResponse: response<MeResponse>()(
     z.object({ user: publicUser, session: sessionView, user_enabled: enabled }),
+  ),
+  SessionsResponse: response<SessionsResponse>()(
+    z.object({ sessions: z.array(signedInSession).max(MAX_LISTED_SESSIONS), user_enabled: enabled }),
+  ),
+  RevokeSessionResponse: response<RevokeSessionResponse>()(
+    z.object({ revoked: z.string(), current: z.boolean(), user_enabled: enabled }),
   ),
   NotesResponse: response<NotesResponse>()(z.object({ notes: z.array(note), user_enabled: enabled })),
   NoteResponse: response<NoteResponse>()(z.object({ note: note, user_enabled: enabled })),

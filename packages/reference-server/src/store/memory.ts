@@ -4,6 +4,7 @@ import { planRefresh } from './refresh-rule.js'
 
 import type {
   EndSessions,
+  Liveness,
   NoteRecord,
   RefreshFamily,
   SessionEndReason,
@@ -30,6 +31,8 @@ export function createMemoryStore(): Store {
     s.endReason = reason
     return true
   }
+  const isLive = (s: SessionRecord, { now, idleTimeoutMs }: Liveness) =>
+    s.endedAt === null && now < s.absoluteExpiresAt && now < s.lastRefreshAt + idleTimeoutMs
   const endUserSessions = (userId: string, { reason, now }: EndSessions) => {
     for (const s of sessions.values()) if (s.userId === userId) end(s, reason, now)
   }
@@ -101,6 +104,17 @@ export function createMemoryStore(): Store {
     async endSession(id, reason, now) {
       const s = sessions.get(id)
       return s ? end(s, reason, now) : false
+    },
+    async listSessions(userId, live) {
+      return [...sessions.values()]
+        .filter((s) => s.userId === userId && isLive(s, live))
+        .sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
+        .slice(0, live.limit)
+        .map((s) => ({ ...s }))
+    },
+    async endUserSession(userId, id, reason, live) {
+      const s = sessions.get(id)
+      return s !== undefined && s.userId === userId && isLive(s, live) && end(s, reason, live.now)
     },
     async rotateGlobalEpoch(epoch, now) {
       meta.set('global_epoch', epoch)

@@ -51,6 +51,8 @@ const migrations = [
      SELECT hash FROM refresh_tokens t WHERE t.session_id = s.id AND t.use_count = 0
      ORDER BY t.issued_at DESC LIMIT 1
    ) WHERE ended_at IS NULL;`,
+  // 3: the User-Agent a session was signed in with, for the user's list of signed-in devices.
+  'ALTER TABLE sessions ADD COLUMN user_agent TEXT;',
 ]
 
 /** Serialises migrations of instances that start together (any constant; "leash" in ASCII). */

@@ -1,55 +1,14 @@
 import pg from 'pg'
 import { ConflictError, LastAdminError, StoreUnavailableError, UnstorableTextError } from '../errors.js'
 import { losesAdmin } from './loses-admin.js'
+import { type Row, toFamily, toSession, toUser, types } from './postgres-rows.js'
 import { migrate, SchemaTooNewError } from './postgres-schema.js'
 import { planRefresh } from './refresh-rule.js'
-import type {
-  NoteRecord,
-  RefreshFamily,
-  Role,
-  SessionEndReason,
-  SessionRecord,
-  Store,
-  UserRecord,
-} from './types.js'
-
-type Row = Record<string, unknown>
-
-const toUser = (r: Row): UserRecord => ({
-  id: r.id as string,
-  username: r.username as string,
-  passwordHash: r.password_hash as string,
-  role: r.role as Role,
-  enabled: r.enabled as boolean,
-  secret: r.secret as string,
-  createdAt: r.created_at as number,
-})
-const toSession = (r: Row): SessionRecord => ({
-  id: r.id as string,
-  userId: r.user_id as string,
-  createdAt: r.created_at as number,
-  lastRefreshAt: r.last_refresh_at as number,
-  absoluteExpiresAt: r.absolute_expires_at as number,
-  transport: r.transport === 'body' ? 'body' : 'cookie',
-  endedAt: r.ended_at as number | null,
-  endReason: r.end_reason as SessionEndReason | null,
-})
-const toFamily = (r: Row): RefreshFamily => ({
-  current: r.refresh_current as string | null,
-  previous: r.refresh_previous as string | null,
-  previousUsedAt: r.refresh_previous_used_at as number | null,
-  retried: r.refresh_retried as boolean,
-})
+import type { NoteRecord, Role, Store } from './types.js'
 
 /** The session a refresh token belongs to, with its family's columns. */
 const SESSION_OF_TOKEN =
   'SELECT * FROM sessions WHERE id = (SELECT session_id FROM refresh_tokens WHERE hash = $1)'
-
-// BIGINT (oid 20) and COUNT come back as strings by default; epoch milliseconds fit a double exactly.
-const types = {
-  getTypeParser: ((oid: number, format?: string) =>
-    oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) as never,
-}
 
 /**
  * Maps driver errors onto the store's. A unique violation is a taken username; text the database cannot
@@ -64,6 +23,9 @@ export function mapPgError(error: unknown): Error {
   if (typeof code === 'string' && /^(22|23|2[BDF]|3[DF]|42)/.test(code)) return error as Error
   return new StoreUnavailableError(error)
 }
+
+/** A live session at $2 (epoch ms), with the idle timeout $3 (ms): not ended, before both its ends. */
+const LIVE = 'ended_at IS NULL AND absolute_expires_at > $2 AND last_refresh_at + $3 > $2'
 
 /** Applies a patch ($2–$5, null: unchanged) and, when $8, ends the user's live sessions, in one statement. */
 const UPDATE_USER = `WITH u AS (
@@ -216,11 +178,11 @@ export function createPostgresStore(options: PostgresStoreOptions): Store & { re
       await query(
         `WITH s AS (
            INSERT INTO sessions (id, user_id, created_at, last_refresh_at, absolute_expires_at, transport,
-             refresh_current)
-           VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id
+             refresh_current, user_agent)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id
          )
          INSERT INTO refresh_tokens (hash, session_id, issued_at) SELECT $7, id, $3 FROM s`,
-        [s.id, s.userId, s.createdAt, s.lastRefreshAt, s.absoluteExpiresAt, s.transport, hash],
+        [s.id, s.userId, s.createdAt, s.lastRefreshAt, s.absoluteExpiresAt, s.transport, hash, s.userAgent],
       )
     },
     findSession: (id) => one('SELECT * FROM sessions WHERE id = $1', [id], toSession),
@@ -264,6 +226,22 @@ export function createPostgresStore(options: PostgresStoreOptions): Store & { re
       const { rowCount } = await query(
         'UPDATE sessions SET ended_at = $1, end_reason = $2 WHERE id = $3 AND ended_at IS NULL',
         [now, reason, id],
+      )
+      return rowCount === 1
+    },
+    listSessions: async (userId, { now, idleTimeoutMs, limit }) =>
+      (
+        await query(
+          `SELECT * FROM sessions WHERE user_id = $1 AND ${LIVE}
+           ORDER BY created_at DESC, id COLLATE "C" DESC LIMIT $4`,
+          [userId, now, idleTimeoutMs, limit],
+        )
+      ).rows.map(toSession),
+    async endUserSession(userId, id, reason, { now, idleTimeoutMs }) {
+      // Ownership and liveness are conditions of the one UPDATE: nothing can change in between.
+      const { rowCount } = await query(
+        `UPDATE sessions SET ended_at = $2, end_reason = $5 WHERE user_id = $1 AND id = $4 AND ${LIVE}`,
+        [userId, now, idleTimeoutMs, id, reason],
       )
       return rowCount === 1
     },

@@ -21,6 +21,7 @@ const session = (id: string, userId: string): SessionRecord => ({
   lastRefreshAt: 1000,
   absoluteExpiresAt: 10_000_000,
   transport: 'body',
+  userAgent: null,
   endedAt: null,
   endReason: null,
 })
@@ -50,6 +51,7 @@ const TO_VERSION_1 = [
   'ALTER TABLE sessions DROP COLUMN refresh_previous',
   'ALTER TABLE sessions DROP COLUMN refresh_previous_used_at',
   'ALTER TABLE sessions DROP COLUMN refresh_retried',
+  'ALTER TABLE sessions DROP COLUMN user_agent', // migration 3's
 ]
 
 async function expectOneLiveToken(store: Store) {
@@ -90,7 +92,7 @@ describe('migration 2 (one live refresh token) on an old database', () => {
       const client = new pg.Client({ connectionString: databaseUrl, options: `-c search_path=${schema}` })
       await client.connect()
       for (const sql of TO_VERSION_1) await client.query(sql)
-      await client.query('DELETE FROM leash_migrations WHERE version = 2')
+      await client.query('DELETE FROM leash_migrations WHERE version >= 2')
       await client.end()
       const store = createPostgresStore({ url: databaseUrl!, schema, max: 2 })
       try {

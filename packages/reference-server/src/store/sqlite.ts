@@ -4,8 +4,10 @@ import Database from 'better-sqlite3'
 import { ConflictError, LastAdminError, StoreUnavailableError } from '../errors.js'
 import { losesAdmin } from './loses-admin.js'
 import { planRefresh } from './refresh-rule.js'
+import { migrate } from './sqlite-schema.js'
 import type {
   EndSessions,
+  Liveness,
   NoteRecord,
   RefreshFamily,
   RefreshPolicy,
@@ -18,57 +20,6 @@ import type {
   UserPatch,
   UserRecord,
 } from './types.js'
-
-/** Schema migrations, applied in order; `PRAGMA user_version` records how many ran. Append, never edit. */
-const migrations = [
-  `CREATE TABLE users (
-     id TEXT PRIMARY KEY,
-     username TEXT NOT NULL,
-     username_key TEXT NOT NULL UNIQUE,
-     password_hash TEXT NOT NULL,
-     role TEXT NOT NULL,
-     enabled INTEGER NOT NULL,
-     secret TEXT NOT NULL,
-     created_at INTEGER NOT NULL
-   );
-   CREATE TABLE sessions (
-     id TEXT PRIMARY KEY,
-     user_id TEXT NOT NULL REFERENCES users(id),
-     created_at INTEGER NOT NULL,
-     last_refresh_at INTEGER NOT NULL,
-     absolute_expires_at INTEGER NOT NULL,
-     transport TEXT NOT NULL,
-     ended_at INTEGER,
-     end_reason TEXT
-   );
-   CREATE INDEX sessions_user ON sessions(user_id);
-   CREATE TABLE refresh_tokens (
-     hash TEXT PRIMARY KEY,
-     session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
-     issued_at INTEGER NOT NULL,
-     used_at INTEGER,
-     use_count INTEGER NOT NULL DEFAULT 0
-   );
-   CREATE INDEX refresh_tokens_session ON refresh_tokens(session_id);
-   CREATE TABLE notes (
-     id TEXT PRIMARY KEY,
-     user_id TEXT NOT NULL REFERENCES users(id),
-     text TEXT NOT NULL,
-     created_at INTEGER NOT NULL
-   );
-   CREATE INDEX notes_user ON notes(user_id, created_at);
-   CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
-  // 2: a family's one live refresh token, and the one it replaced, on the session row (see refresh-rule.ts).
-  // A live session keeps its newest unused token; if an old fork left two, the other is reuse from now on.
-  `ALTER TABLE sessions ADD COLUMN refresh_current TEXT;
-   ALTER TABLE sessions ADD COLUMN refresh_previous TEXT;
-   ALTER TABLE sessions ADD COLUMN refresh_previous_used_at INTEGER;
-   ALTER TABLE sessions ADD COLUMN refresh_retried INTEGER NOT NULL DEFAULT 0;
-   UPDATE sessions SET refresh_current = (
-     SELECT hash FROM refresh_tokens t WHERE t.session_id = sessions.id AND t.use_count = 0
-     ORDER BY t.issued_at DESC LIMIT 1
-   ) WHERE ended_at IS NULL;`,
-]
 
 interface UserRow {
   id: string
@@ -86,6 +37,7 @@ interface SessionRow {
   last_refresh_at: number
   absolute_expires_at: number
   transport: string
+  user_agent: string | null
   ended_at: number | null
   end_reason: string | null
   refresh_current: string | null
@@ -110,6 +62,7 @@ const toSession = (r: SessionRow): SessionRecord => ({
   lastRefreshAt: r.last_refresh_at,
   absoluteExpiresAt: r.absolute_expires_at,
   transport: r.transport === 'body' ? 'body' : 'cookie',
+  userAgent: r.user_agent,
   endedAt: r.ended_at,
   endReason: r.end_reason as SessionEndReason | null,
 })
@@ -161,8 +114,8 @@ export function createSqliteStore(path: string): Store {
     ),
     insertSession: db.prepare(
       `INSERT INTO sessions (id, user_id, created_at, last_refresh_at, absolute_expires_at, transport,
-         refresh_current)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+         user_agent, refresh_current)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     session: db.prepare<[string], SessionRow>('SELECT * FROM sessions WHERE id = ?'),
     insertToken: db.prepare('INSERT INTO refresh_tokens (hash, session_id, issued_at) VALUES (?, ?, ?)'),
@@ -177,6 +130,17 @@ export function createSqliteStore(path: string): Store {
     ),
     endSession: db.prepare(
       'UPDATE sessions SET ended_at = ?, end_reason = ? WHERE id = ? AND ended_at IS NULL',
+    ),
+    // Live: not ended, before the absolute end and the idle end (@now, @idle: the idle timeout in ms).
+    liveSessions: db.prepare<[{ user_id: string; now: number; idle: number; limit: number }], SessionRow>(
+      `SELECT * FROM sessions WHERE user_id = @user_id AND ended_at IS NULL
+         AND absolute_expires_at > @now AND last_refresh_at + @idle > @now
+       ORDER BY created_at DESC, id DESC LIMIT @limit`,
+    ),
+    endUserSession: db.prepare(
+      `UPDATE sessions SET ended_at = @now, end_reason = @reason
+       WHERE id = @id AND user_id = @user_id AND ended_at IS NULL
+         AND absolute_expires_at > @now AND last_refresh_at + @idle > @now`,
     ),
     endUserSessions: db.prepare(
       'UPDATE sessions SET ended_at = ?, end_reason = ? WHERE user_id = ? AND ended_at IS NULL',
@@ -224,7 +188,16 @@ export function createSqliteStore(path: string): Store {
     return row ? toUser(row) : null
   })
   const createSession = db.transaction((s: SessionRecord, hash: string) => {
-    q.insertSession.run(s.id, s.userId, s.createdAt, s.lastRefreshAt, s.absoluteExpiresAt, s.transport, hash)
+    q.insertSession.run(
+      s.id,
+      s.userId,
+      s.createdAt,
+      s.lastRefreshAt,
+      s.absoluteExpiresAt,
+      s.transport,
+      s.userAgent,
+      hash,
+    )
     q.insertToken.run(hash, s.id, s.createdAt)
   })
   // Judged and written in one transaction; IMMEDIATE takes the write lock first, so another process on
@@ -288,6 +261,12 @@ export function createSqliteStore(path: string): Store {
     spendRefreshToken: (hash, next, now, policy) =>
       guard(() => spendRefreshToken.immediate(hash, next, now, policy)),
     endSession: (id, reason, now) => guard(() => q.endSession.run(now, reason, id).changes > 0),
+    listSessions: (userId, { now, idleTimeoutMs, limit }) =>
+      guard(() => q.liveSessions.all({ user_id: userId, now, idle: idleTimeoutMs, limit }).map(toSession)),
+    endUserSession: (userId, id, reason, { now, idleTimeoutMs }: Liveness) =>
+      guard(
+        () => q.endUserSession.run({ id, user_id: userId, reason, now, idle: idleTimeoutMs }).changes > 0,
+      ),
     rotateGlobalEpoch: (epoch, now) => guard(() => rotateGlobal(epoch, now)),
     prune: (before) => guard(() => q.prune.run(before, before).changes),
     listNotes: (userId) =>
@@ -316,19 +295,4 @@ export function createSqliteStore(path: string): Store {
 
 function nullable<R, T>(row: R | undefined, map: (r: R) => T): T | null {
   return row === undefined ? null : map(row)
-}
-
-function migrate(db: Database.Database): void {
-  const version = db.pragma('user_version', { simple: true }) as number
-  if (version > migrations.length) {
-    throw new Error(
-      `the database schema is version ${version}, newer than this server knows (${migrations.length})`,
-    )
-  }
-  for (let v = version; v < migrations.length; v++) {
-    db.transaction(() => {
-      db.exec(migrations[v]!)
-      db.pragma(`user_version = ${v + 1}`)
-    })()
-  }
 }

@@ -40,6 +40,7 @@ const session = (userId: string, over: Partial<SessionRecord> = {}): SessionReco
   lastRefreshAt: 1000,
   absoluteExpiresAt: 100_000,
   transport: 'cookie',
+  userAgent: null,
   endedAt: null,
   endReason: null,
   ...over,
@@ -271,6 +272,57 @@ describe.each(stores)('%s store', (_name, make) => {
     expect(await store.findSession(s.id)).toMatchObject({ endedAt: 4000, endReason: 'logout' })
     expect(await store.spendRefreshToken('h1', 'h2', 5000, policy)).toMatchObject({ verdict: 'ended' })
     expect(await store.endSession('nothing', 'logout', 1)).toBe(false)
+  })
+
+  it("lists a user's live sessions, newest first, with their user agents, at most `limit`", async () => {
+    const a = await store.createUser(user())
+    const b = await store.createUser(user({ username: 'bob' }))
+    const live = { now: 10_000, idleTimeoutMs: 5000, limit: 10 }
+    const phone = session(a.id, { createdAt: 1000, lastRefreshAt: 9000, userAgent: 'Phone/1 ("é")' })
+    const laptop = session(a.id, { createdAt: 3000, lastRefreshAt: 6000, userAgent: 'Laptop/2' })
+    const tied = session(a.id, { id: 'zz-tied', createdAt: 3000, lastRefreshAt: 6000 })
+    const idle = session(a.id, { createdAt: 4000, lastRefreshAt: 5000 }) // idle end: 10_000
+    const absolute = session(a.id, { createdAt: 5000, lastRefreshAt: 9000, absoluteExpiresAt: 10_000 })
+    const ended = session(a.id, { createdAt: 6000, lastRefreshAt: 9000 })
+    const bobs = session(b.id, { createdAt: 7000, lastRefreshAt: 9000 })
+    for (const s of [phone, laptop, tied, idle, absolute, ended, bobs]) await store.createSession(s, s.id)
+    await store.endSession(ended.id, 'logout', 9500)
+    expect(await store.listSessions(a.id, live)).toEqual([tied, laptop, phone])
+    expect(await store.listSessions(a.id, { ...live, limit: 2 })).toEqual([tied, laptop])
+    // A millisecond earlier, the idle and the absolute ones were still live.
+    expect((await store.listSessions(a.id, { ...live, now: 9999 })).map((s) => s.id)).toEqual([
+      absolute.id,
+      idle.id,
+      tied.id,
+      laptop.id,
+      phone.id,
+    ])
+    expect(await store.listSessions(b.id, live)).toEqual([bobs])
+    expect(await store.listSessions('nobody', live)).toEqual([])
+  })
+
+  it("ends one of a user's live sessions by id, checking whose it is in the same step", async () => {
+    const a = await store.createUser(user())
+    const b = await store.createUser(user({ username: 'bob' }))
+    const live = { now: 10_000, idleTimeoutMs: 5000 }
+    const mine = session(a.id, { lastRefreshAt: 9000 })
+    const bobs = session(b.id, { lastRefreshAt: 9000 })
+    const idle = session(a.id, { lastRefreshAt: 5000 })
+    const absolute = session(a.id, { lastRefreshAt: 9000, absoluteExpiresAt: 10_000 })
+    for (const s of [mine, bobs, idle, absolute]) await store.createSession(s, s.id)
+    // Another user's, an unknown id, and sessions past their idle or absolute end: false, nothing changes.
+    expect(await store.endUserSession(a.id, bobs.id, 'revoked', live)).toBe(false)
+    expect(await store.endUserSession(a.id, 'nothing', 'revoked', live)).toBe(false)
+    expect(await store.endUserSession(a.id, idle.id, 'revoked', live)).toBe(false)
+    expect(await store.endUserSession(a.id, absolute.id, 'revoked', live)).toBe(false)
+    for (const s of [bobs, idle, absolute]) expect(await store.findSession(s.id)).toEqual(s)
+    expect(await store.endUserSession(a.id, mine.id, 'revoked', live)).toBe(true)
+    expect(await store.findSession(mine.id)).toMatchObject({ endedAt: 10_000, endReason: 'revoked' })
+    expect(await store.spendRefreshToken(mine.id, 'next', 10_001, policy)).toMatchObject({ verdict: 'ended' })
+    // Once only: an ended session is not ended again.
+    expect(await store.endUserSession(a.id, mine.id, 'logout', { ...live, now: 10_002 })).toBe(false)
+    expect(await store.findSession(mine.id)).toMatchObject({ endedAt: 10_000, endReason: 'revoked' })
+    expect(await store.endUserSession(b.id, bobs.id, 'revoked', live)).toBe(true)
   })
 
   it('rotates the global epoch and ends every live session together', async () => {

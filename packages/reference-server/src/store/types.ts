@@ -26,8 +26,19 @@ export interface SessionRecord {
   lastRefreshAt: number
   absoluteExpiresAt: number
   transport: RefreshTransport
+  /** The User-Agent the session was signed in with (bounded, stored as given, never interpreted); null if none. */
+  userAgent: string | null
   endedAt: number | null
   endReason: SessionEndReason | null
+}
+
+/**
+ * What makes a session live at `now`: not ended, and before both its absolute end and its idle end
+ * (`lastRefreshAt + idleTimeoutMs`): the sessions a refresh would still accept.
+ */
+export interface Liveness {
+  now: number
+  idleTimeoutMs: number
 }
 
 /**
@@ -126,6 +137,17 @@ export interface Store {
   ): Promise<SpentRefreshToken | null>
   /** Ends one live session; false when it had ended already or does not exist. */
   endSession(id: string, reason: SessionEndReason, now: number): Promise<boolean>
+  /**
+   * The user's live sessions (see `Liveness`), newest first (`createdAt`, then `id`, descending), at most
+   * `limit` of them.
+   */
+  listSessions(userId: string, live: Liveness & { limit: number }): Promise<SessionRecord[]>
+  /**
+   * Ends the session `id` if it belongs to `userId` and is live, ownership and liveness checked in the
+   * same atomic step as the write. False, changing nothing, for another user's session, an unknown id,
+   * or one that has ended or timed out.
+   */
+  endUserSession(userId: string, id: string, reason: SessionEndReason, live: Liveness): Promise<boolean>
   /** Ends every live session; with the new global epoch, in one transaction. */
   rotateGlobalEpoch(epoch: string, now: number): Promise<void>
   /** Deletes sessions (and their tokens) that ended or expired before `before`. Returns how many. */

@@ -32,6 +32,7 @@ describe('violations', () => {
     expect(violations(user, { id: 'u1', role: 'admin' }, root)).toEqual([])
     expect(violations(narrowed, { code: 'a', n: 3 }, root)).toEqual([])
     expect(violations({ type: 'array', items: user }, [], root)).toEqual([])
+    expect(violations({ type: 'array', maxItems: 1 }, [1], root)).toEqual([])
   })
 
   it.each([
@@ -44,6 +45,7 @@ describe('violations', () => {
     ['a number that is not an integer', narrowed, { code: 'a', n: 1.5 }],
     ['a number out of range', narrowed, { code: 'a', n: 10 }],
     ['an item that breaks the item schema', { type: 'array', items: user }, [{ id: 'x' }]],
+    ['too many items', { type: 'array', maxItems: 1 }, [1, 2]],
     ['a const', { const: true }, false],
     ['a pattern', { type: 'string', pattern: '^[^\\0]*$' }, 'a\0b'],
     ['no anyOf', { anyOf: [{ type: 'string' }, { type: 'null' }] }, 1],

@@ -90,6 +90,9 @@ export function violations(schema: Schema, value: unknown, root: unknown, path =
         if (Array.isArray(value))
           for (const [i, v] of value.entries()) out.push(...sub(arg, v, `${path}[${i}]`))
         break
+      case 'maxItems':
+        if (Array.isArray(value) && value.length > a) out.push(`${path}: more than ${a} items`)
+        break
       case 'minLength':
         if (typeof value === 'string' && [...value].length < a) out.push(`${path}: shorter than ${a}`)
         break

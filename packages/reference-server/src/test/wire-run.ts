@@ -83,6 +83,13 @@ export async function scriptedRun(): Promise<Exchange[]> {
   await s.refresh(refreshed.refresh_token!)
   await s.refresh(alice.refresh_token!) // a grandparent: refresh_token_reused
 
+  // The caller's sessions: listed, one ended from another device, then that one again (session_not_found)
+  const phone = await s.login('alice')
+  const laptop = await s.login('alice')
+  await s.bearer(laptop.access_token, 'GET', '/auth/sessions')
+  await s.bearer(laptop.access_token, 'DELETE', `/auth/sessions/${phone.session.id}`)
+  await s.bearer(laptop.access_token, 'DELETE', `/auth/sessions/${phone.session.id}`) // session_not_found
+
   // Logout, logout-all, password change
   const a = await s.login('alice')
   await s.bearer(a.access_token, 'POST', '/auth/logout')

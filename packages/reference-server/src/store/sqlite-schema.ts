@@ -1,0 +1,70 @@
+import type Database from 'better-sqlite3'
+
+/** Schema migrations, applied in order; `PRAGMA user_version` records how many ran. Append, never edit. */
+const migrations = [
+  `CREATE TABLE users (
+     id TEXT PRIMARY KEY,
+     username TEXT NOT NULL,
+     username_key TEXT NOT NULL UNIQUE,
+     password_hash TEXT NOT NULL,
+     role TEXT NOT NULL,
+     enabled INTEGER NOT NULL,
+     secret TEXT NOT NULL,
+     created_at INTEGER NOT NULL
+   );
+   CREATE TABLE sessions (
+     id TEXT PRIMARY KEY,
+     user_id TEXT NOT NULL REFERENCES users(id),
+     created_at INTEGER NOT NULL,
+     last_refresh_at INTEGER NOT NULL,
+     absolute_expires_at INTEGER NOT NULL,
+     transport TEXT NOT NULL,
+     ended_at INTEGER,
+     end_reason TEXT
+   );
+   CREATE INDEX sessions_user ON sessions(user_id);
+   CREATE TABLE refresh_tokens (
+     hash TEXT PRIMARY KEY,
+     session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+     issued_at INTEGER NOT NULL,
+     used_at INTEGER,
+     use_count INTEGER NOT NULL DEFAULT 0
+   );
+   CREATE INDEX refresh_tokens_session ON refresh_tokens(session_id);
+   CREATE TABLE notes (
+     id TEXT PRIMARY KEY,
+     user_id TEXT NOT NULL REFERENCES users(id),
+     text TEXT NOT NULL,
+     created_at INTEGER NOT NULL
+   );
+   CREATE INDEX notes_user ON notes(user_id, created_at);
+   CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
+  // 2: a family's one live refresh token, and the one it replaced, on the session row (see refresh-rule.ts).
+  // A live session keeps its newest unused token; if an old fork left two, the other is reuse from now on.
+  `ALTER TABLE sessions ADD COLUMN refresh_current TEXT;
+   ALTER TABLE sessions ADD COLUMN refresh_previous TEXT;
+   ALTER TABLE sessions ADD COLUMN refresh_previous_used_at INTEGER;
+   ALTER TABLE sessions ADD COLUMN refresh_retried INTEGER NOT NULL DEFAULT 0;
+   UPDATE sessions SET refresh_current = (
+     SELECT hash FROM refresh_tokens t WHERE t.session_id = sessions.id AND t.use_count = 0
+     ORDER BY t.issued_at DESC LIMIT 1
+   ) WHERE ended_at IS NULL;`,
+  // 3: the User-Agent a session was signed in with, for the user's list of signed-in devices.
+  'ALTER TABLE sessions ADD COLUMN user_agent TEXT;',
+]
+
+/** Creates the schema or runs the migrations it lacks, each in a transaction of its own. */
+export function migrate(db: Database.Database): void {
+  const version = db.pragma('user_version', { simple: true }) as number
+  if (version > migrations.length) {
+    throw new Error(
+      `the database schema is version ${version}, newer than this server knows (${migrations.length})`,
+    )
+  }
+  for (let v = version; v < migrations.length; v++) {
+    db.transaction(() => {
+      db.exec(migrations[v]!)
+      db.pragma(`user_version = ${v + 1}`)
+    })()
+  }
+}
