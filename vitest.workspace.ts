@@ -13,8 +13,8 @@ export default defineConfig({
       { find: /^@leash\/sdk$/, replacement: src('./packages/sdk/src/index.ts') },
       { find: /^@leash\/reference-server\/msw$/, replacement: src('./packages/reference-server/src/msw.ts') },
       {
-        find: /^@leash\/reference-server\/node$/,
-        replacement: src('./packages/reference-server/src/node.ts'),
+        find: /^@leash\/reference-server\/(node|express|fastify)$/,
+        replacement: src('./packages/reference-server/src/$1.ts'),
       },
       { find: /^@leash\/reference-server$/, replacement: src('./packages/reference-server/src/index.ts') },
     ],

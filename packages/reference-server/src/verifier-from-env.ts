@@ -1,6 +1,14 @@
 import { createRedisBus } from './bus/redis.js'
 import { ConfigError } from './config.js'
-import { type Env, globalSecret, isPostgresUrl, listenOptions, logFromEnv, openStore, redisUrlFrom } from './env.js'
+import {
+  type Env,
+  globalSecret,
+  isPostgresUrl,
+  listenOptions,
+  logFromEnv,
+  openStore,
+  redisUrlFrom,
+} from './env.js'
 import type { LogEntry } from './log.js'
 import { redactUrl } from './redact.js'
 import { nodeCodec } from './tokens/node-codec.js'
