@@ -1,4 +1,5 @@
 import { createRedisBus } from './bus/redis.js'
+import type { Bus } from './bus/types.js'
 import { ConfigError } from './config.js'
 import {
   type Env,
@@ -11,12 +12,17 @@ import {
 } from './env.js'
 import type { LogEntry } from './log.js'
 import { redactUrl } from './redact.js'
+import type { Store } from './store/types.js'
 import { nodeCodec } from './tokens/node-codec.js'
 import { createVerifier, type Verifier } from './verifier.js'
 
 /** A verifier as the `LEASH_*` environment configures it, for a service that never issues tokens. */
 export interface EnvVerifier {
   readonly verifier: Verifier
+  /** The issuing server's store, for a health check. */
+  readonly store: Store
+  /** The Redis bus (`live()` false: the verifier trusts no cache and reads the store on every check). */
+  readonly bus: Bus
   /** LEASH_PORT and LEASH_HOST (the port defaulting to `defaultPort`). */
   readonly listen: { port: number; hostname: string }
   /** JSON lines on stdout, as LEASH_LOG says, passwords scrubbed. */
@@ -62,6 +68,8 @@ export async function verifierFromEnv(
   const verifier = createVerifier({ store, bus, globalSecret: secret, codec: nodeCodec, log })
   return {
     verifier,
+    store,
+    bus,
     listen,
     log,
     close: async () => {
