@@ -40,7 +40,7 @@ describe.skipIf(skip)(
     beforeAll(async () => {
       seeding = await openSchema(databaseUrl!, schema)
       await seed(seeding, ['root'], 'admin')
-      ;[user] = await seed(seeding, ['carol'])
+      user = (await seed(seeding, ['carol']))[0]!
       auth = await startInstance('auth', {
         LEASH_DATABASE: `${databaseUrl}?schema=${schema}`,
         LEASH_REDIS_URL: redisUrl!,
