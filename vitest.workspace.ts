@@ -54,6 +54,17 @@ export default defineConfig({
       {
         extends: true,
         test: {
+          // the runnable examples, each started as `npm start` starts it and driven over HTTP
+          name: 'examples',
+          root: './examples',
+          environment: 'node',
+          include: ['*/src/**/*.test.ts'],
+          testTimeout: 30_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
           name: 'demo-app',
           root: './packages/demo-app',
           environment: 'jsdom',

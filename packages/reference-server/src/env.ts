@@ -55,8 +55,8 @@ export function logFromEnv(env: Env, quiet = false): EnvLog {
 }
 
 /** LEASH_PORT (default 8787) and LEASH_HOST (default 127.0.0.1). */
-export function listenOptions(env: Env, defaultPort = 8787) {
-  const port = Number(env.LEASH_PORT ?? defaultPort)
+export function listenOptions(env: Env) {
+  const port = Number(env.LEASH_PORT ?? 8787)
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new ConfigError(`LEASH_PORT must be a port number, got "${env.LEASH_PORT}"`)
   return { port, hostname: env.LEASH_HOST || '127.0.0.1' }

@@ -1,5 +1,5 @@
 // `@leash/reference-server/express`: Leash in an Express 5 app. Node only; express is an optional peer.
-import type { RequestHandler } from 'express'
+import type { NextFunction, Request, RequestHandler, Response } from 'express'
 import type { Hono } from 'hono'
 import { refusalResponse } from './auth/refusal.js'
 import { causeText, type LogEntry } from './log.js'
@@ -32,10 +32,20 @@ export interface ExpressRequireSessionOptions extends RequireSessionOptions {
  * @example
  * app.get('/api/profile', requireSession(leash), (req, res) => res.json({ user: req.leash!.user }))
  */
+/**
+ * Express middleware generic in the route's own types, so that a route's `req.params` stay what its path
+ * says (`/users/:id` gives `{ id: string }`) with `requireSession` before the handler.
+ */
+export type LeashMiddleware = <P, ResBody, ReqBody, ReqQuery, Locals extends Record<string, unknown>>(
+  req: Request<P, ResBody, ReqBody, ReqQuery, Locals>,
+  res: Response<ResBody, Locals>,
+  next: NextFunction,
+) => void
+
 export function requireSession(
   leash: Pick<Verifier, 'verify'>,
   options: ExpressRequireSessionOptions = {},
-): RequestHandler {
+): LeashMiddleware {
   const { verify } = leash
   const { log } = options
   // Made once per route, so a request allocates no options of its own.
@@ -51,7 +61,7 @@ export function requireSession(
       if (result.code === 'store_unavailable')
         log?.({ level: 'warn', msg: 'store unavailable', path: req.path, error: causeText(result.cause) })
       const { status, headers, body } = refusalResponse(result)
-      res.status(status).set(headers).json(body)
+      ;(res as Response).status(status).set(headers).json(body)
     }, next)
   }
 }

@@ -1,15 +1,7 @@
 import { createRedisBus } from './bus/redis.js'
 import type { Bus } from './bus/types.js'
 import { ConfigError } from './config.js'
-import {
-  type Env,
-  globalSecret,
-  isPostgresUrl,
-  listenOptions,
-  logFromEnv,
-  openStore,
-  redisUrlFrom,
-} from './env.js'
+import { type Env, globalSecret, isPostgresUrl, logFromEnv, openStore, redisUrlFrom } from './env.js'
 import type { LogEntry } from './log.js'
 import { redactUrl } from './redact.js'
 import type { Store } from './store/types.js'
@@ -23,8 +15,6 @@ export interface EnvVerifier {
   readonly store: Store
   /** The Redis bus (`live()` false: the verifier trusts no cache and reads the store on every check). */
   readonly bus: Bus
-  /** LEASH_PORT and LEASH_HOST (the port defaulting to `defaultPort`). */
-  readonly listen: { port: number; hostname: string }
   /** JSON lines on stdout, as LEASH_LOG says, passwords scrubbed. */
   readonly log: (entry: LogEntry) => void
   /** Stops listening to the bus, closes it and the store. */
@@ -39,14 +29,13 @@ export interface EnvVerifier {
  * database is not PostgreSQL or Redis is not set: a verifier on a store or bus of its own would trust what
  * the issuing server has revoked.
  * @example
- * const { verifier, listen } = await verifierFromEnv(process.env, { defaultPort: 8788 })
+ * const { verifier, log, close } = await verifierFromEnv(process.env)
  */
 export async function verifierFromEnv(
   env: Env = process.env,
-  options: { quiet?: boolean; defaultPort?: number } = {},
+  options: { quiet?: boolean } = {},
 ): Promise<EnvVerifier> {
   const { log } = logFromEnv(env, options.quiet)
-  const listen = listenOptions(env, options.defaultPort)
   const database = env.LEASH_DATABASE?.trim() ?? ''
   if (!isPostgresUrl(database))
     throw new ConfigError(
@@ -70,7 +59,6 @@ export async function verifierFromEnv(
     verifier,
     store,
     bus,
-    listen,
     log,
     close: async () => {
       verifier.close()
