@@ -61,9 +61,13 @@ function load(server, seconds) {
 /**
  * Loads each server `rounds` times for `duration` s (after a 1 s warm-up), in an order rotated every round,
  * and records per run: req/s, p99 and the server's CPU µs per request. Throws on any failed request.
+ * (`first` and `of` only number the rounds in the progress lines, for a caller that runs one at a time.)
  * @returns runs by server name, one entry per round
  */
-export async function measure(servers, { rounds = ROUNDS, duration = DURATION } = {}) {
+export async function measure(
+  servers,
+  { rounds = ROUNDS, duration = DURATION, first = 0, of = rounds } = {},
+) {
   const runs = Object.fromEntries(servers.map((s) => [s.name, []]))
   for (let r = 0; r < rounds; r++) {
     for (let i = 0; i < servers.length; i++) {
@@ -82,7 +86,7 @@ export async function measure(servers, { rounds = ROUNDS, duration = DURATION } 
         cpu_us_per_req: round(cpuPerReq, 1),
       })
       process.stderr.write(
-        `  http round ${r + 1}/${rounds} ${server.name}: ${Math.round(result.requests.average)} req/s, ` +
+        `  http round ${first + r + 1}/${of} ${server.name}: ${Math.round(result.requests.average)} req/s, ` +
           `p99 ${result.latency.p99} ms, server CPU ${round(cpuPerReq, 1)} µs/req\n`,
       )
     }

@@ -81,8 +81,9 @@ export function leashRouter(leash: { readonly routes: Hono }): RequestHandler {
   const bridge = createBridge(leash.routes)
   return (req, res, next) => {
     // Express has cut the mount point off `req.url`; `req.originalUrl` is what the client sent.
+    // `req.url` rather than `req.path`, which parses it: this runs for every request of the app.
     const relative = req.url
-    if (!isLeashPath(req.path)) return next()
+    if (!isLeashPath(relative)) return next()
     if (req.readableDidRead && BODY_METHODS.includes(req.method))
       return next(
         new Error(
