@@ -77,7 +77,7 @@ async function main() {
   if (!http.ok) errors.http = http.error
 
   log('bench: frameworks (Express + Leash vs express-jwt, Fastify + Leash vs @fastify/jwt)…')
-  const frameworks = await runSection('frameworks.js', { pinned: true, timeoutMs: 300_000 })
+  const frameworks = await runSection('frameworks.js', { pinned: true, timeoutMs: 480_000 })
   if (!frameworks.ok) errors.frameworks = frameworks.error
 
   log('bench: SDK (build, refresh coalescing, interceptor overhead)…')
