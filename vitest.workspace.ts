@@ -15,8 +15,8 @@ export default defineConfig({
       { find: /^@leash\/sdk$/, replacement: src('./packages/sdk/src/index.ts') },
       { find: /^@leash\/reference-server\/msw$/, replacement: src('./packages/reference-server/src/msw.ts') },
       {
-        find: /^@leash\/reference-server\/node$/,
-        replacement: src('./packages/reference-server/src/node.ts'),
+        find: /^@leash\/reference-server\/(node|express|fastify)$/,
+        replacement: src('./packages/reference-server/src/$1.ts'),
       },
       { find: /^@leash\/reference-server$/, replacement: src('./packages/reference-server/src/index.ts') },
     ],
@@ -59,6 +59,17 @@ export default defineConfig({
           root: './packages/sdk',
           environment: 'node',
           include: ['src/**/*.browser.test.ts'],
+          testTimeout: 30_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          // the runnable examples, each started as `npm start` starts it and driven over HTTP
+          name: 'examples',
+          root: './examples',
+          environment: 'node',
+          include: ['*/src/**/*.test.ts'],
           testTimeout: 30_000,
         },
       },

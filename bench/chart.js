@@ -38,7 +38,7 @@ function panel(title, subtitle, rows, top) {
 
 /** The SVG document for a results object of the issue's shape. */
 export function renderChart(results) {
-  const { verify, http, bundle, machine } = results
+  const { verify, http, frameworks, bundle, machine } = results
   const panels = []
   if (verify) {
     const x = verify.ratio_to_floor ?? {}
@@ -65,6 +65,22 @@ export function renderChart(results) {
         { label: 'stateless jsonwebtoken', value: http.stateless_rps, ratio: 1 },
         { label: 'lookup per request', value: http.lookup_rps, ratio: http.lookup_ratio_vs_stateless },
       ].map((r) => ({ ...r, text: r.value == null ? '' : `${Math.round(r.value)} req/s${ratio(r.ratio)}` })),
+    ])
+  }
+  if (frameworks?.length) {
+    const label = { express: 'Express', fastify: 'Fastify' }
+    panels.push([
+      'The middleware in its framework: server CPU µs per request (lower is better)',
+      'GET /api/profile, same route and response; Leash revocable (warm cache) vs the stateless plugin',
+      frameworks.flatMap((f) => [
+        {
+          label: `${label[f.name] ?? f.name} + Leash`,
+          value: f.leash_cpu_us,
+          leash: true,
+          text: `${f.leash_cpu_us} µs (${f.cpu_ratio}×)`,
+        },
+        { label: f.peer, value: f.stateless_cpu_us, text: `${f.stateless_cpu_us} µs` },
+      ]),
     ])
   }
   if (bundle && bundle.core_gzip != null) {

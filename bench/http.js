@@ -7,16 +7,16 @@ import autocannon from 'autocannon'
 import { emit, median, round } from './lib.js'
 
 const QUICK = process.env.BENCH_QUICK === '1'
-const DURATION = Number(process.env.BENCH_HTTP_SECONDS ?? (QUICK ? 2 : 3))
+export const DURATION = Number(process.env.BENCH_HTTP_SECONDS ?? (QUICK ? 2 : 3))
 const WARMUP = 1
-const ROUNDS = Number(process.env.BENCH_HTTP_ROUNDS ?? (QUICK ? 1 : 5))
-const CONNECTIONS = 32
+export const ROUNDS = Number(process.env.BENCH_HTTP_ROUNDS ?? (QUICK ? 1 : 5))
+export const CONNECTIONS = 32
 const SERVER_CORE = process.env.BENCH_SERVER_CORE ?? '0'
 const SERVERS = (process.env.BENCH_HTTP_SERVERS ?? 'leash,stateless,lookup').split(',')
 
 export const hasTaskset = () => spawnSync('taskset', ['-V'], { stdio: 'ignore' }).status === 0
 
-function startChild(name, pinned) {
+export function startChild(name, pinned) {
   // 'leash@/path/to/dist/node.js': the Leash server from another build, to A/B a proposed fix.
   const alt = name.startsWith('leash@') ? name.slice('leash@'.length) : null
   const script = fileURLToPath(new URL(`./servers/${alt ? 'leash' : name}.js`, import.meta.url))
@@ -58,36 +58,52 @@ function load(server, seconds) {
   })
 }
 
+/**
+ * Loads each server `rounds` times for `duration` s (after a 1 s warm-up), in an order rotated every round,
+ * and records per run: req/s, p99 and the server's CPU µs per request. Throws on any failed request.
+ * (`first` and `of` only number the rounds in the progress lines, for a caller that runs one at a time.)
+ * @returns runs by server name, one entry per round
+ */
+export async function measure(
+  servers,
+  { rounds = ROUNDS, duration = DURATION, first = 0, of = rounds } = {},
+) {
+  const runs = Object.fromEntries(servers.map((s) => [s.name, []]))
+  for (let r = 0; r < rounds; r++) {
+    for (let i = 0; i < servers.length; i++) {
+      const server = servers[(i + r) % servers.length]
+      await load(server, WARMUP)
+      const cpuBefore = await cpuOf(server)
+      const result = await load(server, duration)
+      const cpuUs = (await cpuOf(server)) - cpuBefore
+      const bad = result.non2xx + result.errors + result.timeouts
+      if (bad > 0 || result.requests.total === 0)
+        throw new Error(`${server.name}: ${bad} failed requests of ${result.requests.total}`)
+      const cpuPerReq = cpuUs / result.requests.total
+      runs[server.name].push({
+        rps: result.requests.average,
+        p99_ms: result.latency.p99,
+        cpu_us_per_req: round(cpuPerReq, 1),
+      })
+      process.stderr.write(
+        `  http round ${first + r + 1}/${of} ${server.name}: ${Math.round(result.requests.average)} req/s, ` +
+          `p99 ${result.latency.p99} ms, server CPU ${round(cpuPerReq, 1)} µs/req\n`,
+      )
+    }
+  }
+  return runs
+}
+
+export const isPinned = () => hasTaskset() && process.env.BENCH_NO_PIN !== '1'
+
 async function main() {
-  const pinned = hasTaskset() && process.env.BENCH_NO_PIN !== '1'
+  const pinned = isPinned()
   const servers = []
   try {
     for (const name of SERVERS) servers.push(await startChild(name, pinned))
-    const runs = Object.fromEntries(SERVERS.map((n) => [n, []]))
+    const runs = await measure(servers)
     const figure = (name, key) => median(runs[name].map((run) => run[key]))
     const perRound = (a, b, key) => round(median(runs[a].map((run, i) => run[key] / runs[b][i][key])), 2)
-    for (let r = 0; r < ROUNDS; r++) {
-      for (let i = 0; i < servers.length; i++) {
-        const server = servers[(i + r) % servers.length]
-        await load(server, WARMUP)
-        const cpuBefore = await cpuOf(server)
-        const result = await load(server, DURATION)
-        const cpuUs = (await cpuOf(server)) - cpuBefore
-        const bad = result.non2xx + result.errors + result.timeouts
-        if (bad > 0 || result.requests.total === 0)
-          throw new Error(`${server.name}: ${bad} failed requests of ${result.requests.total}`)
-        const cpuPerReq = cpuUs / result.requests.total
-        runs[server.name].push({
-          rps: result.requests.average,
-          p99_ms: result.latency.p99,
-          cpu_us_per_req: round(cpuPerReq, 1),
-        })
-        process.stderr.write(
-          `  http round ${r + 1}/${ROUNDS} ${server.name}: ${Math.round(result.requests.average)} req/s, ` +
-            `p99 ${result.latency.p99} ms, server CPU ${round(cpuPerReq, 1)} µs/req\n`,
-        )
-      }
-    }
     const rps = (name) => round(figure(name, 'rps'), 0)
     if (!SERVERS.includes('leash') || !SERVERS.includes('stateless') || !SERVERS.includes('lookup')) {
       const summary = Object.fromEntries(

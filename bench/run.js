@@ -76,6 +76,10 @@ async function main() {
   const http = await runSection('http.js', { pinned: true, timeoutMs: 180_000 })
   if (!http.ok) errors.http = http.error
 
+  log('bench: frameworks (Express + Leash vs express-jwt, Fastify + Leash vs @fastify/jwt)…')
+  const frameworks = await runSection('frameworks.js', { pinned: true, timeoutMs: 480_000 })
+  if (!frameworks.ok) errors.frameworks = frameworks.error
+
   log('bench: SDK (build, refresh coalescing, interceptor overhead)…')
   const sdkProblem = buildSdk()
   let refresh = null
@@ -99,6 +103,8 @@ async function main() {
   const results = {
     verify: verify.ok ? verify.value : null,
     http: http.ok ? http.value : null,
+    frameworks: frameworks.ok ? frameworks.value.frameworks : null,
+    frameworks_run: frameworks.ok ? { ...frameworks.value, frameworks: undefined } : null,
     refresh: refresh?.runs ?? null,
     sdk_overhead: overhead,
     bundle: bundle.ok ? bundle.value : null,
@@ -106,6 +112,7 @@ async function main() {
     aims: {
       verify_leash_vs_floor_max: 1.5,
       http_leash_vs_stateless_min: 1.0,
+      frameworks_leash_vs_stateless_cpu_max: 1.0,
     },
     notes,
     errors,
@@ -114,6 +121,9 @@ async function main() {
   if (refresh?.note) notes.refresh = refresh.note
   results.aims.verify_met = results.verify ? results.verify.ratio_to_floor.leash <= 1.5 : null
   results.aims.http_met = results.http ? results.http.ratio_vs_stateless >= 1.0 : null
+  results.aims.frameworks_met = results.frameworks
+    ? results.frameworks.every((f) => f.cpu_ratio <= 1.0)
+    : null
 
   writeFileSync(`${BENCH}results.json`, `${JSON.stringify(results, null, 2)}\n`)
   writeFileSync(`${BENCH}results.svg`, renderChart(results))
@@ -181,6 +191,30 @@ function table(r) {
         ' ratios are medians of per-round ratios)',
     )
   } else lines.push(`| (failed: ${r.errors.http}) | | | | |`)
+
+  const f = r.frameworks
+  lines.push(
+    '',
+    '### The middleware in its framework: GET /api/profile, server CPU per request (median of rounds)',
+    '',
+  )
+  lines.push(
+    '| framework | Leash µs/req | stateless peer | peer µs/req | × peer CPU | Leash req/s | peer req/s |',
+    '|---|---:|---|---:|---:|---:|---:|',
+  )
+  if (f) {
+    for (const x of f)
+      lines.push(
+        `| ${x.name} | ${fmt(x.leash_cpu_us, 1)} | ${x.peer} | ${fmt(x.stateless_cpu_us, 1)} | ${fmt(x.cpu_ratio, 2)} | ${fmt(x.leash_rps, 0)} | ${fmt(x.stateless_rps, 0)} |`,
+      )
+    const run = r.frameworks_run
+    lines.push(
+      '',
+      `Aim Leash ≤ 1.0× the stateless peer's server CPU: ${f.map((x) => `${x.name} ${x.cpu_ratio}×`).join(', ')} → ` +
+        `${r.aims.frameworks_met ? 'met' : 'MISSED'} (${run.connections} connections, ${run.duration_s} s × ` +
+        `${run.rounds} rounds, pinned: ${run.pinned}; ratios are medians of per-round ratios)`,
+    )
+  } else lines.push(`| (failed: ${r.errors.frameworks}) | | | | | | |`)
 
   lines.push('', '### Refresh coalescing through the SDK (expired token, N concurrent requests)', '')
   lines.push(

@@ -80,14 +80,39 @@ describe('@leash/reference-server/node (src/node.ts)', () => {
     )
   })
 
-  it('does not resolve for a browser bundler (exports map: null under "browser")', async () => {
-    const bundle = build({
-      stdin: { contents: "import '@leash/reference-server/node'", resolveDir: packageDir },
+  it.each(['node', 'express', 'fastify'])(
+    '@leash/reference-server/%s does not resolve for a browser bundler (exports map: null under "browser")',
+    async (entryName) => {
+      const bundle = build({
+        stdin: { contents: `import '@leash/reference-server/${entryName}'`, resolveDir: packageDir },
+        bundle: true,
+        platform: 'browser',
+        write: false,
+        logLevel: 'silent',
+      })
+      await expect(bundle).rejects.toThrow(new RegExp(`@leash/reference-server/${entryName}`))
+    },
+  )
+})
+
+describe('@leash/reference-server/express and /fastify (src/express.ts, src/fastify.ts)', () => {
+  it('are Node entries, and the portable one reaches neither framework', async () => {
+    for (const file of ['./express.ts', './fastify.ts'])
+      expect(await browserOffenders(entry(file))).not.toEqual([])
+    const portable = await build({
+      entryPoints: [entry('./index.ts')],
       bundle: true,
       platform: 'browser',
+      format: 'esm',
       write: false,
+      metafile: true,
       logLevel: 'silent',
     })
-    await expect(bundle).rejects.toThrow(/@leash\/reference-server\/node/)
+    const inputs = Object.keys(portable.metafile.inputs)
+    expect(
+      inputs.filter((path) =>
+        /node_modules\/(express|fastify)\/|src\/(express|fastify|node-bridge)\.ts/.test(path),
+      ),
+    ).toEqual([])
   })
 })

@@ -1,5 +1,6 @@
 // `@leash/reference-server/node`: what needs Node (sockets, files, native SQLite, PostgreSQL, Redis,
 // node:crypto). Everything portable is in `@leash/reference-server`.
+export { appFromEnv, type EnvApp } from './app-from-env.js'
 export { createRedisRateLimiter } from './auth/redis-rate-limit.js'
 export { createScryptHasher, OWASP_SCRYPT, type ScryptParams } from './auth/scrypt-hasher.js'
 export { createRedisBus, type RedisBusOptions } from './bus/redis.js'
@@ -8,3 +9,4 @@ export { nodeAuthorization, nodeClientIp } from './node-request.js'
 export { createPostgresStore, type PostgresStoreOptions } from './store/postgres.js'
 export { createSqliteStore } from './store/sqlite.js'
 export { nodeCodec } from './tokens/node-codec.js'
+export { type EnvVerifier, verifierFromEnv } from './verifier-from-env.js'
