@@ -12,5 +12,11 @@ export function nodeAuthorization(c: Context): string | undefined {
   return incoming ? incoming.headers.authorization : c.req.header('authorization')
 }
 
-/** The socket's peer address under `@hono/node-server` (`X-Forwarded-For` is never read: anyone can send it). */
-export const nodeClientIp = (c: Context): string => getConnInfo(c).remote.address ?? 'unknown'
+/**
+ * The socket's peer address under `@hono/node-server` (`X-Forwarded-For` is never read: anyone can send it);
+ * `'unknown'` without a socket (say `app.request()` in a test), so the per-IP limit still holds, as one budget.
+ */
+export const nodeClientIp = (c: Context): string =>
+  (c.env as { incoming?: IncomingMessage } | undefined)?.incoming
+    ? (getConnInfo(c).remote.address ?? 'unknown')
+    : 'unknown'
