@@ -74,6 +74,31 @@ describe('sessions()', () => {
     expect(phone.store.getState()).toMatchObject({ status: 'expired', accessToken: null })
   })
 
+  test('background: not activity, so an idle session is not refreshed for it and runs into its end', async () => {
+    const leash = client()
+    await leash.login(ALICE)
+    await vi.advanceTimersByTimeAsync(200_000)
+    expect(await leash.sessions({ background: true })).toHaveLength(1)
+    await vi.advanceTimersByTimeAsync(101_000) // the token expired; nobody was active
+    expect(count('/auth/refresh')).toBe(0)
+    // an expired token is not refreshed for a background call of an idle user, nor sent
+    expect(await rejection(leash.sessions({ background: true }))).toMatchObject({ code: 'token_expired' })
+    expect(count('/auth/refresh')).toBe(0)
+    expect(count('/auth/sessions')).toBe(1)
+    await vi.advanceTimersByTimeAsync(1_500_000)
+    expect(leash.store.getState().status).toBe('expired')
+  })
+
+  test('control: without background the same call is activity, and the session is refreshed when due', async () => {
+    const leash = client()
+    await leash.login(ALICE)
+    await vi.advanceTimersByTimeAsync(200_000)
+    expect(await leash.sessions()).toHaveLength(1)
+    await vi.advanceTimersByTimeAsync(101_000)
+    await vi.waitFor(() => expect(leash.store.getState().status).toBe('authenticated'))
+    expect(count('/auth/refresh')).toBe(1)
+  })
+
   test('a disabled user is signed out (user_enabled: false), rejecting user_disabled', async () => {
     const leash = client()
     const disabled = vi.fn()
@@ -155,6 +180,18 @@ describe('revokeSession(id)', () => {
     expect((await leash.http.get(notes)).status).toBe(200)
     expect((await root.http.get(notes)).status).toBe(200)
     expect(await leash.sessions()).toHaveLength(1)
+  })
+
+  test('an id is one path segment: it never reaches another route of the origin with the bearer', async () => {
+    const leash = client()
+    await leash.login(ALICE)
+    const elsewhere = vi.fn()
+    server.use(http.delete('/api/account', elsewhere), http.delete('/auth/account', elsewhere))
+    for (const id of ['../../api/account', '../account', '..%2F..%2Fapi%2Faccount', '?x=1', '#x']) {
+      expect(await rejection(leash.revokeSession(id))).toMatchObject({ status: 404 })
+    }
+    expect(elsewhere).not.toHaveBeenCalled()
+    expect(leash.store.getState().status).toBe('authenticated')
   })
 
   test('an id already ended: 404 session_not_found, and this session stays', async () => {

@@ -61,10 +61,12 @@ export interface LeashClient {
   /**
    * The user's signed-in devices (live sessions, newest first) as the server lists them, dates as ISO
    * strings; `current` marks this one. Sent with a valid access token, refreshed first when due and once
-   * after a 401, as a request is. Rejects `no_session` without a session, `user_disabled` (then signed out).
-   * @example const devices = await leash.sessions()
+   * after a 401, as a request is; `background` as for `getAccessToken` (a list on a timer or after each
+   * refresh must not keep an idle session alive). Rejects `no_session` without a session, `user_disabled`
+   * (then signed out), `token_expired` (background, idle).
+   * @example const devices = await leash.sessions({ background: true })
    */
-  sessions(): Promise<SignedInSession[]>
+  sessions(options?: { background?: boolean }): Promise<SignedInSession[]>
   /**
    * Signs one device out (its next request is refused). For `current: true`, this one: the session ends here
    * and in every tab as after `logout()` (status `loggedOut`, event `loggedOut`), without its 1-second token.
@@ -177,7 +179,7 @@ export function createLeashClient(options: LeashOptions = {}): LeashClient {
   const eject = installInterceptors(http, pipeline)
 
   // deps.token waits for the restore
-  const getAccessToken = async ({ background = false }: { background?: boolean } = {}) => {
+  const getAccessToken = async ({ background }: { background?: boolean } = {}) => {
     const token = await deps.token(background)
     if (!token) throw store.getState().lastError ?? new LeashError('no_session')
     if (store.getState().accessExpiresAt! <= clock())
@@ -186,12 +188,12 @@ export function createLeashClient(options: LeashOptions = {}): LeashClient {
   }
 
   /** An `/auth/*` call with a valid bearer: refreshed first when due, and once more after a 401. */
-  const withToken = <T>(path: string, method: 'get' | 'delete'): Promise<T> => {
+  const withToken = <T>(path: string, method: 'get' | 'delete', o?: { background?: boolean }): Promise<T> => {
     let used: string
     // biome-ignore lint/suspicious/noAssignInExpressions: inline keeps the core in its budget (size.test.ts)
-    const send = async () => authRequest<T>(path, undefined, (used = await getAccessToken()), method)
+    const send = async () => authRequest<T>(path, undefined, (used = await getAccessToken(o)), method)
     return send().catch((e: LeashError) =>
-      e.status === 401 ? deps.recover(used, false, e).then(send) : Promise.reject(e),
+      e.status === 401 ? deps.recover(used, o?.background, e).then(send) : Promise.reject(e),
     )
   }
 
@@ -238,7 +240,7 @@ export function createLeashClient(options: LeashOptions = {}): LeashClient {
         ),
       )
     },
-    sessions: () => withToken<SessionsResponse>('/auth/sessions', 'get').then((b) => b.sessions),
+    sessions: (o) => withToken<SessionsResponse>('/auth/sessions', 'get', o).then((b) => b.sessions),
     async revokeSession(id) {
       const signal = session.signal()
       const body = await withToken<RevokeSessionResponse>(

@@ -116,6 +116,36 @@ test("a refresh in another tab fetches the list again; another user's sign-in ne
   expect(renders).not.toContain('root:3') // alice's list, never shown to root
 })
 
+test('the list never keeps an idle session alive: a refresh re-fetches it, but as background', async () => {
+  // a clock that moves between any two readings, as a real one does between a refresh and the re-fetch
+  let last = 0
+  const leash = client({ clock: () => (last = Math.max(last + 1, Date.now())) })
+  await leash.login(ALICE)
+  show(leash)
+  await vi.waitFor(() => expect(state()).toBe('idle ok 1'))
+  await act(() => leash.extend()) // a refresh: the list is fetched again
+  await vi.waitFor(() => expect(count('/auth/sessions')).toBe(2))
+  await vi.waitFor(() => expect(state()).toBe('idle ok 1'))
+  // nobody is active from here: no refresh, and the idle session ends
+  await act(() => vi.advanceTimersByTimeAsync(1_801_000))
+  expect(count('/auth/refresh')).toBe(1)
+  expect(leash.store.getState().status).toBe('expired')
+  expect(state()).toBe('idle ok none')
+})
+
+test("an idle session's expired token: the list waits, without an error, for the refresh activity brings", async () => {
+  const leash = client()
+  await leash.login(ALICE)
+  await vi.advanceTimersByTimeAsync(301_000)
+  show(leash)
+  await act(() => vi.advanceTimersByTimeAsync(0))
+  expect(state()).toBe('loading ok none')
+  expect(count('/auth/sessions')).toBe(0)
+  fireEvent.keyDown(document.body) // the user is back: the session refreshes, and the list follows
+  await vi.waitFor(() => expect(state()).toBe('idle ok 1'))
+  expect(count('/auth/refresh')).toBe(1)
+})
+
 test('a failed fetch keeps the last list and says why; refresh() tries again', async () => {
   const leash = client()
   await leash.login(ALICE)

@@ -33,8 +33,9 @@ interface Fetched {
 
 /**
  * The user's signed-in devices (`leash.sessions()`), fetched again when the session's token changes (a
- * sign-in or a refresh, here or in another tab), after `refresh()` and after `revoke(id)`. A server render
- * and hydration see no session, so no list and no fetch: `{ sessions: null, loading: false }`.
+ * sign-in or a refresh, here or in another tab), after `refresh()` and after `revoke(id)`. The fetches are
+ * `background`: they never keep an idle session alive. A server render and hydration see no session, so no
+ * list and no fetch: `{ sessions: null, loading: false }`.
  * @example const { sessions, revoke } = useSessions()
  */
 export function useSessions(): SessionsView {
@@ -47,10 +48,14 @@ export function useSessions(): SessionsView {
   useEffect(() => {
     if (!key) return
     let current = true
-    client.sessions().then(
+    // not the user's doing: a list fetched after every refresh must not keep an idle session alive
+    client.sessions({ background: true }).then(
       (sessions) => current && setFetched({ key, user, sessions, error: null }),
       (error: LeashError) =>
-        current && setFetched((f) => ({ key, user, sessions: f.user === user ? f.sessions : null, error })),
+        current &&
+        // an idle session's expired token: the list waits (loading) for the refresh the next activity brings
+        error.code !== 'token_expired' &&
+        setFetched((f) => ({ key, user, sessions: f.user === user ? f.sessions : null, error })),
     )
     return () => {
       current = false
