@@ -98,6 +98,34 @@ describe('demo app', () => {
     expect(claims.exp - claims.iat).toBe(1)
   })
 
+  it('lists the signed-in devices; signs another out, then this one', async () => {
+    // a phone signed in earlier: its own storage and refresh token
+    const phone = createLeashClient({ crossTab: false, storage: 'memory', refreshTransport: 'body' })
+    clients.push(phone)
+    await phone.login({ username: 'alice', password: 'alice-password' })
+    const { user, client } = renderApp()
+    await signIn(user, 'alice')
+    const panel = await screen.findByRole('region', { name: 'Signed-in devices' })
+    const list = await within(panel).findByRole('list', { name: 'Your devices' })
+    await waitFor(() => expect(within(list).getAllByRole('listitem')).toHaveLength(2))
+    const [mine, other] = within(list).getAllByRole('listitem')
+    expect(within(mine!).getByText('This device')).toBeTruthy()
+    expect(mine!.textContent).toContain('jsdom on Linux') // jsdom's User-Agent, as the server kept it
+    expect(within(other!).queryByText('This device')).toBeNull()
+
+    await user.click(within(other!).getByRole('button', { name: /^Sign out jsdom on Linux, signed in/ }))
+    await waitFor(() => expect(within(list).getAllByRole('listitem')).toHaveLength(1))
+    expect(within(panel).getByRole('status').textContent).toBe('jsdom on Linux was signed out.')
+    await expect(phone.http.get('/api/notes')).rejects.toMatchObject({ code: 'session_revoked' })
+    expect(phone.store.getState().status).toBe('expired')
+    expect(client.store.getState().status).toBe('authenticated')
+
+    await user.click(within(list).getByRole('button', { name: 'Sign out jsdom on Linux, this device' }))
+    expect((await screen.findByRole('status')).textContent).toBe('You signed out.')
+    expect(screen.getByLabelText('Username')).toBeTruthy()
+    expect(client.store.getState().status).toBe('loggedOut')
+  })
+
   it('gives admins a panel that disables a user', async () => {
     const { user } = renderApp()
     await signIn(user, 'admin')

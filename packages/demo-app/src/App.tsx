@@ -1,6 +1,7 @@
 import type { LeashClient } from '@leash/sdk'
 import { LeashProvider, RequireSession, useLeash } from '@leash/sdk/react'
 import { AdminPanel } from './components/AdminPanel.tsx'
+import { DevicesPanel } from './components/DevicesPanel.tsx'
 import { Header } from './components/Header.tsx'
 import { Notes } from './components/Notes.tsx'
 import { SessionPanel } from './components/SessionPanel.tsx'
@@ -8,7 +9,10 @@ import { useEventLog } from './components/use-event-log.ts'
 import { WarningDialog } from './components/WarningDialog.tsx'
 import { SignIn } from './pages/SignIn.tsx'
 
-/** The demo: sign-in for anyone without a live session; notes, the session panel and admin tools otherwise. */
+/**
+ * The demo: sign-in for anyone without a live session; notes, the session panel, the signed-in devices and
+ * admin tools otherwise.
+ */
 export function App({ client }: { client: LeashClient }) {
   return (
     <LeashProvider client={client}>
@@ -28,6 +32,7 @@ function Shell({ client }: { client: LeashClient }) {
         <main className="grid">
           <Notes />
           <SessionPanel events={events} />
+          <DevicesPanel />
           {isAdmin && <AdminPanel />}
         </main>
         <WarningDialog />

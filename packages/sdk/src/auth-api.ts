@@ -2,19 +2,20 @@ import type { AxiosInstance } from 'axios'
 import { type LeashError, toLeashError } from './errors.js'
 
 /**
- * POSTs to `/auth/*` on the auth instance (never through the app's interceptors). Any answer that says
+ * Calls `/auth/*` on the auth instance (never through the app's interceptors). Any answer that says
  * `user_enabled: false`, success or error, goes to `onDisabled`, whose error is thrown.
  */
-export function createAuthPost(auth: AxiosInstance, onDisabled: () => LeashError): AuthPost {
-  return async function authPost<T>(path: string, data: object, token?: string | null): Promise<T> {
+export function createAuthRequest(auth: AxiosInstance, onDisabled: () => LeashError): AuthRequest {
+  return async <T>(path: string, data?: object, token?: string | null, method = 'post'): Promise<T> => {
     try {
-      const res = await auth.post<T>(
-        path,
+      const { data: body } = await auth.request<T>({
+        url: path,
+        method,
         data,
-        token ? { headers: { Authorization: `Bearer ${token}` } } : {},
-      )
-      if ((res.data as { user_enabled?: boolean }).user_enabled === false) throw onDisabled()
-      return res.data
+        headers: token ? { Authorization: `Bearer ${token}` } : {},
+      })
+      if ((body as { user_enabled?: boolean }).user_enabled === false) throw onDisabled()
+      return body
     } catch (e) {
       const body = (e as { response?: { data?: { user_enabled?: boolean } } }).response?.data
       if (body?.user_enabled === false) throw onDisabled()
@@ -23,5 +24,13 @@ export function createAuthPost(auth: AxiosInstance, onDisabled: () => LeashError
   }
 }
 
-/** POSTs `data` to an `/auth/*` path, with a bearer token when given; resolves with the response body. */
-export type AuthPost = <T>(path: string, data: object, token?: string | null) => Promise<T>
+/**
+ * Sends `data` to an `/auth/*` path (`method` default `'post'`; `'get'` and `'delete'` without data), with a
+ * bearer token when given; resolves with the response body.
+ */
+export type AuthRequest = <T>(
+  path: string,
+  data?: object,
+  token?: string | null,
+  method?: 'post' | 'get' | 'delete',
+) => Promise<T>

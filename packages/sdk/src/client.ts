@@ -1,6 +1,7 @@
+import type { RevokeSessionResponse, SessionsResponse, SignedInSession } from '@leash/protocol'
 import axios, { type AxiosInstance } from 'axios'
 import { trackActivity } from './activity.js'
-import { createAuthPost } from './auth-api.js'
+import { createAuthRequest } from './auth-api.js'
 import { defaultChannel, defaultLock, isLeashMessage, type LeashMessage, localLock } from './cross-tab.js'
 import { LeashError } from './errors.js'
 import { createEmitter, type LeashEvents, type LeashListener } from './events.js'
@@ -57,6 +58,21 @@ export interface LeashClient {
    * this tab adopts and hands to the other tabs. Rejects `invalid_credentials` (the session stays as it was).
    */
   changePassword(passwords: { current: string; next: string }): Promise<void>
+  /**
+   * The user's signed-in devices (live sessions, newest first) as the server lists them, dates as ISO
+   * strings; `current` marks this one. Sent with a valid access token, refreshed first when due and once
+   * after a 401, as a request is; `background` as for `getAccessToken` (a list on a timer or after each
+   * refresh must not keep an idle session alive). Rejects `no_session` without a session, `user_disabled`
+   * (then signed out), `token_expired` (background, idle).
+   * @example const devices = await leash.sessions({ background: true })
+   */
+  sessions(options?: { background?: boolean }): Promise<SignedInSession[]>
+  /**
+   * Signs one device out (its next request is refused). For `current: true`, this one: the session ends here
+   * and in every tab as after `logout()` (status `loggedOut`, event `loggedOut`), without its 1-second token.
+   * Rejects `session_not_found` for an id that is not a live session of this user (changing nothing).
+   */
+  revokeSession(id: string): Promise<RevokeSessionResponse>
   /** Ends the session here and in every tab; a failed server call still ends it locally. */
   logout(): Promise<void>
   /** Ends every session of the user on every device; rejects (after ending locally) if the server call failed. */
@@ -103,7 +119,7 @@ export function createLeashClient(options: LeashOptions = {}): LeashClient {
   const anyLock = crossTab ? (options.lock ?? defaultLock()) : localLock
   const store = createLeashStore()
   const { on, emit, clear } = createEmitter()
-  const authPost = createAuthPost(auth, () => session.disable(false))
+  const authRequest = createAuthRequest(auth, () => session.disable(false))
   const activity = trackActivity(options.activity ?? 'both', clock, win, () => {
     session.onActivity('input')?.catch(() => {})
   })
@@ -121,7 +137,7 @@ export function createLeashClient(options: LeashOptions = {}): LeashClient {
     clock,
     log,
     lock: (name, fn, signal) => anyLock(`${PREFIX}${api}:${name}`, fn, signal),
-    authPost,
+    authRequest,
     emit,
     post,
     lastActive: activity.last,
@@ -163,12 +179,22 @@ export function createLeashClient(options: LeashOptions = {}): LeashClient {
   const eject = installInterceptors(http, pipeline)
 
   // deps.token waits for the restore
-  const getAccessToken = async ({ background = false }: { background?: boolean } = {}) => {
+  const getAccessToken = async ({ background }: { background?: boolean } = {}) => {
     const token = await deps.token(background)
     if (!token) throw store.getState().lastError ?? new LeashError('no_session')
     if (store.getState().accessExpiresAt! <= clock())
       await deps.recover(token, background, new LeashError('token_expired', 401))
     return store.getState().accessToken!
+  }
+
+  /** An `/auth/*` call with a valid bearer: refreshed first when due, and once more after a 401. */
+  const withToken = <T>(path: string, method: 'get' | 'delete', o?: { background?: boolean }): Promise<T> => {
+    let used: string
+    // biome-ignore lint/suspicious/noAssignInExpressions: inline keeps the core in its budget (size.test.ts)
+    const send = async () => authRequest<T>(path, undefined, (used = await getAccessToken(o)), method)
+    return send().catch((e: LeashError) =>
+      e.status === 401 ? deps.recover(used, o?.background, e).then(send) : Promise.reject(e),
+    )
   }
 
   /**
@@ -180,7 +206,7 @@ export function createLeashClient(options: LeashOptions = {}): LeashClient {
     async (credentials: Credentials): Promise<LeashUser> => {
       await ready
       const sentAt = clock()
-      const body = await authPost<Partial<TokenResponse>>(path, {
+      const body = await authRequest<Partial<TokenResponse>>(path, {
         ...credentials,
         refresh_transport: refreshTransport,
       })
@@ -207,12 +233,28 @@ export function createLeashClient(options: LeashOptions = {}): LeashClient {
     async changePassword({ current, next }) {
       await getAccessToken() // waits for the restore; the bearer must be valid: refreshed first if due
       await session.refresh('password', (token) =>
-        authPost<TokenResponse>(
+        authRequest<TokenResponse>(
           '/auth/password',
           { current_password: current, new_password: next, refresh_transport: refreshTransport },
           token,
         ),
       )
+    },
+    sessions: (o) => withToken<SessionsResponse>('/auth/sessions', 'get', o).then((b) => b.sessions),
+    async revokeSession(id) {
+      const signal = session.signal()
+      const body = await withToken<RevokeSessionResponse>(
+        `/auth/sessions/${encodeURIComponent(id)}`,
+        'delete',
+      )
+      // this tab's own session, unless a sign-in replaced it meanwhile: signed out here and in every tab
+      if (body.current && !signal.aborted) {
+        session.end('loggedOut', null)
+        saved.set({ loggedOut: true })
+        sessionDeps.post({ type: 'loggedOut' })
+        sessionDeps.emit('loggedOut', { remote: false })
+      }
+      return body
     },
     logout: () => ready.then(() => logout(session, sessionDeps, false)),
     logoutEverywhere: () => ready.then(() => logout(session, sessionDeps, true)),

@@ -1,3 +1,4 @@
+export type { RevokeSessionResponse, SignedInSession } from '@leash/protocol'
 export type { ActivityMode, EventSource } from './activity.js'
 export { type Credentials, createLeashClient, type LeashClient } from './client.js'
 export type { ChannelFactory, LeashMessage, Lock } from './cross-tab.js'

@@ -10,7 +10,7 @@ import type { Session, SessionDeps } from './session.js'
  */
 export async function logout(
   session: Session,
-  deps: Pick<SessionDeps, 'authPost' | 'saved' | 'clock' | 'refreshTransport' | 'post' | 'emit' | 'log'>,
+  deps: Pick<SessionDeps, 'authRequest' | 'saved' | 'clock' | 'refreshTransport' | 'post' | 'emit' | 'log'>,
   everywhere: boolean,
 ): Promise<void> {
   const { clock, saved } = deps
@@ -26,7 +26,7 @@ export async function logout(
   let failure: LeashError | undefined
   let farewell: { accessToken: string; accessExpiresAt: number } | undefined
   try {
-    const body = await deps.authPost<LogoutResponse>(
+    const body = await deps.authRequest<LogoutResponse>(
       everywhere ? '/auth/logout-all' : '/auth/logout',
       deps.refreshTransport === 'body' && refreshToken ? { refresh_token: refreshToken } : {},
       token,

@@ -20,9 +20,9 @@ declare module 'axios' {
 /** What the pipeline asks of the client. */
 export interface PipelineDeps {
   /** The token to send (refreshing first if due), or null without a live session. */
-  token(background: boolean): Promise<string | null>
+  token(background?: boolean): Promise<string | null>
   /** After a 401 on `used`: resolves once a newer token is in place, or throws the error to reject with. */
-  recover(used: string, background: boolean, error: LeashError): Promise<void>
+  recover(used: string, background: boolean | undefined, error: LeashError): Promise<void>
   /** A response said `user_enabled: false`: disable the session, return the error to reject with. */
   disabled(): LeashError
   /** Whether a request to this absolute or relative URL is the API's (see origins.ts). */

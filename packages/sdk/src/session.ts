@@ -1,4 +1,4 @@
-import type { AuthPost } from './auth-api.js'
+import type { AuthRequest } from './auth-api.js'
 import { isLeashMessage, type LeashMessage, type Lock } from './cross-tab.js'
 import { LeashError, toLeashError } from './errors.js'
 import type { createEmitter } from './events.js'
@@ -23,7 +23,7 @@ export interface SessionDeps {
   saved: StoredValue<Persisted>
   clock: () => number
   lock: Lock
-  authPost: AuthPost
+  authRequest: AuthRequest
   emit: ReturnType<typeof createEmitter>['emit']
   /** Tells the other tabs (a no-op without cross-tab). */
   post(message: LeashMessage): void
@@ -164,7 +164,7 @@ export function createSession(deps: SessionDeps) {
       stored: () => chain(saved.get(), (p) => (p && !('loggedOut' in p) ? p : null)),
       save: (r: SessionRecord) => chain(saved.set(r), () => post({ type: 'session', record: r })),
       post: (refreshToken?: string) =>
-        deps.authPost<TokenResponse>(
+        deps.authRequest<TokenResponse>(
           '/auth/refresh',
           deps.refreshTransport === 'body' ? { refresh_token: refreshToken } : {},
         ),

@@ -163,4 +163,49 @@ describe.skipIf(noChromium)('demo app in Chromium', { timeout: 90_000 }, () => {
     await two.getByLabel('Username').waitFor({ timeout: 5_000 })
     await context.close()
   })
+
+  it('signed-in devices: one browser signs the other out, whose next request is refused', async () => {
+    // dave, whom no other test signs in: his list holds exactly these two browsers
+    const laptopContext = await demo.context()
+    const phoneContext = await demo.context()
+    const laptop = await laptopContext.newPage()
+    const phone = await phoneContext.newPage()
+    await signIn(laptop, demo.url, 'dave')
+    await signIn(phone, demo.url, 'dave')
+    const devices = laptop.getByRole('list', { name: 'Your devices' })
+    const items = devices.getByRole('listitem')
+    await laptop.getByRole('button', { name: 'Refresh' }).click()
+    await expect.poll(() => items.count()).toBe(2)
+    const mine = items.filter({ hasText: 'This device' })
+    const other = items.filter({ hasNotText: 'This device' })
+    expect(await mine.count()).toBe(1)
+    expect(await other.textContent()).toContain('Chrome on Linux') // the browser's own User-Agent
+    await laptop.screenshot({ path: `${SCREENSHOTS}devices.png`, fullPage: true })
+
+    await other.getByRole('button').click()
+    await expect.poll(() => items.count()).toBe(1)
+    expect(await items.textContent()).toContain('This device')
+    await phone.getByPlaceholder('Write a note…').fill('from the phone')
+    await phone.getByRole('button', { name: 'Add note' }).click()
+    await phone.getByText('Your session was ended. Sign in again.').waitFor()
+    expect(await phone.getByLabel('Username').isVisible()).toBe(true)
+    expect(await phone.getByRole('heading', { name: 'Notes' }).count()).toBe(0)
+
+    // the laptop is still signed in, and lists itself alone; readable at a phone's width
+    await laptop.getByRole('button', { name: 'Refresh' }).click()
+    await expect.poll(() => items.count()).toBe(1)
+    await laptop.getByPlaceholder('Write a note…').fill('from the laptop')
+    await laptop.getByRole('button', { name: 'Add note' }).click()
+    await laptop.getByRole('list', { name: 'Your notes' }).getByText('from the laptop').waitFor()
+    await laptop.setViewportSize({ width: 390, height: 844 })
+    expect(await laptop.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390)
+    await laptop.screenshot({ path: `${SCREENSHOTS}devices-phone.png`, fullPage: true })
+
+    // this device's own "Sign out" signs out here
+    await mine.getByRole('button').click()
+    await laptop.getByText('You signed out.').waitFor()
+    expect(await laptop.getByLabel('Username').isVisible()).toBe(true)
+    await laptopContext.close()
+    await phoneContext.close()
+  })
 })

@@ -55,7 +55,7 @@ export async function startDemo(timing: Timing = TIMING): Promise<Demo> {
       LEASH_IDLE_TIMEOUT: String(timing.idleTimeout),
       LEASH_ABSOLUTE_TIMEOUT: '3600',
       LEASH_SEED_USERS:
-        'alice:alice-password,bob:bob-password,carol:carol-password,admin:admin-password:admin',
+        'alice:alice-password,bob:bob-password,carol:carol-password,dave:dave-password,admin:admin-password:admin',
     },
     true,
   )
