@@ -46,6 +46,8 @@ export type Swap = (accessToken: string) => Promise<TokenResponse>
  * every transition between them (sign-in, refresh, warning, expiry, logout, disable). `leash.store` is
  * derived from this state by `view()` after every transition and written nowhere else.
  */
+const noop = () => {}
+
 export function createSession(deps: SessionDeps) {
   const { store, saved, clock, emit, post, log } = deps
   let record: SessionRecord | null = null
@@ -72,7 +74,8 @@ export function createSession(deps: SessionDeps) {
       : { ...pending, status: ended.status, ...ended.farewell, lastError }
   const publish = () => store.setState(view(), true)
 
-  const refreshTimer = deadline(clock, () => void (onActivity('due') ?? log('refresh', 'idle')))
+  // a failed refresh is already in the state and the events: nothing is left to reject into the page
+  const refreshTimer = deadline(clock, () => void (onActivity('due')?.catch(noop) ?? log('refresh', 'idle')))
   const warnTimer = deadline(clock, () => {
     if (!record) return
     const { endsAt, reason } = warningOf(record, deps.warnBefore)

@@ -22,17 +22,6 @@ export interface SessionRecord {
   refreshToken?: string
 }
 
-/** Claims the client reads (never verifies: HS256 needs a key it does not have); `{}` for anything else. */
-export function readClaims(token: string): { sub?: string; sid?: string; role?: string } {
-  try {
-    const bin = atob(token.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/'))
-    const claims = JSON.parse(new TextDecoder().decode(Uint8Array.from(bin, (c) => c.charCodeAt(0))))
-    return claims && typeof claims === 'object' && !Array.isArray(claims) ? claims : {}
-  } catch {
-    return {}
-  }
-}
-
 /**
  * Turns a token response into a record. Deadlines are `sentAt` (the local time the request left) plus the
  * relative durations, so a wrong device clock changes nothing and latency only makes them earlier.
@@ -42,7 +31,6 @@ export function toRecord(
   sentAt: number,
   previous?: SessionRecord | null,
 ): SessionRecord {
-  const claims = readClaims(body.access_token)
   const at = (seconds: number | undefined, fallback: number | undefined) =>
     seconds == null ? (fallback ?? 8.64e15) : sentAt + seconds * 1000
   return {
@@ -51,12 +39,8 @@ export function toRecord(
     idleExpiresAt: at(body.session?.idle_expires_in, previous?.idleExpiresAt),
     absoluteExpiresAt: at(body.session?.absolute_expires_in, previous?.absoluteExpiresAt),
     issuedAt: sentAt,
-    user: body.user ??
-      previous?.user ?? {
-        id: claims.sub ?? '',
-        username: '',
-        role: claims.role === 'admin' ? 'admin' : 'user',
-      },
+    // every token response names the user (protocol); a refresh from a server that left it out keeps ours
+    user: (body.user ?? previous?.user)!,
     refreshToken: body.refresh_token,
   }
 }
