@@ -182,3 +182,25 @@ describe('through leash.http only', () => {
     expect(seen).toEqual([notes])
   })
 })
+
+test('a refresh the timer starts and the server refuses ends the session, and rejects into nothing', async () => {
+  const unhandled = vi.fn()
+  process.on('unhandledRejection', unhandled)
+  try {
+    const leash = client()
+    const expired = vi.fn()
+    leash.on('expired', expired)
+    await leash.login(ALICE)
+    await vi.advanceTimersByTimeAsync(1_000)
+    fireEvent.keyDown(document.body) // active: the timer refreshes at the margin
+    await backend.admin.revoke('alice')
+    await vi.advanceTimersByTimeAsync(240_000)
+    await vi.waitFor(() => expect(leash.store.getState().status).toBe('expired'))
+    expect(count('/auth/refresh')).toBe(1)
+    expect(expired).toHaveBeenCalledWith(expect.objectContaining({ reason: 'server' }))
+    await new Promise((resolve) => setImmediate(resolve)) // let Node report what no one caught
+    expect(unhandled).not.toHaveBeenCalled()
+  } finally {
+    process.off('unhandledRejection', unhandled)
+  }
+})
