@@ -6,6 +6,7 @@ import { type Demo, noChromium, SCREENSHOTS, signIn, startDemo, tokenExpired } f
 // the warning opens 6 s before the end (half the idle window) and tokens refresh 1.5 s before expiry.
 const SERVER = { accessTtl: 3, idleTimeout: 12 }
 const LEAD_MS = 6_000
+const MARGIN_MS = 1_500
 
 describe.skipIf(noChromium)(
   'demo app with server timeouts shorter than its defaults',
@@ -59,7 +60,17 @@ describe.skipIf(noChromium)(
       await Promise.all([one, two].map((p) => p.getByRole('heading', { name: 'Notes' }).waitFor()))
       await Promise.all([one, two].map((p) => p.getByTestId('status').getByText('authenticated').waitFor()))
       await one.waitForTimeout(SERVER.accessTtl * 1000)
-      expect(refreshes).toHaveLength(1)
+      // One refresh serves both reloaded tabs. If a tab's page loaded its data only after that refresh (a
+      // slow machine), that load is activity after the token arrived, and the tab refreshes once more at
+      // the token's margin (1.5 s in), as the timing rules say; a second tab refreshing for itself would
+      // instead start within a round trip of the first.
+      console.info(
+        'refreshes after the reload (ms after the first):',
+        refreshes.map((t) => t - refreshes[0]!),
+      )
+      expect(refreshes.length).toBeGreaterThanOrEqual(1)
+      expect(refreshes.length).toBeLessThanOrEqual(2)
+      if (refreshes.length === 2) expect(refreshes[1]! - refreshes[0]!).toBeGreaterThan(MARGIN_MS - 250)
       await context.close()
     })
   },
