@@ -1,12 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import Database from 'better-sqlite3'
-import pg from 'pg'
-import { afterAll, describe, expect, it } from 'vitest'
-import { databaseUrl, dropSchema, freshSchema, skipWithout } from '../test/services.js'
-import { createPostgresStore } from './postgres.js'
-import { createSqliteStore } from './sqlite.js'
+import { expect } from 'vitest'
+import { describeUpgradeFrom } from '../test/upgrade.js'
 import type { SessionRecord, Store } from './types.js'
 
 // Migration 2 moves a family's state onto the session row. A database written by the old server (whose
@@ -61,47 +54,12 @@ async function expectOneLiveToken(store: Store) {
   expect(await store.spendRefreshToken('old', 'x', 4001, policy)).toMatchObject({ verdict: 'reused' })
 }
 
-describe('migration 2 (one live refresh token) on an old database', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'leash-migrate-'))
-  afterAll(() => rmSync(dir, { recursive: true, force: true }))
-
-  it('SQLite: each live session keeps its newest unused token, the rest of a fork is reuse', async () => {
-    const file = join(dir, 'old.db')
-    const before = createSqliteStore(file)
-    await seedSession(before)
-    await before.close()
-    const db = new Database(file)
-    for (const sql of TO_VERSION_1) db.exec(sql)
-    db.pragma('user_version = 1')
-    db.close()
-    const store = createSqliteStore(file)
-    try {
-      await expectOneLiveToken(store)
-    } finally {
-      await store.close()
-    }
-  })
-
-  const skip = skipWithout(['database'], 'PostgreSQL migration 2')
-  it.skipIf(skip)('PostgreSQL: the same', async () => {
-    const schema = freshSchema()
-    try {
-      const before = createPostgresStore({ url: databaseUrl!, schema, max: 1 })
-      await seedSession(before)
-      await before.close()
-      const client = new pg.Client({ connectionString: databaseUrl, options: `-c search_path=${schema}` })
-      await client.connect()
-      for (const sql of TO_VERSION_1) await client.query(sql)
-      await client.query('DELETE FROM leash_migrations WHERE version >= 2')
-      await client.end()
-      const store = createPostgresStore({ url: databaseUrl!, schema, max: 2 })
-      try {
-        await expectOneLiveToken(store)
-      } finally {
-        await store.close()
-      }
-    } finally {
-      await dropSchema(schema)
-    }
-  })
-})
+describeUpgradeFrom(
+  1,
+  'migration 2: each live session keeps its newest unused token, the rest of a fork is reuse',
+  {
+    seed: seedSession,
+    downgrade: TO_VERSION_1,
+    check: expectOneLiveToken,
+  },
+)
