@@ -8,7 +8,7 @@
 // Each ratio is the median of the per-round ratios of a pair.
 // BENCH_FRAMEWORKS=express (or fastify) runs one pair, e.g. with BENCH_CPU_PROF to profile it.
 import { CONNECTIONS, DURATION, isPinned, measure, startChild } from './http.js'
-import { emit, median, round } from './lib.js'
+import { emit, round, roundFigures } from './lib.js'
 
 const PAIRS = [
   { name: 'express', leash: 'express-leash', stateless: 'express-jwt', peer: 'express-jwt' },
@@ -56,8 +56,7 @@ async function main() {
         }
       }
     }
-    const figure = (name, key) => median(runs[name].map((run) => run[key]))
-    const perRound = (a, b, key) => round(median(runs[a].map((run, i) => run[key] / runs[b][i][key])), 2)
+    const { figure, perRound } = roundFigures(runs)
     emit({
       frameworks: pairs.map((p) => ({
         name: p.name,

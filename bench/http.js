@@ -4,7 +4,7 @@
 import { spawn, spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
-import { emit, median, round } from './lib.js'
+import { emit, round, roundFigures } from './lib.js'
 
 const QUICK = process.env.BENCH_QUICK === '1'
 export const DURATION = Number(process.env.BENCH_HTTP_SECONDS ?? (QUICK ? 2 : 3))
@@ -102,8 +102,7 @@ async function main() {
   try {
     for (const name of SERVERS) servers.push(await startChild(name, pinned))
     const runs = await measure(servers)
-    const figure = (name, key) => median(runs[name].map((run) => run[key]))
-    const perRound = (a, b, key) => round(median(runs[a].map((run, i) => run[key] / runs[b][i][key])), 2)
+    const { figure, perRound } = roundFigures(runs)
     const rps = (name) => round(figure(name, 'rps'), 0)
     if (!SERVERS.includes('leash') || !SERVERS.includes('stateless') || !SERVERS.includes('lookup')) {
       const summary = Object.fromEntries(

@@ -8,6 +8,17 @@ export function median(values) {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
 }
 
+/**
+ * Figures of rounds of paired runs (`runs[name][round] = { key: value }`): the median of one server's, and
+ * the median of the per-round ratios of two (each round loads both back to back, so noise cancels).
+ */
+export function roundFigures(runs) {
+  return {
+    figure: (name, key) => median(runs[name].map((run) => run[key])),
+    perRound: (a, b, key) => round(median(runs[a].map((run, i) => run[key] / runs[b][i][key])), 2),
+  }
+}
+
 export const round = (value, digits = 2) =>
   value === null || value === undefined ? null : Math.round(value * 10 ** digits) / 10 ** digits
 
