@@ -1,25 +1,12 @@
-import { fileURLToPath } from 'node:url'
 import { configDefaults, defineConfig } from 'vitest/config'
+import { workspaceSources } from './test/workspace-sources.js'
 
 // Vitest 4 reads no workspace file by itself: this is the root config (`vitest --config vitest.workspace.ts`)
-// and defines one project per package. Workspace packages resolve to their sources, so tests never
-// depend on a prior build.
-const src = (path: string) => fileURLToPath(new URL(path, import.meta.url))
-
+// and defines one project per package. Workspace packages resolve to their sources (test/workspace-sources.ts),
+// so tests never depend on a prior build.
 export default defineConfig({
   resolve: {
-    alias: [
-      { find: /^@leash\/protocol$/, replacement: src('./packages/protocol/src/index.ts') },
-      { find: /^@leash\/sdk\/react$/, replacement: src('./packages/sdk/src/react/index.ts') },
-      { find: /^@leash\/sdk\/fallbacks$/, replacement: src('./packages/sdk/src/fallbacks.ts') },
-      { find: /^@leash\/sdk$/, replacement: src('./packages/sdk/src/index.ts') },
-      { find: /^@leash\/reference-server\/msw$/, replacement: src('./packages/reference-server/src/msw.ts') },
-      {
-        find: /^@leash\/reference-server\/(node|express|fastify)$/,
-        replacement: src('./packages/reference-server/src/$1.ts'),
-      },
-      { find: /^@leash\/reference-server$/, replacement: src('./packages/reference-server/src/index.ts') },
-    ],
+    alias: workspaceSources,
   },
   test: {
     projects: [

@@ -17,7 +17,7 @@ const SERVERS = (process.env.BENCH_HTTP_SERVERS ?? 'leash,stateless,lookup').spl
 export const hasTaskset = () => spawnSync('taskset', ['-V'], { stdio: 'ignore' }).status === 0
 
 export function startChild(name, pinned) {
-  // 'leash@/path/to/dist/node.js': the Leash server from another build, to A/B a proposed fix.
+  // 'leash@/path/to/dist/node/index.js': the Leash server from another build, to A/B a proposed fix.
   const alt = name.startsWith('leash@') ? name.slice('leash@'.length) : null
   const script = fileURLToPath(new URL(`./servers/${alt ? 'leash' : name}.js`, import.meta.url))
   const env = alt ? { ...process.env, BENCH_LEASH_MAIN: alt } : process.env

@@ -35,7 +35,7 @@ if (built.status !== 0) process.exit(built.status ?? 1)
 const children = []
 for (let i = 0; i < count; i++) {
   const name = String.fromCharCode(65 + i)
-  const child = spawn(process.execPath, ['packages/reference-server/dist/bin.js'], {
+  const child = spawn(process.execPath, ['packages/reference-server/dist/node/bin.js'], {
     cwd: root,
     env: {
       ...process.env,

@@ -36,7 +36,7 @@ const THINK_MS = Number(process.env.LEASH_LOAD_THINK_MS ?? 10_000)
 const built = spawnSync('npx', ['tsc', '-b', 'packages/reference-server'], { cwd: root, stdio: 'inherit' })
 if (built.status !== 0) process.exit(built.status ?? 1)
 const { createPostgresStore, createScryptHasher } = await import(
-  new URL('../packages/reference-server/dist/node.js', import.meta.url).href
+  new URL('../packages/reference-server/dist/node/index.js', import.meta.url).href
 )
 
 // Seed users straight into the store, hashed with a cheap scrypt N (the server reads N from each hash),
@@ -69,7 +69,7 @@ const instances = await Promise.all(
           '--expose-gc',
           '--require',
           probe,
-          'packages/reference-server/dist/bin.js',
+          'packages/reference-server/dist/node/bin.js',
         ]
         const child = spawn(process.execPath, args, {
           cwd: root,

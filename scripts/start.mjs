@@ -45,7 +45,7 @@ function run(name, command, args, options) {
   return child
 }
 
-run('server', process.execPath, ['packages/reference-server/dist/bin.js'])
+run('server', process.execPath, ['packages/reference-server/dist/node/bin.js'])
 for (let i = 0; ; i++) {
   try {
     if ((await fetch(`${serverUrl}/healthz`)).ok) break

@@ -5,11 +5,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { leashEnv, ready, signIn } from './common.js'
 
-// BENCH_LEASH_MAIN swaps in another build's module exporting startServer (its dist/node.js, or dist/main.js of
+// BENCH_LEASH_MAIN swaps in another build's module exporting startServer (its dist/node/index.js, or dist/main.js of
 // builds before the split), for an A/B of a proposed fix; default: this repo's dist.
 const { startServer } = await import(
   process.env.BENCH_LEASH_MAIN ??
-    new URL('../../packages/reference-server/dist/node.js', import.meta.url).href
+    new URL('../../packages/reference-server/dist/node/index.js', import.meta.url).href
 )
 
 const dir = mkdtempSync(join(tmpdir(), 'leash-bench-'))

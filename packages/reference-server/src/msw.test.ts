@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
 import { setupServer } from 'msw/node'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
+import { workspaceSourcesPlugin } from '../../../test/workspace-sources.js'
 import { createMockBackend } from './msw.js'
 import { testServer } from './test/harness.js'
 
@@ -290,6 +291,7 @@ describe('createMockBackend', () => {
       format: 'esm',
       write: false,
       external: ['msw'],
+      plugins: [workspaceSourcesPlugin()],
       logLevel: 'silent',
     })
     expect(result.errors).toEqual([])

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createRedisBus } from './bus/redis.js'
 import type { Bus } from './bus/types.js'
-import { createPostgresStore } from './store/postgres.js'
+import { createRedisBus } from './node/bus/redis.js'
+import { createPostgresStore } from './node/store/postgres.js'
+import { nodeCodec } from './node/tokens/node-codec.js'
 import type { Store, UserRecord } from './store/types.js'
 import {
   call,
@@ -14,7 +15,6 @@ import {
   until,
 } from './test/cluster.js'
 import { databaseUrl, dropSchema, freshSchema, redisUrl, skipWithout } from './test/services.js'
-import { nodeCodec } from './tokens/node-codec.js'
 import { createVerifier, type Verifier } from './verifier.js'
 
 // A second service that never issues tokens: `createVerifier` over the auth server's PostgreSQL, Redis and

@@ -17,6 +17,7 @@ import { build } from 'esbuild'
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
 import { skipUnless } from '../../../test/skip.js'
+import { workspaceSourcesPlugin } from '../../../test/workspace-sources.js'
 
 const CHROMIUM = '/usr/bin/chromium'
 const skip = skipUnless(
@@ -87,6 +88,7 @@ describe.skipIf(skip)('in Chromium', () => {
       format: 'iife',
       platform: 'browser',
       write: false,
+      plugins: [workspaceSourcesPlugin()],
     })
     harness = built.outputFiles[0]!.text
     await startApp({})

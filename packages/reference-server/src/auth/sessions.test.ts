@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest'
+import { createSqliteStore } from '../node/store/sqlite.js'
 import { createMemoryStore } from '../store/memory.js'
-import { createSqliteStore } from '../store/sqlite.js'
 import type { Store } from '../store/types.js'
 import {
   claimsOf,

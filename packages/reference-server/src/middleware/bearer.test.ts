@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
+import { nodeCodec } from '../node/tokens/node-codec.js'
 import {
   b64url,
   claimsOf,
@@ -12,7 +13,6 @@ import {
 import type { AccessClaims } from '../tokens/claims.js'
 import type { TokenCodec } from '../tokens/codec.js'
 import { joseCodec } from '../tokens/jose-codec.js'
-import { nodeCodec } from '../tokens/node-codec.js'
 
 // The protocol's "Checks on every Bearer request", in order, each with its status and code, against
 // hand-made attack tokens. Every attack token is MAC'd with the user's real key wherever the attack allows,

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { beforeEach, describe, expect, it } from 'vitest'
+import { createSqliteStore } from '../node/store/sqlite.js'
 import { createMemoryStore } from '../store/memory.js'
-import { createSqliteStore } from '../store/sqlite.js'
 import type { Store } from '../store/types.js'
 import { claimsOf, expectCode, forge, type TestServer, testServer } from '../test/harness.js'
 import { isolatedPostgresStore, skipWithout } from '../test/services.js'

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeEach, describe, expect, it } from 'vitest'
 import { ConflictError, LastAdminError } from '../errors.js'
+import { createSqliteStore } from '../node/store/sqlite.js'
 import { isolatedPostgresStore, skipWithout } from '../test/services.js'
 import { createMemoryStore } from './memory.js'
-import { createSqliteStore } from './sqlite.js'
 import type { SessionRecord, Store, UserRecord } from './types.js'
 
 // One suite, every store: what the server relies on must hold for each of them alike.

@@ -3,8 +3,9 @@ import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
-import { createScryptHasher } from '../auth/scrypt-hasher.js'
-import { createPostgresStore } from '../store/postgres.js'
+import { workspaceSourcesPlugin } from '../../../../test/workspace-sources.js'
+import { createScryptHasher } from '../node/auth/scrypt-hasher.js'
+import { createPostgresStore } from '../node/store/postgres.js'
 import type { Role, Store, UserRecord } from '../store/types.js'
 import { randomId, randomToken } from '../tokens/random.js'
 
@@ -28,13 +29,14 @@ export function serverProgram(): Promise<string> {
     }
     const outfile = `${cacheDir}/main-${process.pid}-${randomId().slice(0, 8)}.mjs`
     await build({
-      entryPoints: [`${packageDir}src/bin.ts`],
+      entryPoints: [`${packageDir}src/node/bin.ts`],
       outfile,
       bundle: true,
       platform: 'node',
       format: 'esm',
       target: 'node20',
-      packages: 'external',
+      packages: 'external', // but the workspace's own, from their sources:
+      plugins: [workspaceSourcesPlugin()],
       logLevel: 'error',
     })
     return outfile
@@ -57,10 +59,18 @@ export interface Instance {
 
 export const GLOBAL_SECRET = 'cluster-test-global-secret-0123456789abcdef'
 
-/** Starts the server program in a child process on an ephemeral 127.0.0.1 port; resolves once it listens. */
-export async function startInstance(name: string, env: Record<string, string>): Promise<Instance> {
-  const program = await serverProgram()
+/**
+ * Starts the server program in a child process on an ephemeral 127.0.0.1 port; resolves once it listens.
+ * `options.program` runs another build of it (an installed `leash-server`), in `options.cwd`.
+ */
+export async function startInstance(
+  name: string,
+  env: Record<string, string>,
+  options: { program?: string; cwd?: string } = {},
+): Promise<Instance> {
+  const program = options.program ?? (await serverProgram())
   const child = spawn(process.execPath, [program], {
+    cwd: options.cwd,
     env: {
       PATH: process.env.PATH ?? '',
       LEASH_HOST: '127.0.0.1',

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import pg from 'pg'
 import { skipUnless } from '../../../../test/skip.js'
-import { createPostgresStore } from '../store/postgres.js'
+import { createPostgresStore } from '../node/store/postgres.js'
 import type { Store } from '../store/types.js'
 
 /**

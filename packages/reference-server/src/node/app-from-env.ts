@@ -1,0 +1,102 @@
+import { availableParallelism } from 'node:os'
+import { createApp, type LeashApp } from '../app.js'
+import { createInProcessBus } from '../bus/in-process.js'
+import type { Bus } from '../bus/types.js'
+import { configFromEnv, defaultConfig, type ServerConfig } from '../config.js'
+import type { LogEntry } from '../log.js'
+import { parseSeedUsers, seedUsers } from '../seed.js'
+import type { Store } from '../store/types.js'
+import { createRedisRateLimiter } from './auth/redis-rate-limit.js'
+import { createScryptHasher } from './auth/scrypt-hasher.js'
+import { createRedisBus } from './bus/redis.js'
+import { type Env, globalSecret, listenOptions, logFromEnv, openStore, redisUrlFrom } from './env.js'
+import { nodeAuthorization, nodeClientIp } from './node-request.js'
+import { nodeCodec } from './tokens/node-codec.js'
+
+/**
+ * Hashes at once by default: one core and one libuv pool thread stay free, for the event loop (which
+ * answers every other request) and for the pool's other jobs (files, DNS lookups); at least one.
+ */
+function defaultHashConcurrency(env: Env): number {
+  const poolThreads = Number(env.UV_THREADPOOL_SIZE) || 4
+  return Math.max(1, Math.min(availableParallelism(), poolThreads) - 1)
+}
+
+/** The Leash app as the `LEASH_*` environment configures it, ready to serve; nothing listens yet. */
+export interface EnvApp {
+  readonly app: LeashApp
+  readonly config: ServerConfig
+  readonly store: Store
+  readonly bus: Bus
+  /** LEASH_PORT and LEASH_HOST. */
+  readonly listen: { port: number; hostname: string }
+  /** JSON lines on stdout, as LEASH_LOG says, passwords scrubbed. */
+  readonly log: (entry: LogEntry) => void
+  /** Stops the pruning, the app, the bus, the limiter and the store (closing a socket is the caller's). */
+  close(): Promise<void>
+}
+
+/**
+ * What `leash-server` serves, for an app that serves it itself (Express, Fastify, another Hono app): the same
+ * `LEASH_*` variables, read the same way: store (SQLite by default), Redis bus and limiter, scrypt, the
+ * `node:crypto` codec, seeded users, the global secret (a development one kept beside the database),
+ * hourly pruning of ended sessions. Throws `ConfigError` for a bad value.
+ * @example
+ * const leash = await appFromEnv(process.env)
+ * expressApp.use(leashRouter(leash.app))
+ * expressApp.listen(leash.listen.port, leash.listen.hostname)
+ */
+export async function appFromEnv(env: Env = process.env, options: { quiet?: boolean } = {}): Promise<EnvApp> {
+  const { log, keeps } = logFromEnv(env, options.quiet)
+  const config = configFromEnv(env, { ...defaultConfig, hashConcurrency: defaultHashConcurrency(env) })
+  const listen = listenOptions(env)
+  const seeds = parseSeedUsers(env.LEASH_SEED_USERS)
+  const redisUrl = redisUrlFrom(env)
+  const opened = await openStore(env.LEASH_DATABASE || 'sqlite:./data/leash.db', log)
+  const { store } = opened
+  const hasher = createScryptHasher()
+  // With Redis, invalidations reach every instance and attempts are counted across all of them.
+  const bus = redisUrl ? createRedisBus({ url: redisUrl, log }) : createInProcessBus()
+  const limiter = redisUrl ? createRedisRateLimiter({ url: redisUrl, log }) : undefined
+  const closeAdapters = () => Promise.all([bus.close(), limiter?.close(), store.close()]).then(() => {})
+  const app = createApp({
+    store,
+    bus,
+    hasher,
+    config,
+    codec: nodeCodec,
+    ...(limiter && { rateLimiter: limiter }),
+    globalSecret: await globalSecret(env, opened, log).catch(async (error: unknown) => {
+      await closeAdapters()
+      throw error
+    }),
+    clientIp: nodeClientIp,
+    authorization: nodeAuthorization,
+    log,
+    logRequests: keeps({ msg: 'request' }),
+  })
+  const created = await seedUsers(store, hasher, seeds, Date.now())
+  for (const u of created) log({ msg: 'seeded user', username: u.username, role: u.role })
+
+  // Sessions that ended (or expired) more than a day ago are deleted, with their refresh-token hashes.
+  const prune = setInterval(() => {
+    store
+      .prune(Date.now() - 86_400_000)
+      .catch((error: unknown) => log({ level: 'error', msg: 'prune failed', error: String(error) }))
+  }, 3_600_000)
+  prune.unref()
+
+  return {
+    app,
+    config,
+    store,
+    bus,
+    listen,
+    log,
+    close: async () => {
+      clearInterval(prune)
+      app.close()
+      await closeAdapters()
+    },
+  }
+}

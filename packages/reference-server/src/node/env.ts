@@ -1,0 +1,164 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
+import { ConfigError } from '../config.js'
+import type { LogEntry } from '../log.js'
+import { createRedactor, redactUrl } from '../redact.js'
+import type { Store } from '../store/types.js'
+import { randomToken } from '../tokens/random.js'
+import { createPostgresStore } from './store/postgres.js'
+import { createSqliteStore } from './store/sqlite.js'
+
+// The `LEASH_*` readings that the server, an app around it (`appFromEnv`) and a service that only verifies
+// (`verifierFromEnv`) share, so that each honours the same variables the same way.
+
+export type Env = Record<string, string | undefined>
+
+/** Which log lines are written: `all` (the default), `warn` (warnings, errors and the listening line), `none`. */
+function logFilter(env: Env): (entry: LogEntry) => boolean {
+  const level = (env.LEASH_LOG ?? 'all').trim().toLowerCase() || 'all'
+  if (level === 'all') return () => true
+  if (level === 'none') return () => false
+  if (level === 'warn') return (e) => e.level === 'warn' || e.level === 'error' || e.msg === 'listening'
+  throw new ConfigError(`LEASH_LOG must be all, warn or none, got "${env.LEASH_LOG}"`)
+}
+
+/**
+ * Hides the passwords of LEASH_DATABASE and LEASH_REDIS_URL in any text. The drivers' messages were read
+ * and hold none (pg redacts its own URL errors; Redis answers AUTH errors without the password), so this
+ * guards what no one has read yet: a new driver version, an error of the network stack.
+ */
+export function redactorFor(env: Env): (text: string) => string {
+  const database = env.LEASH_DATABASE?.startsWith('sqlite:') ? undefined : env.LEASH_DATABASE
+  return createRedactor([database, env.LEASH_REDIS_URL])
+}
+
+/** The log as LEASH_LOG says: JSON lines on stdout, with the environment's passwords scrubbed. */
+export interface EnvLog {
+  log: (entry: LogEntry) => void
+  /** Whether a line with this message would be written (a per-request line costs, so ask first). */
+  keeps: (entry: LogEntry) => boolean
+}
+
+export function logFromEnv(env: Env, quiet = false): EnvLog {
+  const keep = logFilter(env)
+  const scrub = redactorFor(env)
+  const scrubEntry = (entry: LogEntry): LogEntry => {
+    const out: LogEntry = {}
+    for (const [key, value] of Object.entries(entry))
+      out[key] = typeof value === 'string' ? scrub(value) : value
+    return out
+  }
+  const write = (entry: LogEntry) =>
+    process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), ...scrubEntry(entry) })}\n`)
+  if (quiet) return { log: () => {}, keeps: () => false }
+  return { log: (entry) => keep(entry) && write(entry), keeps: keep }
+}
+
+/** LEASH_PORT (default 8787) and LEASH_HOST (default 127.0.0.1). */
+export function listenOptions(env: Env) {
+  const port = Number(env.LEASH_PORT ?? 8787)
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new ConfigError(`LEASH_PORT must be a port number, got "${env.LEASH_PORT}"`)
+  return { port, hostname: env.LEASH_HOST || '127.0.0.1' }
+}
+
+/** The URL, or a ConfigError that shows it without its password (`new URL`'s own error carries it whole). */
+export function parseUrl(name: string, url: string): URL {
+  try {
+    return new URL(url)
+  } catch {
+    throw new ConfigError(`${name} is not a valid URL: "${redactUrl(url)}"`)
+  }
+}
+
+/** LEASH_REDIS_URL, checked, or undefined when it is not set. */
+export function redisUrlFrom(env: Env): string | undefined {
+  const redisUrl = env.LEASH_REDIS_URL?.trim() || undefined
+  if (redisUrl && !/^rediss?:\/\//.test(redisUrl))
+    throw new ConfigError(`LEASH_REDIS_URL must be a redis:// or rediss:// URL, got "${redactUrl(redisUrl)}"`)
+  if (redisUrl) parseUrl('LEASH_REDIS_URL', redisUrl) // ioredis would throw `new URL`'s error, URL and all
+  return redisUrl
+}
+
+export const isPostgresUrl = (url: string) => /^postgres(ql)?:\/\//.test(url)
+
+export interface OpenedStore {
+  store: Store
+  /** Where a development secret is kept beside the database (null: nowhere on disk). */
+  dataDir: string | null
+  /** Several instances share it: a development secret lives in the database itself. */
+  shared?: boolean
+}
+
+/** `sqlite:<path>`, `sqlite::memory:` or a `postgres://` URL (its schema is created or migrated here). */
+export async function openStore(url: string, log: (entry: LogEntry) => void): Promise<OpenedStore> {
+  if (url.startsWith('sqlite:')) {
+    const path = url.slice('sqlite:'.length)
+    if (!path) throw new ConfigError('LEASH_DATABASE "sqlite:" needs a path, or :memory:')
+    if (path === ':memory:') return { store: createSqliteStore(':memory:'), dataDir: null }
+    const file = resolve(path)
+    return { store: createSqliteStore(file), dataDir: dirname(file) }
+  }
+  if (isPostgresUrl(url)) {
+    // `?schema=name` keeps Leash's tables in a schema of their own (created if missing); default public.
+    const parsed = parseUrl('LEASH_DATABASE', url)
+    const schema = parsed.searchParams.get('schema') ?? undefined
+    parsed.searchParams.delete('schema')
+    if (schema !== undefined && !/^[a-z_][a-z0-9_]*$/.test(schema))
+      throw new ConfigError(`LEASH_DATABASE schema must be a lowercase SQL identifier, got "${schema}"`)
+    const store = createPostgresStore({ url: parsed.toString(), log, ...(schema && { schema }) })
+    try {
+      await store.ready()
+    } catch (error) {
+      await store.close().catch(() => {})
+      throw error
+    }
+    return { store, dataDir: null, shared: true }
+  }
+  throw new ConfigError(
+    `LEASH_DATABASE must be sqlite:<path>, sqlite::memory: or postgres://…, got "${redactUrl(url)}"`,
+  )
+}
+
+/**
+ * The global string: LEASH_GLOBAL_SECRET; in development, one generated once and kept beside the database
+ * (or, for a shared database, in it, where every instance and every verifying service finds the same one).
+ * Production refuses to start without it.
+ */
+export async function globalSecret(
+  env: Env,
+  opened: OpenedStore,
+  log: (entry: LogEntry) => void,
+): Promise<string> {
+  const { dataDir } = opened
+  const given = env.LEASH_GLOBAL_SECRET
+  if (given !== undefined) {
+    if (Buffer.byteLength(given) < 32) throw new ConfigError('LEASH_GLOBAL_SECRET must be at least 32 bytes')
+    return given
+  }
+  if (env.NODE_ENV === 'production')
+    throw new ConfigError('LEASH_GLOBAL_SECRET is required when NODE_ENV=production')
+  if (opened.shared) {
+    // Every instance must sign with the same string: the first to start picks it, the others read it.
+    log({
+      level: 'warn',
+      msg: 'LEASH_GLOBAL_SECRET is not set: using the development secret kept in the database',
+    })
+    return opened.store.initMeta('dev_global_secret', randomToken(48))
+  }
+  if (dataDir === null) {
+    log({ level: 'warn', msg: 'LEASH_GLOBAL_SECRET is not set: using a random one for this in-memory run' })
+    return randomToken(48)
+  }
+  const file = join(dataDir, 'leash.secret')
+  if (!existsSync(file)) {
+    mkdirSync(dataDir, { recursive: true })
+    writeFileSync(file, randomToken(48), { mode: 0o600 })
+  }
+  log({
+    level: 'warn',
+    msg: 'LEASH_GLOBAL_SECRET is not set: using the development secret kept beside the database',
+    file,
+  })
+  return readFileSync(file, 'utf8').trim()
+}

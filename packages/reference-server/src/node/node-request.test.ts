@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest'
+import { createApp } from '../app.js'
+import { createPbkdf2Hasher } from '../auth/passwords.js'
+import { seedUsers } from '../seed.js'
+import { createMemoryStore } from '../store/memory.js'
+import { GLOBAL_SECRET } from '../test/harness.js'
+import { nodeAuthorization, nodeClientIp } from './node-request.js'
+
+describe('the Node request readers off a socket', () => {
+  it('serve app.request() too: the address is "unknown", the header read off the request', async () => {
+    const store = createMemoryStore()
+    const hasher = createPbkdf2Hasher(1_000)
+    await seedUsers(store, hasher, [{ username: 'alice', password: 'alice-password' }], Date.now())
+    const app = createApp({
+      store,
+      hasher,
+      globalSecret: GLOBAL_SECRET,
+      clientIp: nodeClientIp,
+      authorization: nodeAuthorization,
+      config: { ipRate: 1 },
+    })
+    const login = () =>
+      app.request('/auth/login', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'alice', password: 'alice-password', refresh_transport: 'body' }),
+      })
+    const first = await login()
+    expect(first.status).toBe(200)
+    const { access_token } = (await first.json()) as { access_token: string }
+    expect(
+      (await app.request('/auth/me', { headers: { authorization: `Bearer ${access_token}` } })).status,
+    ).toBe(200)
+    expect((await login()).status).toBe(429) // every socket-less caller shares the one budget
+  })
+})

@@ -1,0 +1,299 @@
+import type pg from 'pg'
+import { ConflictError, LastAdminError, StoreUnavailableError, UnstorableTextError } from '../../errors.js'
+import { losesAdmin } from '../../store/loses-admin.js'
+import { planRefresh } from '../../store/refresh-rule.js'
+import type { NoteRecord, Role, Store } from '../../store/types.js'
+import { postgresDriver } from '../drivers.js'
+import { type Row, toFamily, toSession, toUser, types } from './postgres-rows.js'
+import { migrate, SchemaTooNewError } from './postgres-schema.js'
+
+/** The session a refresh token belongs to, with its family's columns. */
+const SESSION_OF_TOKEN =
+  'SELECT * FROM sessions WHERE id = (SELECT session_id FROM refresh_tokens WHERE hash = $1)'
+
+/**
+ * Maps driver errors onto the store's. A unique violation is a taken username; text the database cannot
+ * hold (NUL, or a character outside its encoding) is bad input; any other SQL error of the data,
+ * integrity or syntax classes is a bug and propagates as is; everything else (refused or dropped
+ * connections, timeouts, an admin shutdown, too many clients, a failover) means "cannot be used now".
+ */
+export function mapPgError(error: unknown): Error {
+  const code = (error as { code?: unknown }).code
+  if (code === '23505') return new ConflictError('username')
+  if (code === '22021' || code === '22P05') return new UnstorableTextError(error)
+  if (typeof code === 'string' && /^(22|23|2[BDF]|3[DF]|42)/.test(code)) return error as Error
+  return new StoreUnavailableError(error)
+}
+
+/** A live session at $2 (epoch ms), with the idle timeout $3 (ms): not ended, before both its ends. */
+const LIVE = 'ended_at IS NULL AND absolute_expires_at > $2 AND last_refresh_at + $3 > $2'
+
+/** Applies a patch ($2–$5, null: unchanged) and, when $8, ends the user's live sessions, in one statement. */
+const UPDATE_USER = `WITH u AS (
+    UPDATE users SET role = COALESCE($2::text, role), enabled = COALESCE($3::boolean, enabled),
+      secret = COALESCE($4::text, secret), password_hash = COALESCE($5::text, password_hash)
+    WHERE id = $1 RETURNING *
+  ), e AS (
+    UPDATE sessions SET ended_at = $6::bigint, end_reason = $7::text
+    WHERE $8::boolean AND ended_at IS NULL AND user_id IN (SELECT id FROM u)
+  )
+  SELECT * FROM u`
+
+export interface PostgresStoreOptions {
+  /** `postgres://user:pass@host:port/db` */
+  url: string
+  /** The schema the tables live in (created if missing); default `public`. Tests use one schema each. */
+  schema?: string
+  /** Pool size per instance (default 10). */
+  max?: number
+  /** Bound on one statement, client and server side (ms, default 5000). */
+  statementTimeout?: number
+  /** Bound on getting a connection (ms, default 2000). */
+  connectTimeout?: number
+  log?: (entry: Record<string, string>) => void
+}
+
+/**
+ * PostgreSQL through a `pg` pool. Every method is one statement (data-modifying CTEs where two tables
+ * change together), so each is atomic without a client checkout; only `updateUser` with `keepAnAdmin`
+ * takes a transaction, to check and change the admins together. The schema is created or migrated before
+ * the first query; a database that is down gives `StoreUnavailableError`, and the pool reconnects by
+ * itself when it returns.
+ */
+export function createPostgresStore(options: PostgresStoreOptions): Store & { ready(): Promise<void> } {
+  const schema = options.schema ?? 'public'
+  if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`bad schema name "${schema}"`)
+  const timeout = options.statementTimeout ?? 5000
+  const { Pool } = postgresDriver()
+  const pool = new Pool({
+    connectionString: options.url,
+    max: options.max ?? 10,
+    connectionTimeoutMillis: options.connectTimeout ?? 2000,
+    idleTimeoutMillis: 30_000,
+    query_timeout: timeout + 1000,
+    options: `-c search_path=${schema} -c statement_timeout=${timeout}`,
+    application_name: 'leash',
+    types,
+  })
+  // An idle client whose server went away emits here; the pool drops it and makes a new one on demand.
+  pool.on('error', (error) =>
+    options.log?.({ level: 'warn', msg: 'postgres client error', error: error.message }),
+  )
+
+  let migrated: Promise<void> | undefined
+  const ready = () => {
+    migrated ??= migrate(pool, schema).catch((error: unknown) => {
+      migrated = undefined // try again at the next call
+      throw error instanceof SchemaTooNewError ? error : mapPgError(error)
+    })
+    return migrated
+  }
+
+  const query = async (text: string, values: unknown[] = []): Promise<pg.QueryResult<Row>> => {
+    await ready()
+    try {
+      return await pool.query<Row>(text, values)
+    } catch (error) {
+      throw mapPgError(error)
+    }
+  }
+  const one = async <T>(text: string, values: unknown[], map: (r: Row) => T): Promise<T | null> => {
+    const { rows } = await query(text, values)
+    return rows[0] ? map(rows[0]) : null
+  }
+  /** Runs `run` in a transaction on one client; its errors roll it back and pass through mapped. */
+  const transaction = async <T>(run: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
+    await ready()
+    const client = await pool.connect().catch((error: unknown) => {
+      throw mapPgError(error)
+    })
+    try {
+      await client.query('BEGIN')
+      const result = await run(client)
+      await client.query('COMMIT')
+      client.release()
+      return result
+    } catch (error) {
+      // A client whose ROLLBACK fails is broken: release it with the error, so the pool drops it.
+      const broken = await client.query('ROLLBACK').then(
+        () => undefined,
+        (e: unknown) => e as Error,
+      )
+      client.release(broken)
+      throw error instanceof LastAdminError ? error : mapPgError(error)
+    }
+  }
+
+  return {
+    kind: 'postgres',
+    ready,
+    async createUser(u) {
+      await query(
+        `INSERT INTO users (id, username, username_key, password_hash, role, enabled, secret, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+        [
+          u.id,
+          u.username,
+          u.username.toLowerCase(),
+          u.passwordHash,
+          u.role,
+          u.enabled,
+          u.secret,
+          u.createdAt,
+        ],
+      )
+      return { ...u }
+    },
+    findUserById: (id) => one('SELECT * FROM users WHERE id = $1', [id], toUser),
+    findUserByUsername: (name) =>
+      one('SELECT * FROM users WHERE username_key = $1', [name.toLowerCase()], toUser),
+    listUsers: async () => (await query('SELECT * FROM users ORDER BY created_at, id')).rows.map(toUser),
+    async updateUser(id, patch, end, options) {
+      const values = [
+        id,
+        patch.role ?? null,
+        patch.enabled ?? null,
+        patch.secret ?? null,
+        patch.passwordHash ?? null,
+        end?.now ?? null,
+        end?.reason ?? null,
+        end !== undefined,
+      ]
+      if (!options?.keepAnAdmin) return one(UPDATE_USER, values, toUser)
+      return transaction(async (client) => {
+        // Locking the enabled admins' rows serialises every guarded change: a second one waits here until
+        // the first commits, then reads the admins as they are now (read committed re-reads locked rows).
+        const admins = await client.query<Row>(
+          "SELECT id FROM users WHERE role = 'admin' AND enabled ORDER BY id FOR UPDATE",
+        )
+        const before = await client.query<Row>('SELECT role, enabled FROM users WHERE id = $1', [id])
+        const user = before.rows[0]
+        if (!user) return null
+        const others = admins.rows.filter((r) => r.id !== id).length
+        const now = { role: user.role as Role, enabled: user.enabled as boolean }
+        if (losesAdmin(now, patch) && others === 0) throw new LastAdminError()
+        const { rows } = await client.query<Row>(UPDATE_USER, values)
+        return rows[0] ? toUser(rows[0]) : null
+      })
+    },
+    async createSession(s, hash) {
+      await query(
+        `WITH s AS (
+           INSERT INTO sessions (id, user_id, created_at, last_refresh_at, absolute_expires_at, transport,
+             refresh_current, user_agent)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id
+         )
+         INSERT INTO refresh_tokens (hash, session_id, issued_at) SELECT $7, id, $3 FROM s`,
+        [s.id, s.userId, s.createdAt, s.lastRefreshAt, s.absoluteExpiresAt, s.transport, hash, s.userAgent],
+      )
+    },
+    findSession: (id) => one('SELECT * FROM sessions WHERE id = $1', [id], toSession),
+    findRefreshFamily: (hash) =>
+      one(SESSION_OF_TOKEN, [hash], (r) => ({ session: toSession(r), family: toFamily(r) })),
+    spendRefreshToken: (hash, next, now, policy) =>
+      transaction(async (client) => {
+        // Locks the family's session row: a concurrent presentation of the same family waits here, then
+        // reads what this one wrote (read committed re-reads a row it had to wait for).
+        const { rows } = await client.query<Row>(`${SESSION_OF_TOKEN} FOR UPDATE`, [hash])
+        const row = rows[0]
+        if (!row) return null
+        const plan = planRefresh(toSession(row), toFamily(row), hash, next, now, policy)
+        if (plan.changed) {
+          const { session: s, family: f } = plan
+          const issued = f.current !== null && f.current !== row.refresh_current ? f.current : null
+          await client.query(
+            `WITH s AS (
+               UPDATE sessions SET last_refresh_at = $2, ended_at = $3, end_reason = $4, refresh_current = $5,
+                 refresh_previous = $6, refresh_previous_used_at = $7, refresh_retried = $8
+               WHERE id = $1 RETURNING id
+             )
+             INSERT INTO refresh_tokens (hash, session_id, issued_at)
+             SELECT $9::text, id, $2 FROM s WHERE $9::text IS NOT NULL`,
+            [
+              s.id,
+              s.lastRefreshAt,
+              s.endedAt,
+              s.endReason,
+              f.current,
+              f.previous,
+              f.previousUsedAt,
+              f.retried,
+              issued,
+            ],
+          )
+        }
+        return { verdict: plan.verdict, session: plan.session }
+      }),
+    async endSession(id, reason, now) {
+      const { rowCount } = await query(
+        'UPDATE sessions SET ended_at = $1, end_reason = $2 WHERE id = $3 AND ended_at IS NULL',
+        [now, reason, id],
+      )
+      return rowCount === 1
+    },
+    listSessions: async (userId, { now, idleTimeoutMs, limit }) =>
+      (
+        await query(
+          `SELECT * FROM sessions WHERE user_id = $1 AND ${LIVE}
+           ORDER BY created_at DESC, id COLLATE "C" DESC LIMIT $4`,
+          [userId, now, idleTimeoutMs, limit],
+        )
+      ).rows.map(toSession),
+    async endUserSession(userId, id, reason, { now, idleTimeoutMs }) {
+      // Ownership and liveness are conditions of the one UPDATE: nothing can change in between.
+      const { rowCount } = await query(
+        `UPDATE sessions SET ended_at = $2, end_reason = $5 WHERE user_id = $1 AND id = $4 AND ${LIVE}`,
+        [userId, now, idleTimeoutMs, id, reason],
+      )
+      return rowCount === 1
+    },
+    async rotateGlobalEpoch(epoch, now) {
+      await query(
+        `WITH m AS (
+           INSERT INTO meta (key, value) VALUES ('global_epoch', $1)
+           ON CONFLICT (key) DO UPDATE SET value = excluded.value
+         )
+         UPDATE sessions SET ended_at = $2, end_reason = 'revoked' WHERE ended_at IS NULL`,
+        [epoch, now],
+      )
+    },
+    async prune(before) {
+      const { rowCount } = await query(
+        `DELETE FROM sessions WHERE (ended_at IS NOT NULL AND ended_at < $1)
+         OR (ended_at IS NULL AND absolute_expires_at < $1)`,
+        [before],
+      )
+      return rowCount ?? 0
+    },
+    listNotes: async (userId) =>
+      (await query('SELECT * FROM notes WHERE user_id = $1 ORDER BY created_at, seq', [userId])).rows.map(
+        (r): NoteRecord => ({
+          id: r.id as string,
+          userId: r.user_id as string,
+          text: r.text as string,
+          createdAt: r.created_at as number,
+        }),
+      ),
+    async addNote(n) {
+      await query('INSERT INTO notes (id, user_id, text, created_at) VALUES ($1, $2, $3, $4)', [
+        n.id,
+        n.userId,
+        n.text,
+        n.createdAt,
+      ])
+      return { ...n }
+    },
+    getMeta: (key) => one('SELECT value FROM meta WHERE key = $1', [key], (r) => r.value as string),
+    async initMeta(key, value) {
+      // Two statements: the SELECT must see a row a concurrent instance inserted (read committed).
+      await query('INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING', [key, value])
+      return (await one('SELECT value FROM meta WHERE key = $1', [key], (r) => r.value as string))!
+    },
+    async ping() {
+      await query('SELECT 1')
+    },
+    async close() {
+      await pool.end()
+    },
+  }
+}

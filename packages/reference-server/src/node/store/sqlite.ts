@@ -1,0 +1,299 @@
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
+import { ConflictError, LastAdminError, StoreUnavailableError } from '../../errors.js'
+import { losesAdmin } from '../../store/loses-admin.js'
+import { planRefresh } from '../../store/refresh-rule.js'
+import type {
+  EndSessions,
+  Liveness,
+  NoteRecord,
+  RefreshFamily,
+  RefreshPolicy,
+  Role,
+  SessionEndReason,
+  SessionRecord,
+  SpentRefreshToken,
+  Store,
+  UpdateOptions,
+  UserPatch,
+  UserRecord,
+} from '../../store/types.js'
+import { sqliteDriver } from '../drivers.js'
+import { migrate } from './sqlite-schema.js'
+
+interface UserRow {
+  id: string
+  username: string
+  password_hash: string
+  role: string
+  enabled: number
+  secret: string
+  created_at: number
+}
+interface SessionRow {
+  id: string
+  user_id: string
+  created_at: number
+  last_refresh_at: number
+  absolute_expires_at: number
+  transport: string
+  user_agent: string | null
+  ended_at: number | null
+  end_reason: string | null
+  refresh_current: string | null
+  refresh_previous: string | null
+  refresh_previous_used_at: number | null
+  refresh_retried: number
+}
+
+const toUser = (r: UserRow): UserRecord => ({
+  id: r.id,
+  username: r.username,
+  passwordHash: r.password_hash,
+  role: r.role as Role,
+  enabled: r.enabled === 1,
+  secret: r.secret,
+  createdAt: r.created_at,
+})
+const toSession = (r: SessionRow): SessionRecord => ({
+  id: r.id,
+  userId: r.user_id,
+  createdAt: r.created_at,
+  lastRefreshAt: r.last_refresh_at,
+  absoluteExpiresAt: r.absolute_expires_at,
+  transport: r.transport === 'body' ? 'body' : 'cookie',
+  userAgent: r.user_agent,
+  endedAt: r.ended_at,
+  endReason: r.end_reason as SessionEndReason | null,
+})
+const toFamily = (r: SessionRow): RefreshFamily => ({
+  current: r.refresh_current,
+  previous: r.refresh_previous,
+  previousUsedAt: r.refresh_previous_used_at,
+  retried: r.refresh_retried === 1,
+})
+
+/** Maps driver errors onto the store's: a taken username, or a database that cannot be used right now. */
+function guard<T>(run: () => T): Promise<T> {
+  try {
+    return Promise.resolve(run())
+  } catch (error) {
+    const code = (error as { code?: string }).code ?? ''
+    if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+      return Promise.reject(new ConflictError('username'))
+    }
+    if (/^SQLITE_(BUSY|LOCKED|IOERR|CANTOPEN|FULL|READONLY|CORRUPT|NOTADB)/.test(code)) {
+      return Promise.reject(new StoreUnavailableError(error))
+    }
+    return Promise.reject(error)
+  }
+}
+
+/**
+ * The embedded default: SQLite through better-sqlite3, WAL mode, schema created or migrated on open.
+ * `path` is a file (its folder is created) or `:memory:`.
+ */
+export function createSqliteStore(path: string): Store {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
+  const Sqlite = sqliteDriver()
+  const db = new Sqlite(path)
+  db.pragma('journal_mode = WAL')
+  db.pragma('foreign_keys = ON')
+  db.pragma('busy_timeout = 5000')
+  migrate(db)
+
+  const q = {
+    insertUser: db.prepare(
+      `INSERT INTO users (id, username, username_key, password_hash, role, enabled, secret, created_at)
+       VALUES (@id, @username, @username_key, @password_hash, @role, @enabled, @secret, @created_at)`,
+    ),
+    userById: db.prepare<[string], UserRow>('SELECT * FROM users WHERE id = ?'),
+    userByName: db.prepare<[string], UserRow>('SELECT * FROM users WHERE username_key = ?'),
+    users: db.prepare<[], UserRow>('SELECT * FROM users ORDER BY created_at, id'),
+    otherAdmins: db.prepare<[string], { n: number }>(
+      "SELECT count(*) AS n FROM users WHERE role = 'admin' AND enabled = 1 AND id != ?",
+    ),
+    insertSession: db.prepare(
+      `INSERT INTO sessions (id, user_id, created_at, last_refresh_at, absolute_expires_at, transport,
+         user_agent, refresh_current)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    session: db.prepare<[string], SessionRow>('SELECT * FROM sessions WHERE id = ?'),
+    insertToken: db.prepare('INSERT INTO refresh_tokens (hash, session_id, issued_at) VALUES (?, ?, ?)'),
+    sessionOfToken: db.prepare<[string], SessionRow>(
+      'SELECT s.* FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id WHERE t.hash = ?',
+    ),
+    writeFamily: db.prepare(
+      `UPDATE sessions SET last_refresh_at = @last_refresh_at, ended_at = @ended_at, end_reason = @end_reason,
+         refresh_current = @current, refresh_previous = @previous,
+         refresh_previous_used_at = @previous_used_at, refresh_retried = @retried
+       WHERE id = @id`,
+    ),
+    endSession: db.prepare(
+      'UPDATE sessions SET ended_at = ?, end_reason = ? WHERE id = ? AND ended_at IS NULL',
+    ),
+    // Live: not ended, before the absolute end and the idle end (@now, @idle: the idle timeout in ms).
+    liveSessions: db.prepare<[{ user_id: string; now: number; idle: number; limit: number }], SessionRow>(
+      `SELECT * FROM sessions WHERE user_id = @user_id AND ended_at IS NULL
+         AND absolute_expires_at > @now AND last_refresh_at + @idle > @now
+       ORDER BY created_at DESC, id DESC LIMIT @limit`,
+    ),
+    endUserSession: db.prepare(
+      `UPDATE sessions SET ended_at = @now, end_reason = @reason
+       WHERE id = @id AND user_id = @user_id AND ended_at IS NULL
+         AND absolute_expires_at > @now AND last_refresh_at + @idle > @now`,
+    ),
+    endUserSessions: db.prepare(
+      'UPDATE sessions SET ended_at = ?, end_reason = ? WHERE user_id = ? AND ended_at IS NULL',
+    ),
+    endAll: db.prepare('UPDATE sessions SET ended_at = ?, end_reason = ? WHERE ended_at IS NULL'),
+    prune: db.prepare(
+      `DELETE FROM sessions WHERE (ended_at IS NOT NULL AND ended_at < ?)
+       OR (ended_at IS NULL AND absolute_expires_at < ?)`,
+    ),
+    notes: db.prepare<[string], { id: string; user_id: string; text: string; created_at: number }>(
+      'SELECT * FROM notes WHERE user_id = ? ORDER BY created_at, rowid',
+    ),
+    insertNote: db.prepare('INSERT INTO notes (id, user_id, text, created_at) VALUES (?, ?, ?, ?)'),
+    getMeta: db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?'),
+    setMeta: db.prepare(
+      'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
+    ),
+    initMeta: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO NOTHING'),
+  }
+
+  /** Throws `LastAdminError` when the patch would leave no enabled admin; run inside the change's transaction. */
+  const keepAnAdmin = (id: string, patch: UserPatch) => {
+    const before = q.userById.get(id)
+    if (before && losesAdmin(toUser(before), patch) && q.otherAdmins.get(id)!.n === 0)
+      throw new LastAdminError()
+  }
+  const updateUser = db.transaction((id: string, patch: UserPatch, end?: EndSessions, o?: UpdateOptions) => {
+    if (o?.keepAnAdmin) keepAnAdmin(id, patch)
+    const columns: Record<string, unknown> = {
+      role: patch.role,
+      enabled: patch.enabled === undefined ? undefined : patch.enabled ? 1 : 0,
+      secret: patch.secret,
+      password_hash: patch.passwordHash,
+    }
+    const values: Record<string, unknown> = { id }
+    const sets: string[] = []
+    for (const [column, value] of Object.entries(columns)) {
+      if (value === undefined) continue
+      sets.push(`${column} = @${column}`)
+      values[column] = value
+    }
+    if (sets.length > 0) db.prepare(`UPDATE users SET ${sets.join(', ')} WHERE id = @id`).run(values)
+    const row = q.userById.get(id)
+    if (row && end) q.endUserSessions.run(end.now, end.reason, id)
+    return row ? toUser(row) : null
+  })
+  const createSession = db.transaction((s: SessionRecord, hash: string) => {
+    q.insertSession.run(
+      s.id,
+      s.userId,
+      s.createdAt,
+      s.lastRefreshAt,
+      s.absoluteExpiresAt,
+      s.transport,
+      s.userAgent,
+      hash,
+    )
+    q.insertToken.run(hash, s.id, s.createdAt)
+  })
+  // Judged and written in one transaction; IMMEDIATE takes the write lock first, so another process on
+  // the same file cannot judge the same family from a stale read in between.
+  const spendRefreshToken = db.transaction(
+    (hash: string, next: string | null, now: number, policy: RefreshPolicy): SpentRefreshToken | null => {
+      const row = q.sessionOfToken.get(hash)
+      if (!row) return null
+      const plan = planRefresh(toSession(row), toFamily(row), hash, next, now, policy)
+      if (plan.changed) {
+        const { session: s, family: f } = plan
+        q.writeFamily.run({
+          id: s.id,
+          last_refresh_at: s.lastRefreshAt,
+          ended_at: s.endedAt,
+          end_reason: s.endReason,
+          current: f.current,
+          previous: f.previous,
+          previous_used_at: f.previousUsedAt,
+          retried: f.retried ? 1 : 0,
+        })
+        if (f.current !== null && f.current !== row.refresh_current) q.insertToken.run(f.current, s.id, now)
+      }
+      return { verdict: plan.verdict, session: plan.session }
+    },
+  )
+  const rotateGlobal = db.transaction((epoch: string, now: number) => {
+    q.setMeta.run('global_epoch', epoch)
+    q.endAll.run(now, 'revoked')
+  })
+
+  return {
+    kind: 'sqlite',
+    createUser: (u) =>
+      guard(() => {
+        q.insertUser.run({
+          id: u.id,
+          username: u.username,
+          username_key: u.username.toLowerCase(),
+          password_hash: u.passwordHash,
+          role: u.role,
+          enabled: u.enabled ? 1 : 0,
+          secret: u.secret,
+          created_at: u.createdAt,
+        })
+        return { ...u }
+      }),
+    findUserById: (id) => guard(() => nullable(q.userById.get(id), toUser)),
+    findUserByUsername: (name) => guard(() => nullable(q.userByName.get(name.toLowerCase()), toUser)),
+    listUsers: () => guard(() => q.users.all().map(toUser)),
+    // IMMEDIATE takes the write lock before the admin check reads: another process on the same file
+    // cannot change the admins between the check and the write.
+    updateUser: (id, patch, end, options) => guard(() => updateUser.immediate(id, patch, end, options)),
+    createSession: (s, hash) => guard(() => void createSession(s, hash)),
+    findSession: (id) => guard(() => nullable(q.session.get(id), toSession)),
+    findRefreshFamily: (hash) =>
+      guard(() => {
+        const row = q.sessionOfToken.get(hash)
+        return row ? { session: toSession(row), family: toFamily(row) } : null
+      }),
+    spendRefreshToken: (hash, next, now, policy) =>
+      guard(() => spendRefreshToken.immediate(hash, next, now, policy)),
+    endSession: (id, reason, now) => guard(() => q.endSession.run(now, reason, id).changes > 0),
+    listSessions: (userId, { now, idleTimeoutMs, limit }) =>
+      guard(() => q.liveSessions.all({ user_id: userId, now, idle: idleTimeoutMs, limit }).map(toSession)),
+    endUserSession: (userId, id, reason, { now, idleTimeoutMs }: Liveness) =>
+      guard(
+        () => q.endUserSession.run({ id, user_id: userId, reason, now, idle: idleTimeoutMs }).changes > 0,
+      ),
+    rotateGlobalEpoch: (epoch, now) => guard(() => rotateGlobal(epoch, now)),
+    prune: (before) => guard(() => q.prune.run(before, before).changes),
+    listNotes: (userId) =>
+      guard(() =>
+        q.notes
+          .all(userId)
+          .map((r): NoteRecord => ({ id: r.id, userId: r.user_id, text: r.text, createdAt: r.created_at })),
+      ),
+    addNote: (n) =>
+      guard(() => {
+        q.insertNote.run(n.id, n.userId, n.text, n.createdAt)
+        return { ...n }
+      }),
+    getMeta: (key) => guard(() => q.getMeta.get(key)?.value ?? null),
+    initMeta: (key, value) =>
+      guard(() => {
+        q.initMeta.run(key, value)
+        return q.getMeta.get(key)!.value
+      }),
+    ping: () => guard(() => void db.prepare('SELECT 1').get()),
+    close: async () => {
+      if (db.open) db.close()
+    },
+  }
+}
+
+function nullable<R, T>(row: R | undefined, map: (r: R) => T): T | null {
+  return row === undefined ? null : map(row)
+}
