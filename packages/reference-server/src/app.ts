@@ -32,7 +32,7 @@ export type { LogEntry } from './log.js'
 
 export interface AppOptions {
   store: Store
-  /** The server's global string (≥ 32 bytes). Combined with each user's string to derive that user's key. */
+  /** The server's secret (≥ 32 bytes). Combined with each user's `secret` to derive that user's signing key. */
   globalSecret: string
   /** Carries cache invalidations between instances (default: this process only). */
   bus?: Bus

@@ -57,7 +57,7 @@ export interface VerifierOptions {
    * request. Required: without it this cache could trust a revoked session for up to 5 s.
    */
   bus: Bus
-  /** The issuing server's global string. */
+  /** The issuing server's `globalSecret` (≥ 32 bytes). */
   globalSecret: string
   /** HS256 codec (default jose, portable; on Node, `nodeCodec` from `@leash/reference-server/node` is faster). */
   codec?: TokenCodec
@@ -72,8 +72,8 @@ export interface VerifierOptions {
 }
 
 /**
- * A verifier for a service that never issues tokens but shares the issuing server's store, bus and global
- * secret: its own cache of users, keys and sessions, emptied by every invalidation on the bus.
+ * A verifier for a service that never issues tokens but shares the issuing server's store, bus and
+ * `globalSecret`: its own cache of users, keys and sessions, emptied by every invalidation on the bus.
  * `close()` stops listening to the bus (closing the store and bus is the caller's).
  * @example
  * const verifier = createVerifier({ store, bus, globalSecret: process.env.LEASH_GLOBAL_SECRET })
