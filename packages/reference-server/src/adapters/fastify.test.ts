@@ -1,7 +1,10 @@
+import Fastify from 'fastify'
 import { afterEach, describe, expect, it } from 'vitest'
+import { StoreUnavailableError } from '../errors.js'
+import { createMemoryStore } from '../store/memory.js'
 import { closeServed, fastifyApp } from '../test/frameworks.js'
 import { testServer } from '../test/harness.js'
-import { leashPlugin } from './fastify.js'
+import { leashPlugin, requireSession } from './fastify.js'
 
 // What only Fastify has (a plugin, its encapsulation, a request decorator); every case Fastify shares with
 // Hono and Express is in adapter.conformance.test.ts. Driven with inject: no socket.
@@ -37,5 +40,22 @@ describe('the leash plugin (Fastify)', () => {
     app.get('/open', async (request) => ({ leash: request.leash }))
     const headers = { authorization: `Bearer ${alice.access_token}` }
     expect((await app.inject({ url: '/open', headers })).json()).toEqual({ leash: null })
+  })
+
+  it('with no log of its own, reports a store outage to the request’s logger, at warn', async () => {
+    const store = createMemoryStore()
+    const s = await testServer({ store })
+    const alice = await s.login('alice')
+    const lines: string[] = []
+    const app = Fastify({ logger: { level: 'warn', stream: { write: (line: string) => lines.push(line) } } })
+    app.get('/user', { preHandler: requireSession(s.app) }, async () => ({ ok: true }))
+    store.findUserById = () => Promise.reject(new StoreUnavailableError(new Error('ECONNREFUSED')))
+    const res = await app.inject({ url: '/user', headers: { authorization: `Bearer ${alice.access_token}` } })
+    await app.close()
+    expect(res.statusCode).toBe(503)
+    const logged = lines.map((line) => JSON.parse(line) as Record<string, unknown>)
+    expect(logged).toEqual([
+      expect.objectContaining({ level: 40, msg: 'store unavailable', path: '/user', error: 'ECONNREFUSED' }),
+    ])
   })
 })
