@@ -22,7 +22,7 @@ import { handleError } from './routes/handle-error.js'
 import { healthRoutes } from './routes/health.js'
 import { leashRoutes } from './routes/leash-routes.js'
 import { openApiRoutes } from './routes/openapi.js'
-import { errorResponse } from './routes/respond.js'
+import { sendError } from './send-error.js'
 import type { Store } from './store/types.js'
 import type { TokenCodec } from './tokens/codec.js'
 import { joseCodec } from './tokens/jose-codec.js'
@@ -32,7 +32,7 @@ export type { LogEntry } from './log.js'
 
 export interface AppOptions {
   store: Store
-  /** The server's global string (≥ 32 bytes). Combined with each user's string to derive that user's key. */
+  /** The server's secret (≥ 32 bytes). Combined with each user's `secret` to derive that user's signing key. */
   globalSecret: string
   /** Carries cache invalidations between instances (default: this process only). */
   bus?: Bus
@@ -149,7 +149,7 @@ export function createApp(options: AppOptions): LeashApp {
   app.route('/', healthRoutes(deps))
   app.route('/', openApiRoutes(deps))
 
-  app.notFound((c) => errorResponse(c, apiError('not_found')))
+  app.notFound((c) => sendError(c, apiError('not_found')))
   app.onError(handleError(log))
 
   return Object.assign(app as unknown as Hono, {

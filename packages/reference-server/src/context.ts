@@ -5,17 +5,17 @@ import type { Directory } from './auth/directory.js'
 import type { PasswordHasher } from './auth/passwords.js'
 import type { RateLimiter } from './auth/rate-limit.js'
 import type { Sessions } from './auth/sessions.js'
+import type { Principal } from './auth/verify.js'
 import type { Bus } from './bus/types.js'
 import type { ServerConfig } from './config.js'
 import type { Store } from './store/types.js'
-import type { Principal } from './verifier.js'
 
 /** Hono's typing of this app: what a handler may read from `c.get()`. */
 export interface AppEnv {
   Variables: {
-    /** The records, for the app's own /auth routes (`requireBearer`). */
-    principal: Authenticated
-    /** The public principal (`requireSession`). */
+    /** The records behind the request's token, for the app's own /auth and /admin routes (`requireBearer`). */
+    authenticated: Authenticated
+    /** The request's `Principal`, the public view (`requireSession`), as every framework adapter names it. */
     leash: Principal
   }
 }

@@ -5,11 +5,12 @@ export type { LeashAdmin } from './auth/admin.js'
 export { createHashGate, type HashGateOptions } from './auth/hash-gate.js'
 export { createPbkdf2Hasher, type PasswordHasher } from './auth/passwords.js'
 export { type Attempt, createMemoryRateLimiter, type RateLimiter } from './auth/rate-limit.js'
-export { type Refusal, type RefusalCode, type RefusalResponse, refusalResponse } from './auth/refusal.js'
+export type { Refusal, RefusalCode } from './auth/refusal.js'
 export type { AdminUser, PublicUser } from './auth/views.js'
 export { createInProcessBus } from './bus/in-process.js'
 export type { Bus, Invalidation } from './bus/types.js'
 export { ConfigError, configFromEnv, defaultConfig, type ServerConfig } from './config.js'
+export { type RefusalResponse, refusalResponse } from './error-response.js'
 export {
   ApiError,
   type ApiErrorCode,

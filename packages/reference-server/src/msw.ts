@@ -41,7 +41,7 @@ export interface MockBackendOptions {
 export interface MockAdmin {
   disable(username: string): Promise<void>
   enable(username: string): Promise<void>
-  /** Rotates the user's string: every token and session of theirs dies. */
+  /** Rotates the user's `secret`: every token and session of theirs dies. */
   revoke(username: string): Promise<void>
   setRole(username: string, role: Role): Promise<void>
   /** Rotates the global epoch: everyone's tokens and sessions die. */

@@ -1,8 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono'
 import { type CheckDeps, createCheck } from './auth/check.js'
 import { createDirectory, type KeyedUser } from './auth/directory.js'
-import type { Refusal } from './auth/refusal.js'
-import type { PublicUser } from './auth/views.js'
+import type { Verify, VerifyResult } from './auth/verify.js'
 import type { Bus } from './bus/types.js'
 import { defaultConfig, type ServerConfig } from './config.js'
 import type { LogEntry } from './log.js'
@@ -11,49 +10,26 @@ import {
   type LeashEnv,
   type RequireSessionOptions,
 } from './middleware/require-session.js'
-import type { Role, SessionRecord, Store } from './store/types.js'
+import type { SessionRecord, Store } from './store/types.js'
 import type { AccessClaims, ParsedToken } from './tokens/claims.js'
 import type { TokenCodec } from './tokens/codec.js'
 import { joseCodec } from './tokens/jose-codec.js'
 
-/** Who a request speaks for, once every check has passed. */
-export interface Principal {
-  /** The user's public view, current as of this request (a role change is seen at once). */
-  readonly user: PublicUser
-  readonly sessionId: string
-  /** The access token's claims, as this server signed them. */
-  readonly claims: Readonly<AccessClaims>
-}
-
-/** A verdict on an Authorization header: the principal, or what the protocol answers instead. */
-export type VerifyResult = { readonly ok: true; readonly principal: Principal } | Refusal
-
-export interface VerifyOptions {
-  /** Only users of this role (or these roles) pass; anyone else is refused 403 `forbidden`. */
-  role?: Role | readonly Role[]
-}
-
-/**
- * The protocol's check of an `Authorization` header, in its order: missing or malformed token, header,
- * claims, user, signature, expiry, issuer and audience, enabled, session; then `options.role`. Never
- * rejects for anything a client sends; a store that cannot be reached gives 503 `store_unavailable`.
- */
-export type Verify = (
-  authorization: string | null | undefined,
-  options?: VerifyOptions,
-) => Promise<VerifyResult>
+export type { Principal, Verify, VerifyOptions, VerifyResult } from './auth/verify.js'
 
 /** The check for any framework, plus its Hono middleware. */
 export interface Verifier {
   verify: Verify
   /**
    * Hono middleware: the principal at `c.get('leash')`, or the protocol's answer (401 with
-   * `WWW-Authenticate`, 403 `user_disabled` with `user_enabled: false`, 403 `forbidden` for another role).
+   * `WWW-Authenticate`, 403 `user_disabled` with `user_enabled: false`, 403 `forbidden` for another role,
+   * 503 `store_unavailable` with `Retry-After`).
    */
   requireSession(options?: RequireSessionOptions): MiddlewareHandler<LeashEnv>
 }
 
-const principal = (
+/** The verdict on a request that passed every check: its principal, the user's public view. */
+const accepted = (
   keyed: KeyedUser,
   session: SessionRecord,
   claims: ParsedToken['payload'],
@@ -69,7 +45,7 @@ export function verifierOver(
     log: (entry: LogEntry) => void
   },
 ): Verifier {
-  const verify: Verify = createCheck(deps, principal)
+  const verify: Verify = createCheck(deps, accepted)
   return { verify, requireSession: createRequireSession({ ...deps, verify }) }
 }
 
@@ -81,7 +57,7 @@ export interface VerifierOptions {
    * request. Required: without it this cache could trust a revoked session for up to 5 s.
    */
   bus: Bus
-  /** The issuing server's global string. */
+  /** The issuing server's `globalSecret` (≥ 32 bytes). */
   globalSecret: string
   /** HS256 codec (default jose, portable; on Node, `nodeCodec` from `@leash/reference-server/node` is faster). */
   codec?: TokenCodec
@@ -96,8 +72,8 @@ export interface VerifierOptions {
 }
 
 /**
- * A verifier for a service that never issues tokens but shares the issuing server's store, bus and global
- * secret: its own cache of users, keys and sessions, emptied by every invalidation on the bus.
+ * A verifier for a service that never issues tokens but shares the issuing server's store, bus and
+ * `globalSecret`: its own cache of users, keys and sessions, emptied by every invalidation on the bus.
  * `close()` stops listening to the bus (closing the store and bus is the caller's).
  * @example
  * const verifier = createVerifier({ store, bus, globalSecret: process.env.LEASH_GLOBAL_SECRET })

@@ -1,8 +1,8 @@
 // `@leash/reference-server/express`: Leash in an Express 5 app. Node only; express is an optional peer.
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
 import type { Hono } from 'hono'
-import { refusalResponse } from '../auth/refusal.js'
-import { causeText, type LogEntry } from '../log.js'
+import { answerRefusal } from '../error-response.js'
+import type { LogEntry } from '../log.js'
 import { BODY_METHODS } from '../middleware/body-limit.js'
 import type { RequireSessionOptions } from '../middleware/require-session.js'
 import type { Principal, Verifier, VerifyOptions } from '../verifier.js'
@@ -24,15 +24,6 @@ export interface ExpressRequireSessionOptions extends RequireSessionOptions {
 }
 
 /**
- * Express middleware: a request with a live session (and, if given, one of the roles) goes on with its
- * principal at `req.leash`; any other is answered here, exactly as the protocol says (401 with
- * `WWW-Authenticate`, 403 `user_disabled` with `user_enabled: false`, 403 `forbidden`, 503 with
- * `Retry-After`) and never reaches the handler.
- * @param leash `createApp()`'s app, or a `createVerifier()` of a service that never issues tokens
- * @example
- * app.get('/api/profile', requireSession(leash), (req, res) => res.json({ user: req.leash!.user }))
- */
-/**
  * Express middleware generic in the route's own types, so that a route's `req.params` stay what its path
  * says (`/users/:id` gives `{ id: string }`) with `requireSession` before the handler.
  */
@@ -42,6 +33,15 @@ export type LeashMiddleware = <P, ResBody, ReqBody, ReqQuery, Locals extends Rec
   next: NextFunction,
 ) => void
 
+/**
+ * Express middleware: a request with a live session (and, if given, one of the roles) goes on with its
+ * principal at `req.leash`; any other is answered here, exactly as the protocol says (401 with
+ * `WWW-Authenticate`, 403 `user_disabled` with `user_enabled: false`, 403 `forbidden`, 503 with
+ * `Retry-After`) and never reaches the handler.
+ * @param leash `createApp()`'s app, or a `createVerifier()` of a service that never issues tokens
+ * @example
+ * app.get('/api/profile', requireSession(leash), (req, res) => res.json({ user: req.leash!.user }))
+ */
 export function requireSession(
   leash: Pick<Verifier, 'verify'>,
   options: ExpressRequireSessionOptions = {},
@@ -58,9 +58,7 @@ export function requireSession(
         req.leash = result.principal
         return next()
       }
-      if (result.code === 'store_unavailable')
-        log?.({ level: 'warn', msg: 'store unavailable', path: req.path, error: causeText(result.cause) })
-      const { status, headers, body } = refusalResponse(result)
+      const { status, headers, body } = answerRefusal(result, req.path, log)
       ;(res as Response).status(status).set(headers).json(body)
     }, next)
   }

@@ -7,8 +7,8 @@ import type {
   RouteHandlerMethod,
 } from 'fastify'
 import type { Hono } from 'hono'
-import { refusalResponse } from '../auth/refusal.js'
-import { causeText, type LogEntry } from '../log.js'
+import { answerRefusal } from '../error-response.js'
+import type { LogEntry } from '../log.js'
 import type { RequireSessionOptions } from '../middleware/require-session.js'
 import type { Principal, Verifier, Verify, VerifyOptions } from '../verifier.js'
 import { createBridge } from './node-bridge.js'
@@ -63,17 +63,18 @@ export function requireSession(
         request.leash = result.principal
         return done()
       }
-      if (result.code === 'store_unavailable') {
-        const entry = { msg: 'store unavailable', path: request.url, error: causeText(result.cause) }
-        if (log) log({ level: 'warn', ...entry })
-        else request.log.warn(entry, entry.msg)
-      }
-      const { status, headers, body } = refusalResponse(result)
+      const { status, headers, body } = answerRefusal(result, request.url, log ?? requestLog(request))
       // Answered without calling done(): Fastify goes no further.
       reply.code(status).headers(headers).send(body)
     }, done)
   }
 }
+
+/** The request's own logger, at `warn` (all the adapter logs): to pino the level is the method, not a field. */
+const requestLog =
+  (request: FastifyRequest) =>
+  ({ level: _warn, ...entry }: LogEntry) =>
+    request.log.warn(entry, String(entry.msg))
 
 export interface LeashPluginOptions {
   /** `createApp()`'s app, or a `createVerifier()`. */

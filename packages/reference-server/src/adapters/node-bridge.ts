@@ -3,7 +3,7 @@ import { getRequestListener } from '@hono/node-server'
 import { Hono } from 'hono'
 import { getPath } from 'hono/utils/url'
 import { apiError } from '../errors.js'
-import { errorResponse } from '../routes/respond.js'
+import { sendError } from '../send-error.js'
 
 /** Whether a path (relative to where Leash is mounted) is one of Leash's: everything under /auth/ and /admin/. */
 export const isLeashPath = (path: string) => path.startsWith('/auth/') || path.startsWith('/admin/')
@@ -35,7 +35,7 @@ export function createBridge(routes: Hono): Bridge {
     },
   })
   host.route('/', routes)
-  host.notFound((c) => errorResponse(c, apiError('not_found')))
+  host.notFound((c) => sendError(c, apiError('not_found')))
   // The framework owns the process: leave its global Request and Response alone.
   const listener = getRequestListener(host.fetch, { overrideGlobalObjects: false })
   return (incoming, outgoing, relativePath) => {

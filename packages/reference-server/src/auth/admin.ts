@@ -22,7 +22,7 @@ const refuseLastAdmin = async <T>(change: Promise<T>): Promise<T> => {
 /**
  * What an administrator can do to users; the admin routes and the msw form's `admin` helpers share it.
  * Disable keeps the user's key (so its tokens answer 403 `user_disabled` and the client learns why) but
- * ends every session; enable rotates the user's string, so nothing from before the disable revives.
+ * ends every session; enable rotates the user's `secret`, so nothing from before the disable revives.
  * A disable or demotion that would leave no enabled admin is refused with 409 `last_admin`, changing nothing.
  * Each returns the changed user, or null for an unknown id.
  */
@@ -62,11 +62,11 @@ export interface LeashAdmin {
   userByName(username: string): Promise<AdminUser | null>
   /** The user's tokens answer 403 `user_disabled`; every session ends. */
   disable(id: string): Promise<AdminUser | null>
-  /** Rotates the user's string: nothing from before the disable comes back. */
+  /** Rotates the user's `secret`: nothing from before the disable comes back. */
   enable(id: string): Promise<AdminUser | null>
-  /** Rotates the user's string: every token and session of theirs dies. */
+  /** Rotates the user's `secret`: every token and session of theirs dies. */
   revoke(id: string): Promise<AdminUser | null>
-  /** A role change rotates the user's string. */
+  /** A role change rotates the user's `secret`. */
   setRole(id: string, role: Role): Promise<AdminUser | null>
   /** Rotates the global epoch: everyone's tokens and sessions die. */
   revokeAll(): Promise<void>

@@ -14,7 +14,7 @@ export type RefusalCode =
 
 /**
  * A failed check, as data: what the protocol answers (status, code, message, and `userEnabled: false` for a
- * disabled user). Framework adapters render it with `refusalResponse`.
+ * disabled user). Every framework answers it with `refusalResponse` (`error-response.ts`).
  */
 export interface Refusal {
   readonly ok: false
@@ -53,39 +53,6 @@ export const refusals = {
 
 /** The store could not be reached on a cache miss: 503, never a verdict built on stale data. */
 export const storeUnavailable = (cause: unknown): Refusal => refusal('store_unavailable', cause)
-
-/** The protocol's `WWW-Authenticate` for a 401 of this code. */
-export const wwwAuthenticate = (code: string) =>
-  `Bearer error="${code === 'missing_token' ? 'invalid_request' : 'invalid_token'}"`
-
-/** A response as the protocol spells it, for any framework: status, headers and JSON body. */
-export interface RefusalResponse {
-  status: 401 | 403 | 503
-  headers: Record<string, string>
-  body: { error: { code: RefusalCode; message: string }; user_enabled?: false }
-}
-
-/**
- * What to answer for a refusal: `WWW-Authenticate` on every 401, `Retry-After: 1` on 503, and the top-level
- * `user_enabled: false` on 403 `user_disabled`. Framework adapters send exactly this.
- * @example
- * const result = await verifier.verify(req.headers.authorization)
- * if (!result.ok) {
- *   const { status, headers, body } = refusalResponse(result)
- *   return res.status(status).set(headers).json(body)
- * }
- */
-export function refusalResponse(refused: Refusal): RefusalResponse {
-  const headers: Record<string, string> = {}
-  if (refused.status === 401) headers['WWW-Authenticate'] = wwwAuthenticate(refused.code)
-  if (refused.status === 503) headers['Retry-After'] = '1'
-  const error = { code: refused.code, message: refused.message }
-  return {
-    status: refused.status,
-    headers,
-    body: refused.userEnabled === false ? { error, user_enabled: false } : { error },
-  }
-}
 
 /**
  * The throwing form, for routes whose errors go through the app's error handler: an `ApiError`, or for

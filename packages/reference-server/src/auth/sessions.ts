@@ -44,7 +44,7 @@ const refreshError = (
   code: 'invalid_refresh_token' | 'refresh_token_reused' | 'session_expired' | 'session_revoked',
 ) => apiError(code)
 
-/** Sessions as refresh-token families: start, rotate with reuse detection, end; and user-string rotation. */
+/** Sessions as refresh-token families: start, rotate with reuse detection, end; and rotation of a user's `secret`. */
 export function createSessions(deps: {
   store: Store
   directory: Directory
@@ -134,8 +134,8 @@ export function createSessions(deps: {
     return spent
   }
 
-  /** The refusal a verdict calls for, or null when the token was accepted. */
-  const refusal = ({ verdict, session }: SpentRefreshToken) => {
+  /** The error a verdict calls for, or null when the token was accepted. */
+  const verdictError = ({ verdict, session }: SpentRefreshToken) => {
     if (verdict === 'rotate' || verdict === 'retry') return null
     if (verdict === 'reused') return refreshError('refresh_token_reused')
     if (verdict === 'expired' || session.endReason === 'timeout') return refreshError('session_expired')
@@ -152,7 +152,7 @@ export function createSessions(deps: {
     const spent = await spend(refreshToken, next, at)
     const user = spent && (await store.findUserById(spent.session.userId))
     if (!spent || !user) throw refreshError('invalid_refresh_token')
-    const refused = refusal(spent)
+    const refused = verdictError(spent)
     if (!user.enabled) {
       if (!refused) await end(spent.session.id, 'disabled') // disabled in the instant since it was judged
       throw userDisabled()
@@ -170,14 +170,14 @@ export function createSessions(deps: {
     const spent = await spend(refreshToken, null, now())
     const user = spent && (await store.findUserById(spent.session.userId))
     if (!spent || !user) throw unauthorized('session_revoked')
-    const refused = refusal(spent)
+    const refused = verdictError(spent)
     if (refused?.code === 'refresh_token_reused') throw refused
     if (refused) throw unauthorized('session_revoked')
     return { user, session: spent.session }
   }
 
   /**
-   * Changes the user and rotates the user's string in one transaction, ending every session: every token
+   * Changes the user and rotates the user's `secret` in one transaction, ending every session: every token
    * the user holds dies at the next request, on every instance.
    */
   async function rotateUser(

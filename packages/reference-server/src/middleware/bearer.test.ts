@@ -218,7 +218,7 @@ describe.each<[string, TokenCodec]>([
       }
     })
 
-    it('401 invalid_token for a wrong MAC: another token’s, another user’s key, another global string', async () => {
+    it('401 invalid_token for a wrong MAC: another token’s, another user’s key, another globalSecret', async () => {
       const s = await server()
       const { t, key, claims, h, p } = await signedIn(s)
       const bob = await s.login('bob')

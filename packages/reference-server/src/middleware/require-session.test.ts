@@ -157,7 +157,7 @@ describe.each<[string, TokenCodec]>([
     expect((await own.get('/either', `Bearer ${root.access_token}`)).status).toBe(200)
     // The token's check comes first: no token is missing_token, not forbidden.
     expect((await seen(await own.get('/reports'))).body).toMatchObject({ error: { code: 'missing_token' } })
-    // The role is the user's as stored now: promoted (which rotates her string), her new token passes.
+    // The role is the user's as stored now: promoted (which rotates her `secret`), her new token passes.
     await s.app.admin.setRole(alice.user.id, 'admin')
     const promoted = await s.login('alice')
     expect((await own.get('/reports', `Bearer ${promoted.access_token}`)).status).toBe(200)

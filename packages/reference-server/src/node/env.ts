@@ -121,7 +121,7 @@ export async function openStore(url: string, log: (entry: LogEntry) => void): Pr
 }
 
 /**
- * The global string: LEASH_GLOBAL_SECRET; in development, one generated once and kept beside the database
+ * The `globalSecret`: LEASH_GLOBAL_SECRET; in development, one generated once and kept beside the database
  * (or, for a shared database, in it, where every instance and every verifying service finds the same one).
  * Production refuses to start without it.
  */

@@ -255,7 +255,7 @@ describe('POST /auth/password', () => {
     expect(next.refresh_token).toMatch(REFRESH_TOKEN)
 
     for (const old of [first, second]) {
-      // The user's string was rotated: the old tokens no longer verify at all.
+      // The user's `secret` was rotated: the old tokens no longer verify at all.
       await expectCode(await s.bearer(old.access_token), 401, 'invalid_token')
       await expectCode(await s.refresh(old.refresh_token!), 401, 'session_revoked')
     }
@@ -399,7 +399,7 @@ describe('POST /auth/logout-all', () => {
 
     await farewell(await s.bearer(a1.access_token, 'POST', '/auth/logout-all'), a1.session.id)
 
-    // The user's string was rotated: every old token fails its signature check.
+    // The user's `secret` was rotated: every old token fails its signature check.
     for (const t of [a1, a2, a3]) await expectCode(await s.bearer(t.access_token), 401, 'invalid_token')
     for (const t of [a1, a2]) expect((await s.refresh(t.refresh_token!)).status).toBe(401)
     expect((await s.json('POST', '/auth/refresh', undefined, { cookie })).status).toBe(401)

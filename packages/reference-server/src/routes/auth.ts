@@ -127,29 +127,29 @@ export function authRoutes(deps: Deps) {
     const refreshToken = body.refresh_token ?? cookie
     const authorization = deps.authorization(c)
     if (!authorization && !refreshToken) throw unauthorized('missing_token')
-    let principal = null
+    let authenticated = null
     if (authorization) {
       const result = await authenticate(authorization, { allowExpired: true })
-      if (result.ok) principal = result
+      if (result.ok) authenticated = result
       // A stale bearer (say, of an older session) must not keep the refresh token's live session alive.
       else if (!refreshToken || result.status !== 401) throw refusalError(result)
     }
     // Without a bearer, spending the refresh token ends its session in the step that judges it.
-    const { user, session } = principal ?? (await sessions.logoutWithRefreshToken(refreshToken!))
-    if (principal) await sessions.end(session.id, 'logout')
+    const { user, session } = authenticated ?? (await sessions.logoutWithRefreshToken(refreshToken!))
+    if (authenticated) await sessions.end(session.id, 'logout')
     clearRefreshCookie(c, config)
     return c.json(farewellResponse(await sessions.farewell(user, session)))
   })
 
   app.post('/logout-all', sameOrigin, bearer, async (c) => {
-    const { user, session } = c.get('principal')
+    const { user, session } = c.get('authenticated')
     const rotated = await sessions.rotateUser(user.id, {}, 'logout')
     clearRefreshCookie(c, config)
     return c.json(farewellResponse(await sessions.farewell(rotated ?? user, session)))
   })
 
   app.post('/password', bearer, async (c) => {
-    const { user, session } = c.get('principal')
+    const { user, session } = c.get('authenticated')
     const body = await readJson(c, requests.PasswordChangeRequest)
     const key = `password|${user.id}`
     await reserve(key, config.loginRate)
@@ -166,7 +166,7 @@ export function authRoutes(deps: Deps) {
   })
 
   app.get('/me', bearer, (c) => {
-    const { user, session } = c.get('principal')
+    const { user, session } = c.get('authenticated')
     return c.json({
       user: publicUser(user),
       session: sessionView(session, config.idleTimeout, now()),
@@ -175,7 +175,7 @@ export function authRoutes(deps: Deps) {
   })
 
   app.get('/sessions', bearer, async (c) => {
-    const { user, session } = c.get('principal')
+    const { user, session } = c.get('authenticated')
     const live = await sessions.list(user.id)
     return c.json({
       sessions: live.map((s) => signedInSession(s, session.id)),
@@ -186,7 +186,7 @@ export function authRoutes(deps: Deps) {
   // Bearer only (a cookie alone cannot drive it, so no same-origin check), and only the caller's own:
   // another user's session, an unknown id and an ended one get the same 404.
   app.delete('/sessions/:id', bearer, async (c) => {
-    const { user, session } = c.get('principal')
+    const { user, session } = c.get('authenticated')
     const id = sessionId(c)
     if (!(await sessions.revoke(user.id, id))) throw apiError('session_not_found')
     return c.json({

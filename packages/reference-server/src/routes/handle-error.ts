@@ -1,7 +1,8 @@
 import type { Context } from 'hono'
+import { logStoreOutage } from '../error-response.js'
 import { ApiError, apiError, ServerBusyError, StoreUnavailableError, UnstorableTextError } from '../errors.js'
 import { causeText, type LogEntry } from '../log.js'
-import { errorResponse } from './respond.js'
+import { sendError } from '../send-error.js'
 
 /**
  * The error handler of the Leash routes: an `ApiError` as the protocol's error body, the store's and the
@@ -9,20 +10,20 @@ import { errorResponse } from './respond.js'
  * level, so `LEASH_LOG=warn` still shows it.
  */
 export const handleError = (log: (entry: LogEntry) => void) => (error: Error, c: Context) => {
-  if (error instanceof ApiError) return errorResponse(c, error)
+  if (error instanceof ApiError) return sendError(c, error)
   if (error instanceof UnstorableTextError) {
     // A client string that slipped past the input checks: bad input all the same, never a 500.
     log({ level: 'warn', msg: 'store refused text', path: c.req.path, error: causeText(error) })
-    return errorResponse(c, apiError('invalid_request'))
+    return sendError(c, apiError('invalid_request'))
   }
   if (error instanceof ServerBusyError) {
     log({ level: 'warn', msg: 'server busy: password hashing at capacity', path: c.req.path })
-    return errorResponse(c, apiError('server_busy', { headers: { 'Retry-After': String(error.retryAfter) } }))
+    return sendError(c, apiError('server_busy', { headers: { 'Retry-After': String(error.retryAfter) } }))
   }
   if (error instanceof StoreUnavailableError) {
-    log({ level: 'warn', msg: 'store unavailable', path: c.req.path, error: causeText(error) })
-    return errorResponse(c, apiError('store_unavailable', { headers: { 'Retry-After': '1' } }))
+    logStoreOutage(log, c.req.path, error)
+    return sendError(c, apiError('store_unavailable'))
   }
   log({ level: 'error', msg: 'unhandled error', path: c.req.path, error: error.stack ?? String(error) })
-  return errorResponse(c, apiError('internal_error'))
+  return sendError(c, apiError('internal_error'))
 }

@@ -7,6 +7,8 @@ import { codeOf, testServer } from '../test/harness.js'
 
 // `app.endpoints`: /auth/* and /admin/* mounted by a host app under a prefix of its choosing, with the refresh
 // cookie's Path following the prefix, and Leash's own error handling, limits and headers going with them.
+// What every framework's mount shares (a session's cookie set, rotated and cleared under the prefix, admin
+// routes under it) is in adapters/adapter.conformance.test.ts, which runs it for Hono too.
 
 /** A host app of its own (its own error and not-found answers) with Leash under `prefix`. */
 async function hosted(prefix: string, config: Partial<ServerConfig> = {}) {
@@ -29,45 +31,10 @@ async function hosted(prefix: string, config: Partial<ServerConfig> = {}) {
 
 /** The refresh cookie line of a response. */
 const setCookie = (res: Response) => res.headers.getSetCookie().find((line) => line.includes('leash_refresh'))
-const cookieValue = (line: string | undefined) => /leash_refresh=([^;]*)/.exec(line ?? '')?.[1]
 
 const alice = { username: 'alice', password: 'alice-password' }
 
 describe('app.endpoints mounted under a prefix', () => {
-  it('serves /identity/auth/*: the refresh cookie is scoped to Path=/identity/auth, set, rotated and cleared', async () => {
-    const { post, host } = await hosted('/identity')
-    const login = await post('/identity/auth/login', alice)
-    expect(login.status).toBe(200)
-    expect(login.headers.get('cache-control')).toBe('no-store')
-    expect(login.headers.get('x-content-type-options')).toBe('nosniff')
-    const set = setCookie(login)
-    expect(set).toMatch(/; Path=\/identity\/auth; HttpOnly; SameSite=Strict; Max-Age=43200$/)
-    const { access_token } = (await login.json()) as { access_token: string }
-    expect(
-      (await host.request('/identity/auth/me', { headers: { authorization: `Bearer ${access_token}` } }))
-        .status,
-    ).toBe(200)
-
-    // The browser sends the cookie back to /identity/auth/*: refresh rotates it under the same path.
-    const refreshed = await post(
-      '/identity/auth/refresh',
-      {},
-      { cookie: `leash_refresh=${cookieValue(set)}` },
-    )
-    expect(refreshed.status).toBe(200)
-    const rotated = setCookie(refreshed)
-    expect(rotated).toMatch(/; Path=\/identity\/auth; /)
-    expect(cookieValue(rotated)).not.toBe(cookieValue(set))
-
-    // Logout clears it at the path it was set on (a browser clears only a cookie of the same path).
-    const out = await post('/identity/auth/logout', {}, { cookie: `leash_refresh=${cookieValue(rotated)}` })
-    expect(out.status).toBe(200)
-    expect(setCookie(out)).toMatch(/^leash_refresh=; Path=\/identity\/auth; .*Max-Age=0/)
-
-    // Nothing answers at the unprefixed paths: they are the host's.
-    expect(await (await post('/auth/login', alice)).json()).toEqual({ host: 'not found' })
-  })
-
   it('follows any prefix, nested or at the root; with LEASH_COOKIE_HOST_PREFIX the cookie is Path=/', async () => {
     for (const [prefix, path] of [
       ['/api/v2/identity', '/api/v2/identity/auth'],
@@ -91,26 +58,6 @@ describe('app.endpoints mounted under a prefix', () => {
     expect(setCookie(res)).toMatch(
       /^__Host-leash_refresh=[^;]+; Path=\/; HttpOnly; SameSite=Strict; Max-Age=\d+; Secure$/,
     )
-  })
-
-  it('serves /identity/admin/* to admins only', async () => {
-    const { post, host } = await hosted('/identity')
-    const token = async (username: string) =>
-      (
-        (await (
-          await post('/identity/auth/login', { username, password: `${username}-password` })
-        ).json()) as {
-          access_token: string
-        }
-      ).access_token
-    const as = async (username: string) =>
-      host.request('/identity/admin/users', { headers: { authorization: `Bearer ${await token(username)}` } })
-    const listed = await as('root')
-    expect(listed.status).toBe(200)
-    expect(((await listed.json()) as { users: unknown[] }).users).toHaveLength(3)
-    const refused = await as('alice')
-    expect(refused.status).toBe(403)
-    expect(await codeOf(refused)).toBe('forbidden')
   })
 
   it('answers its own errors as the protocol says, never through the host’s error handler', async () => {

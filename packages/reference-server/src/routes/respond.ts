@@ -1,9 +1,8 @@
-import type { ErrorBody, SessionView, SignedInSession, TokenResponse } from '@leash/protocol'
+import type { SessionView, SignedInSession, TokenResponse } from '@leash/protocol'
 import type { Context } from 'hono'
 import type { Issued } from '../auth/sessions.js'
 import { publicUser } from '../auth/views.js'
 import type { ServerConfig } from '../config.js'
-import type { ApiError } from '../errors.js'
 import type { SessionRecord } from '../store/types.js'
 import { setRefreshCookie } from './refresh-cookie.js'
 
@@ -51,18 +50,4 @@ export function tokenResponse(c: Context, issued: Issued, config: ServerConfig) 
     user_enabled: true,
   }
   return c.json(body, 200)
-}
-
-/** The protocol's error body, with `WWW-Authenticate` on every 401 and `user_enabled: false` for a disabled user. */
-export function errorResponse(c: Context, error: ApiError) {
-  for (const [name, value] of Object.entries(error.headers ?? {})) c.header(name, value)
-  if (error.status === 401) {
-    const kind = error.code === 'missing_token' ? 'invalid_request' : 'invalid_token'
-    c.header('WWW-Authenticate', `Bearer error="${kind}"`)
-  }
-  const body: ErrorBody = {
-    error: { code: error.code, message: error.message, ...(error.details && { details: error.details }) },
-    ...(error.code === 'user_disabled' && { user_enabled: false as const }),
-  }
-  return c.json(body, error.status)
 }

@@ -1,5 +1,7 @@
-/** A user's role; a role change rotates the user's string. */
-export type Role = 'user' | 'admin'
+import type { RefreshTransport, Role } from '@leash/protocol'
+
+// The wire's own types, imported rather than declared again.
+export type { RefreshTransport, Role }
 
 export interface UserRecord {
   id: string
@@ -7,15 +9,13 @@ export interface UserRecord {
   passwordHash: string
   role: Role
   enabled: boolean
-  /** The per-user string (≥ 256 random bits, base64url) the signing key is derived from. */
+  /** The user's own secret (≥ 256 random bits, base64url), which the signing key is derived from with `globalSecret`. */
   secret: string
   createdAt: number
 }
 
 /** Why a session ended; decides the code a later refresh gets. */
 export type SessionEndReason = 'logout' | 'reuse' | 'timeout' | 'revoked' | 'disabled'
-
-export type RefreshTransport = 'cookie' | 'body'
 
 /** A session is one refresh-token family. Times are epoch milliseconds. */
 export interface SessionRecord {

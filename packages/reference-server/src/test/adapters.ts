@@ -3,8 +3,8 @@ import type { LeashEnv } from '../middleware/require-session.js'
 import type { Role } from '../store/types.js'
 import { b64url, claimsOf, forge, type TestServer } from './harness.js'
 
-// What the Express and Fastify adapter tests hold each adapter to: the Hono middleware's answer (itself held
-// to the server's own /auth/me by middleware/require-session.test.ts), case by case.
+// What adapters/adapter.conformance.test.ts holds every framework's requireSession to: the Hono middleware's
+// answer (itself held to the server's own /auth/me by middleware/require-session.test.ts), case by case.
 
 /** What a client sees of a refusal: status, the two headers the protocol adds, the body. */
 export interface Seen {

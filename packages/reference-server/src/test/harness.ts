@@ -11,7 +11,7 @@ import { keyInfo, type TokenCodec } from '../tokens/codec.js'
 import { joseCodec } from '../tokens/jose-codec.js'
 import { randomToken } from '../tokens/random.js'
 
-/** The global string every test server runs with. */
+/** The `globalSecret` every test server runs with. */
 export const GLOBAL_SECRET = 'test-global-secret-that-is-32-bytes-long!!'
 
 /** A clock the test moves by hand. */

@@ -10,7 +10,7 @@ export type SigningKey = { readonly codec: string }
  */
 export interface TokenCodec {
   readonly name: string
-  /** HMAC-SHA256 keyed by the global string, over the global epoch and the user's string. */
+  /** HMAC-SHA256 keyed by `globalSecret`, over the global epoch and the user's `secret` (`userSecret`). */
   deriveKey(globalSecret: string, epoch: string, userSecret: string): Promise<SigningKey>
   sign(claims: AccessClaims, key: SigningKey): Promise<string>
   /** Whether the signature is a valid HS256 MAC of the token under `key`. */

@@ -6,7 +6,7 @@ function toBase64url(bytes: Uint8Array): string {
   return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
 }
 
-/** `bytes` random bytes as base64url; 32 bytes (256 bits) for refresh tokens and user strings. */
+/** `bytes` random bytes as base64url; 32 bytes (256 bits) for refresh tokens and users' `secret`s. */
 export function randomToken(bytes = 32): string {
   return toBase64url(crypto.getRandomValues(new Uint8Array(bytes)))
 }
