@@ -2,6 +2,7 @@ import { createMockBackend } from '@leash/reference-server/msw'
 import { createLeashClient, type LeashClient } from '@leash/sdk'
 import { act, cleanup, configure, render, screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
+import { http } from 'msw'
 import { setupServer } from 'msw/node'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { App } from './App.tsx'
@@ -20,6 +21,8 @@ const clients: LeashClient[] = []
 beforeAll(() => server.listen({ onUnhandledRequest: 'error' }))
 afterEach(async () => {
   cleanup()
+  server.resetHandlers()
+  server.events.removeAllListeners()
   for (const c of clients.splice(0)) c.dispose()
   await backend.reset()
   localStorage.clear()
@@ -76,6 +79,49 @@ describe('demo app', () => {
     expect(screen.getByLabelText('Username')).toBeTruthy()
     expect(localStorage.length).toBe(0)
   })
+
+  // The reload of the e2e test, in one page: a new client restores the session a disabled user left. The
+  // reason comes from the session's state, so it does not matter which of the page's calls meets it first.
+  it.each([
+    ['the devices panel', '/auth/sessions', '/api/notes'],
+    ['the notes', '/api/notes', '/auth/sessions'],
+  ])(
+    'after a reload, %s meeting the disable first, the sign-in page says the account is disabled',
+    async (_, first, held) => {
+      const before = renderApp()
+      await signIn(before.user, 'alice')
+      await screen.findByText('No notes yet.')
+      await backend.admin.disable('alice')
+      cleanup()
+      before.client.dispose()
+      let release = () => {}
+      const gate = new Promise<void>((resolve) => {
+        release = resolve
+      })
+      const met: string[] = []
+      const answered: string[] = []
+      server.events.on('response:mocked', ({ request }) => answered.push(new URL(request.url).pathname))
+      server.use(
+        http.all(held, async () => {
+          await gate // then on to the backend's own handler
+        }),
+        http.all(first, ({ request }) => {
+          met.push(new URL(request.url).pathname)
+        }),
+      )
+      const { client } = renderApp()
+      expect(client.store.getState().status).toBe('authenticated')
+      expect((await screen.findByRole('status')).textContent).toMatch(/account has been disabled/)
+      expect(met).toEqual([first])
+      expect(client.store.getState().status).toBe('disabled')
+      expect(localStorage.length).toBe(0)
+      // the held call meets the disable too, after the fact: the page still says why
+      release()
+      await waitFor(() => expect(answered).toContain(held))
+      expect(screen.getByRole('status').textContent).toMatch(/account has been disabled/)
+      expect(screen.getByLabelText('Username')).toBeTruthy()
+    },
+  )
 
   it('signs out to the sign-in page, keeping only the one-second token', async () => {
     const { user } = renderApp()

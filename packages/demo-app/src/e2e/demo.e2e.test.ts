@@ -5,6 +5,7 @@ import {
   leashStorage,
   noChromium,
   SCREENSHOTS,
+  setEnabled,
   signIn,
   startDemo,
   TIMING,
@@ -122,6 +123,30 @@ describe.skipIf(noChromium)('demo app in Chromium', { timeout: 90_000 }, () => {
     await admin.getByRole('button', { name: 'Disable bob' }).waitFor()
     await userContext.close()
     await adminContext.close()
+  })
+
+  it('a user disabled elsewhere, reloading the page, is told why on the sign-in page', async () => {
+    // erin, whom no other test signs in: nothing else of hers meets the disable first
+    const context = await demo.context()
+    const page = await context.newPage()
+    await signIn(page, demo.url, 'erin')
+    await setEnabled(demo.url, 'erin', false)
+    expect(await page.getByRole('heading', { name: 'Notes' }).isVisible()).toBe(true) // not met before the reload
+    const refused: string[] = []
+    page.on('response', (r) => {
+      if (r.status() === 403) refused.push(new URL(r.url()).pathname)
+    })
+    // After the reload every call the page makes (the devices, the notes, a refresh) meets the disable;
+    // whichever is first ends the session, and the sign-in page says why, from the session's state.
+    await page.reload()
+    await page.getByText('This account has been disabled.', { exact: false }).waitFor()
+    expect(refused.length).toBeGreaterThanOrEqual(1)
+    expect(await page.getByLabel('Username').isVisible()).toBe(true)
+    expect(await page.getByRole('heading', { name: 'Notes' }).count()).toBe(0)
+    expect(await page.evaluate(() => localStorage.length)).toBe(0)
+    await page.screenshot({ path: `${SCREENSHOTS}disabled-reload.png` })
+    await setEnabled(demo.url, 'erin', true)
+    await context.close()
   })
 
   it('sign-out keeps only the one-second token and protected pages send you to sign in', async () => {

@@ -55,7 +55,7 @@ export async function startDemo(timing: Timing = TIMING): Promise<Demo> {
       LEASH_IDLE_TIMEOUT: String(timing.idleTimeout),
       LEASH_ABSOLUTE_TIMEOUT: '3600',
       LEASH_SEED_USERS:
-        'alice:alice-password,bob:bob-password,carol:carol-password,dave:dave-password,admin:admin-password:admin',
+        'alice:alice-password,bob:bob-password,carol:carol-password,dave:dave-password,erin:erin-password,admin:admin-password:admin',
     },
     true,
   )
@@ -110,6 +110,32 @@ export async function signIn(page: Page, url: string, username: string) {
   await page.getByLabel('Password').fill(`${username}-password`)
   await page.getByRole('button', { name: 'Sign in' }).click()
   await page.getByRole('heading', { name: 'Notes' }).waitFor()
+}
+
+/**
+ * Disables or enables a user through the admin API over HTTP, as an admin elsewhere would. It takes about a
+ * second; an admin page signing in can take longer, on a busy machine, than a user may sit idle before the
+ * warning opens.
+ */
+export async function setEnabled(url: string, username: string, enabled: boolean) {
+  const call = async <T>(path: string, init: RequestInit = {}): Promise<T> => {
+    const res = await fetch(`${url}${path}`, {
+      ...init,
+      headers: { 'content-type': 'application/json', ...init.headers },
+    })
+    if (!res.ok) throw new Error(`${init.method ?? 'GET'} ${path}: ${res.status} ${await res.text()}`)
+    return (await res.json()) as T
+  }
+  const { access_token } = await call<{ access_token: string }>('/auth/login', {
+    method: 'POST',
+    body: JSON.stringify({ username: 'admin', password: 'admin-password', refresh_transport: 'body' }),
+  })
+  const headers = { authorization: `Bearer ${access_token}` }
+  const { users } = await call<{ users: Array<{ id: string; username: string }> }>('/admin/users', {
+    headers,
+  })
+  const id = users.find((u) => u.username === username)!.id
+  await call(`/admin/users/${id}/${enabled ? 'enable' : 'disable'}`, { method: 'POST', headers })
 }
 
 /** Waits until the access token the page holds has expired (by its `exp`). */
