@@ -17,7 +17,7 @@ const authenticated = (keyed: KeyedUser, session: SessionRecord, claims: ParsedT
   ({ ok: true, user: keyed.user, key: keyed.key, session, claims }) as Authenticated
 
 /**
- * The check as the /auth routes use it (logout with `allowExpired`, password change, me): the same
+ * The check as the /auth routes use it (logout, password change, me): the same
  * order and the same cache as `verify`, answering with the records a route needs.
  */
 export const createAuthenticator = (deps: CheckDeps) => createCheck(deps, authenticated)

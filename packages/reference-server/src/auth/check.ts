@@ -7,8 +7,6 @@ import type { Directory, KeyedUser } from './directory.js'
 import { type Refusal, refusals, storeUnavailable } from './refusal.js'
 
 export interface CheckOptions {
-  /** Accept an expired token whose signature and session are sound: logout only. */
-  allowExpired?: boolean
   /** Only users of this role (or these roles) pass; others get 403 `forbidden`, after every other check. */
   role?: Role | readonly Role[]
 }
@@ -81,7 +79,7 @@ export function createCheck<T>(deps: CheckDeps, accept: Accept<T>) {
       if (!(verified === true || (verified !== false && (await verified)))) return refusals.invalid_token
 
       const failure = checkClaims(payload, now() / 1000, config)
-      if (failure && !(failure === 'token_expired' && options.allowExpired)) return refusals[failure]
+      if (failure) return refusals[failure]
       if (!keyed.user.enabled) return refusals.user_disabled
 
       const session = directory.cachedSession(payload.sid) ?? (await directory.session(payload.sid))

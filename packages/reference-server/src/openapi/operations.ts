@@ -89,19 +89,12 @@ export const operations: Operation[] = [
     id: 'logout',
     method: 'post',
     path: '/auth/logout',
-    summary:
-      'End the session of the bearer (expired accepted) or of the refresh token; a 1-second token back.',
+    summary: 'End the session of the bearer (unexpired) or of the refresh token; a 1-second token back.',
     auth: ['bearer', 'refresh cookie', 'optional'],
     request: { schema: 'RefreshRequest', required: false },
     ok: { 200: 'LogoutResponse' },
     cookie: 'clears',
-    errors: [
-      'origin_not_allowed',
-      ...json,
-      'invalid_refresh_token',
-      'refresh_token_reused',
-      ...bearer.filter((code) => code !== 'token_expired'),
-    ],
+    errors: ['origin_not_allowed', ...json, 'invalid_refresh_token', 'refresh_token_reused', ...bearer],
   },
   {
     id: 'logoutAll',

@@ -348,12 +348,25 @@ describe('POST /auth/logout', () => {
     expect((await s.json('POST', '/auth/refresh', undefined, { cookie })).status).toBe(401)
   })
 
-  it('with an expired access token', async () => {
+  it('an expired access token alone ends nothing (one leaked in a log cannot sign its user out)', async () => {
     const s = await testServer()
     const t = await s.login('alice')
     s.clock.advance(301)
-    await expectCode(await s.bearer(t.access_token), 401, 'token_expired')
-    await farewell(await s.bearer(t.access_token, 'POST', '/auth/logout'), t.session.id)
+    await expectCode(await s.bearer(t.access_token, 'POST', '/auth/logout'), 401, 'token_expired')
+    // the session lives on: its refresh token still refreshes
+    expect((await s.refresh(t.refresh_token!)).status).toBe(200)
+  })
+
+  it('an expired access token with the refresh token: the refresh token’s session ends', async () => {
+    const s = await testServer()
+    const t = await s.login('alice')
+    s.clock.advance(301)
+    const out = await logout(
+      s,
+      { refresh_token: t.refresh_token },
+      { authorization: `Bearer ${t.access_token}` },
+    )
+    await farewell(out, t.session.id)
     await expectCode(await s.refresh(t.refresh_token!), 401, 'session_revoked')
   })
 

@@ -129,9 +129,11 @@ export function authRoutes(deps: Deps) {
     if (!authorization && !refreshToken) throw unauthorized('missing_token')
     let authenticated = null
     if (authorization) {
-      const result = await authenticate(authorization, { allowExpired: true })
+      // A live bearer only: an expired one (say, leaked in a log) must not be able to end a live session.
+      // Its holder signs out with the refresh token, as the SDK does.
+      const result = await authenticate(authorization)
       if (result.ok) authenticated = result
-      // A stale bearer (say, of an older session) must not keep the refresh token's live session alive.
+      // A stale bearer (expired, or of an older session) must not keep the refresh token's live session alive.
       else if (!refreshToken || result.status !== 401) throw refusalError(result)
     }
     // Without a bearer, spending the refresh token ends its session in the step that judges it.
