@@ -58,6 +58,12 @@ export interface AppOptions {
    * incoming message spares building a WHATWG Headers object of every request header per request.
    */
   authorization?: (c: Context) => string | undefined
+  /**
+   * Reads the Cookie header, several header lines joined by `; ` (default `c.req.header('cookie')`, where
+   * a Fetch `Headers` joins lines with `, `, which a cookie value may hold: a refresh cookie at the start
+   * of a second line is then not found). On Node, `nodeCookie` reads the lines as Node joins them.
+   */
+  cookie?: (c: Context) => string | undefined
   log?: (entry: LogEntry) => void
   /** A log line per request (default: when `log` is given). */
   logRequests?: boolean
@@ -114,6 +120,7 @@ export function createApp(options: AppOptions): LeashApp {
     authenticate: createAuthenticator({ directory, codec, config, now }),
     clientIp: options.clientIp ?? (() => undefined),
     authorization,
+    cookie: options.cookie ?? ((c: Context) => c.req.header('cookie')),
   }
   const { verify, requireSession } = verifierOver({ directory, codec, config, now, authorization, log })
 

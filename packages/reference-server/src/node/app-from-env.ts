@@ -10,7 +10,7 @@ import { createRedisRateLimiter } from './auth/redis-rate-limit.js'
 import { createScryptHasher } from './auth/scrypt-hasher.js'
 import { createRedisBus } from './bus/redis.js'
 import { type Env, globalSecret, listenOptions, logFromEnv, openStore, redisUrlFrom } from './env.js'
-import { nodeAuthorization, nodeClientIp } from './node-request.js'
+import { nodeAuthorization, nodeClientIp, nodeCookie } from './node-request.js'
 import { nodeCodec } from './tokens/node-codec.js'
 
 /**
@@ -72,6 +72,7 @@ export async function appFromEnv(env: Env = process.env, options: { quiet?: bool
     }),
     clientIp: nodeClientIp,
     authorization: nodeAuthorization,
+    cookie: nodeCookie,
     log,
     logRequests: keeps({ msg: 'request' }),
   })

@@ -110,7 +110,7 @@ export function authRoutes(deps: Deps) {
 
   app.post('/refresh', sameOrigin, async (c) => {
     const body = await readJson(c, requests.RefreshRequest)
-    const cookie = readRefreshCookie(c, config)
+    const cookie = readRefreshCookie(deps.cookie(c), config)
     const token = body.refresh_token ?? cookie
     if (!token) throw apiError('invalid_refresh_token')
     try {
@@ -123,7 +123,7 @@ export function authRoutes(deps: Deps) {
 
   app.post('/logout', sameOrigin, async (c) => {
     const body = await readJson(c, requests.RefreshRequest)
-    const cookie = readRefreshCookie(c, config)
+    const cookie = readRefreshCookie(deps.cookie(c), config)
     const refreshToken = body.refresh_token ?? cookie
     const authorization = deps.authorization(c)
     if (!authorization && !refreshToken) throw unauthorized('missing_token')
