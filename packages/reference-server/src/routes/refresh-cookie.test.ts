@@ -193,11 +193,7 @@ describe.each([
 
   it('alone, carries no refresh cookie: nobody is signed in as the attacker', async () => {
     const { s, planted } = await twoSessions()
-    await expectCode(
-      await post(s, '/auth/refresh', `x=a,${name}=${planted}`),
-      401,
-      'invalid_refresh_token',
-    )
+    await expectCode(await post(s, '/auth/refresh', `x=a,${name}=${planted}`), 401, 'invalid_refresh_token')
     await expectCode(
       await post(s, '/auth/refresh', `theme=dark; x=a, ${name}=${planted}`),
       401,
