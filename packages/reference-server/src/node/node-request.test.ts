@@ -61,3 +61,20 @@ describe('nodeCookie', () => {
     expect((await refresh(withNode)).status).toBe(200)
   })
 })
+
+describe('createApp without clientIp', () => {
+  it('warns once, at creation, that every caller shares one budget', async () => {
+    const entries: Array<Record<string, unknown>> = []
+    const log = (e: Record<string, unknown>) => entries.push(e)
+    const store = createMemoryStore()
+    const app = createApp({ store, globalSecret: GLOBAL_SECRET, log, logRequests: false })
+    const warnings = () => entries.filter((e) => e.level === 'warn')
+    expect(warnings()).toHaveLength(1)
+    expect(String(warnings()[0]!.msg)).toMatch(/clientIp/)
+    await app.request('/healthz')
+    expect(warnings()).toHaveLength(1)
+    entries.length = 0
+    createApp({ store, globalSecret: GLOBAL_SECRET, log, clientIp: nodeClientIp })
+    expect(warnings()).toEqual([])
+  })
+})
