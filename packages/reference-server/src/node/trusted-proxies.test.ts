@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { createApp, type LeashApp } from '../app.js'
 import { createPbkdf2Hasher } from '../auth/passwords.js'
-import { ConfigError } from '../config.js'
+import { ConfigError, type ServerConfig } from '../config.js'
 import { seedUsers } from '../seed.js'
 import { createMemoryStore } from '../store/memory.js'
 import { GLOBAL_SECRET } from '../test/harness.js'
@@ -51,7 +51,7 @@ async function envServer(env: Record<string, string>) {
 }
 
 /** createApp with the client address read as appFromEnv reads it, over a fast hasher. */
-async function server(env: Record<string, string>) {
+async function server(env: Record<string, string>, config: Partial<ServerConfig> = { loginRate: 1 }) {
   const store = createMemoryStore()
   const hasher = createPbkdf2Hasher(1_000)
   await seedUsers(store, hasher, [{ username: 'alice', password: 'alice-password' }], Date.now())
@@ -59,7 +59,7 @@ async function server(env: Record<string, string>) {
     store,
     hasher,
     globalSecret: GLOBAL_SECRET,
-    config: { loginRate: 1 },
+    config,
     clientIp: nodeClientIpBehind(trustedProxiesFrom(env)),
   })
   return { login: loginTo(app) }
@@ -83,6 +83,14 @@ describe('LEASH_TRUSTED_PROXIES', { timeout: 30_000 }, () => {
     expect((await login('wrong-password', '::1', v6(1))).status).toBe(401)
     expect((await login('alice-password', '::ffff:127.0.0.1', v6(1))).status).toBe(429)
     expect((await login('alice-password', '127.0.0.1', v6(2))).status).toBe(200)
+  })
+
+  it('the per-IP limit is per client too: one client spending it does not lock out every user', async () => {
+    const { login } = await server({ LEASH_TRUSTED_PROXIES: '10.0.0.0/8' }, { ipRate: 2 })
+    expect((await login('wrong-password', PROXY, A)).status).toBe(401)
+    expect((await login('wrong-password', PROXY, A)).status).toBe(401)
+    expect((await login('alice-password', PROXY, A)).status).toBe(429)
+    expect((await login('alice-password', PROXY, B)).status).toBe(200)
   })
 
   it('a client reaching the server directly cannot pick its address with a forged header', async () => {
