@@ -49,8 +49,11 @@ export interface AppOptions {
   /** Counts login, register and password-change attempts (default in memory). */
   rateLimiter?: RateLimiter
   /**
-   * The caller's address, for the per-username+IP and per-IP limits. Default: unknown, which turns the
-   * per-IP limit off (every caller would share one budget); a server on sockets should always give it.
+   * The caller's address, for the per-username+IP and per-IP limits and the account budget's known
+   * addresses. **Without it every caller is `unknown`**: the per-IP limit is off, and every login attempt
+   * for a username counts on one budget, whoever sends it (three wrong passwords for alice from anywhere
+   * lock alice out everywhere), so `createApp` logs a warning through `log`. On Node give `nodeClientIp`
+   * (the socket's peer), or `nodeClientIpBehind(trusted)` behind a reverse proxy.
    */
   clientIp?: (c: Context) => string | undefined
   /**
@@ -58,6 +61,12 @@ export interface AppOptions {
    * incoming message spares building a WHATWG Headers object of every request header per request.
    */
   authorization?: (c: Context) => string | undefined
+  /**
+   * Reads the Cookie header, several header lines joined by `; ` (default `c.req.header('cookie')`, where
+   * a Fetch `Headers` joins lines with `, `, which a cookie value may hold: a refresh cookie at the start
+   * of a second line is then not found). On Node, `nodeCookie` reads the lines as Node joins them.
+   */
+  cookie?: (c: Context) => string | undefined
   log?: (entry: LogEntry) => void
   /** A log line per request (default: when `log` is given). */
   logRequests?: boolean
@@ -97,6 +106,11 @@ export function createApp(options: AppOptions): LeashApp {
   const clock = options.clock ?? Date
   const now = () => clock.now()
   const log = options.log ?? (() => {})
+  if (!options.clientIp)
+    log({
+      level: 'warn',
+      msg: 'createApp without clientIp: every login attempt is counted as from one address ("unknown"), so one caller can lock a username out for all; pass clientIp (nodeClientIp on Node)',
+    })
   const directory = createDirectory({ store, bus, codec, now, globalSecret: options.globalSecret })
   const base = { store, bus, config, directory, now }
   const sessions = createSessions({ ...base, codec })
@@ -114,6 +128,7 @@ export function createApp(options: AppOptions): LeashApp {
     authenticate: createAuthenticator({ directory, codec, config, now }),
     clientIp: options.clientIp ?? (() => undefined),
     authorization,
+    cookie: options.cookie ?? ((c: Context) => c.req.header('cookie')),
   }
   const { verify, requireSession } = verifierOver({ directory, codec, config, now, authorization, log })
 

@@ -16,8 +16,13 @@ export interface ServerConfig {
   iatLeeway: number
   /** Login attempts per username+IP (password changes: per user) per minute before 429; a success resets. */
   loginRate: number
-  /** Login and register attempts per client IP per minute before 429; every attempt counts. */
+  /** Login and register attempts per client IP (IPv6: per /64) per minute before 429; every attempt counts. */
   ipRate: number
+  /**
+   * Wrong passwords per username per minute, summed over every address, before 429 for addresses the
+   * account has not signed in from (those it has are never refused by it).
+   */
+  accountRate: number
   /** Password hashes that may run at once (each scrypt hash takes a core and 128 MiB). */
   hashConcurrency: number
   /** Password hashes that may wait for a slot; beyond that, 503 `server_busy`. */
@@ -55,6 +60,9 @@ export const defaultConfig: ServerConfig = {
   iatLeeway: 30,
   loginRate: 10,
   ipRate: 60,
+  // Twice the per-address login rate: the owner's new devices rarely meet it, while any number of
+  // addresses together get 20 guesses a minute at one account (the known addresses are exempt).
+  accountRate: 20,
   // Portable: nothing here knows the cores; main.ts raises it to what the machine has, less one.
   hashConcurrency: 1,
   hashQueue: 32,
@@ -130,6 +138,7 @@ export function validateConfig(config: ServerConfig): ServerConfig {
     'absoluteTimeout',
     'loginRate',
     'ipRate',
+    'accountRate',
     'hashConcurrency',
   ] as const
   for (const key of positive) {
@@ -199,6 +208,7 @@ export function configFromEnv(env: Env, defaults: ServerConfig = defaultConfig):
         : positiveInt(env, 'LEASH_REUSE_INTERVAL', defaults.reuseInterval),
     loginRate: count(env, 'LEASH_LOGIN_RATE', defaults.loginRate, 1, 1_000_000),
     ipRate: count(env, 'LEASH_IP_RATE', defaults.ipRate, 1, 1_000_000),
+    accountRate: count(env, 'LEASH_ACCOUNT_RATE', defaults.accountRate, 1, 1_000_000),
     hashConcurrency: count(env, 'LEASH_HASH_CONCURRENCY', defaults.hashConcurrency, 1, 1024),
     hashQueue: count(env, 'LEASH_HASH_QUEUE', defaults.hashQueue, 0, 100_000),
     allowRegistration: bool(env, 'LEASH_ALLOW_REGISTRATION', defaults.allowRegistration),

@@ -37,4 +37,6 @@ export interface Deps {
   clientIp: (c: Context) => string | undefined
   /** The request's Authorization header. */
   authorization: (c: Context) => string | undefined
+  /** The request's Cookie header; several lines joined by `; `. */
+  cookie: (c: Context) => string | undefined
 }

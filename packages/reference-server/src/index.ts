@@ -2,6 +2,7 @@
 // it bundles for a browser or a worker (a test proves it); what needs Node is `@leash/reference-server/node`.
 export { type AppOptions, createApp, type LeashApp, type LogEntry } from './app.js'
 export type { LeashAdmin } from './auth/admin.js'
+export { clientAddress, parseTrustedProxies, type TrustedProxies } from './auth/client-address.js'
 export { createHashGate, type HashGateOptions } from './auth/hash-gate.js'
 export { createPbkdf2Hasher, type PasswordHasher } from './auth/passwords.js'
 export { type Attempt, createMemoryRateLimiter, type RateLimiter } from './auth/rate-limit.js'

@@ -12,9 +12,24 @@ export interface RateLimiter {
   attempt(key: string, limit: number, now: number): Promise<Attempt>
   /** Forgets the key's count (a successful login). */
   reset(key: string): Promise<void>
+  /**
+   * Counts one password attempt on `account`'s budget, summed over every address, as `attempt` does;
+   * but an attempt from a `source` the account signed in from recently (`signedIn`) is neither counted
+   * nor refused, so whoever spends the budget does not lock the owner out of their own devices.
+   */
+  attemptAccount(account: string, source: string, limit: number, now: number): Promise<Attempt>
+  /**
+   * A right password for `account` from `source`: the source becomes known to the account (its
+   * `KNOWN_SOURCES` most recent, for `KNOWN_FOR_MS`), and an attempt it was counted for is given back.
+   */
+  signedIn(account: string, source: string, now: number): Promise<void>
 }
 
 export const WINDOW_MS = 60_000
+
+/** How many sources an account remembers (the most recent), and for how long after their last sign-in. */
+export const KNOWN_SOURCES = 8
+export const KNOWN_FOR_MS = 30 * 86_400_000
 
 const OK: Attempt = { ok: true }
 
@@ -24,28 +39,59 @@ const OK: Attempt = { ok: true }
  */
 export function createMemoryRateLimiter(maxKeys = 100_000): RateLimiter {
   const windows = new Map<string, { start: number; count: number }>()
+  // Per account, its known sources by the time of their last sign-in, most recent last.
+  const known = new Map<string, Map<string, number>>()
   const sweep = (now: number) => {
     for (const [key, w] of windows) if (now - w.start >= WINDOW_MS) windows.delete(key)
   }
+  const attempt = (key: string, limit: number, now: number): Promise<Attempt> => {
+    let w = windows.get(key)
+    if (!w || now - w.start >= WINDOW_MS) {
+      if (!w && windows.size >= maxKeys) sweep(now)
+      w = { start: now, count: 0 }
+      windows.set(key, w)
+    }
+    if (w.count >= limit) {
+      return Promise.resolve({
+        ok: false,
+        retryAfter: Math.max(1, Math.ceil((w.start + WINDOW_MS - now) / 1000)),
+      })
+    }
+    w.count += 1
+    return Promise.resolve(OK)
+  }
+  const isKnown = (account: string, source: string, now: number) => {
+    const at = known.get(account)?.get(source)
+    return at !== undefined && now - at < KNOWN_FOR_MS
+  }
   return {
-    attempt(key, limit, now) {
-      let w = windows.get(key)
-      if (!w || now - w.start >= WINDOW_MS) {
-        if (!w && windows.size >= maxKeys) sweep(now)
-        w = { start: now, count: 0 }
-        windows.set(key, w)
-      }
-      if (w.count >= limit) {
-        return Promise.resolve({
-          ok: false,
-          retryAfter: Math.max(1, Math.ceil((w.start + WINDOW_MS - now) / 1000)),
-        })
-      }
-      w.count += 1
-      return Promise.resolve(OK)
-    },
+    attempt,
     async reset(key) {
       windows.delete(key)
+    },
+    attemptAccount: (account, source, limit, now) =>
+      isKnown(account, source, now) ? Promise.resolve(OK) : attempt(`account|${account}`, limit, now),
+    async signedIn(account, source, now) {
+      if (!isKnown(account, source, now)) {
+        const w = windows.get(`account|${account}`)
+        if (w && w.count > 0 && now - w.start < WINDOW_MS) w.count -= 1
+      }
+      let sources = known.get(account)
+      if (!sources) {
+        // Full: the accounts least recently added go first (a Map keeps insertion order).
+        for (const oldest of known.keys()) {
+          if (known.size < maxKeys) break
+          known.delete(oldest)
+        }
+        sources = new Map()
+        known.set(account, sources)
+      }
+      sources.delete(source)
+      sources.set(source, now)
+      for (const oldest of sources.keys()) {
+        if (sources.size <= KNOWN_SOURCES) break
+        sources.delete(oldest)
+      }
     },
   }
 }

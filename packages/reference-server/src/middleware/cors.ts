@@ -7,6 +7,7 @@ export const corsFor = (config: Pick<ServerConfig, 'corsOrigins'>) =>
     origin: config.corsOrigins,
     credentials: true,
     allowHeaders: ['Authorization', 'Content-Type'],
-    allowMethods: ['GET', 'POST', 'PATCH', 'OPTIONS'],
+    // DELETE: /auth/sessions/:id, the SDK's revokeSession.
+    allowMethods: ['GET', 'POST', 'PATCH', 'DELETE', 'OPTIONS'],
     maxAge: 600,
   })

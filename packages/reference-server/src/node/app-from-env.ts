@@ -9,8 +9,16 @@ import type { Store } from '../store/types.js'
 import { createRedisRateLimiter } from './auth/redis-rate-limit.js'
 import { createScryptHasher } from './auth/scrypt-hasher.js'
 import { createRedisBus } from './bus/redis.js'
-import { type Env, globalSecret, listenOptions, logFromEnv, openStore, redisUrlFrom } from './env.js'
-import { nodeAuthorization, nodeClientIp } from './node-request.js'
+import {
+  type Env,
+  globalSecret,
+  listenOptions,
+  logFromEnv,
+  openStore,
+  redisUrlFrom,
+  trustedProxiesFrom,
+} from './env.js'
+import { nodeAuthorization, nodeClientIpBehind, nodeCookie } from './node-request.js'
 import { nodeCodec } from './tokens/node-codec.js'
 
 /**
@@ -52,6 +60,7 @@ export async function appFromEnv(env: Env = process.env, options: { quiet?: bool
   const listen = listenOptions(env)
   const seeds = parseSeedUsers(env.LEASH_SEED_USERS)
   const redisUrl = redisUrlFrom(env)
+  const trustedProxies = trustedProxiesFrom(env)
   const opened = await openStore(env.LEASH_DATABASE || 'sqlite:./data/leash.db', log)
   const { store } = opened
   const hasher = createScryptHasher()
@@ -70,8 +79,9 @@ export async function appFromEnv(env: Env = process.env, options: { quiet?: bool
       await closeAdapters()
       throw error
     }),
-    clientIp: nodeClientIp,
+    clientIp: nodeClientIpBehind(trustedProxies),
     authorization: nodeAuthorization,
+    cookie: nodeCookie,
     log,
     logRequests: keeps({ msg: 'request' }),
   })

@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
+import { parseTrustedProxies, type TrustedProxies } from '../auth/client-address.js'
 import { ConfigError } from '../config.js'
 import type { LogEntry } from '../log.js'
 import { createRedactor, redactUrl } from '../redact.js'
@@ -69,6 +70,20 @@ export function parseUrl(name: string, url: string): URL {
   } catch {
     throw new ConfigError(`${name} is not a valid URL: "${redactUrl(url)}"`)
   }
+}
+
+/**
+ * LEASH_TRUSTED_PROXIES: the proxies whose `X-Forwarded-For` / `Forwarded` name the client, as addresses
+ * and CIDR ranges (`10.0.0.0/8,::1,fd00::/8`, `loopback`); empty when it is not set (the socket's peer is
+ * the client).
+ */
+export function trustedProxiesFrom(env: Env): TrustedProxies {
+  const { ranges, bad } = parseTrustedProxies(env.LEASH_TRUSTED_PROXIES ?? '')
+  if (bad.length > 0)
+    throw new ConfigError(
+      `LEASH_TRUSTED_PROXIES holds "${bad[0]}", which is not an address or a range like 10.0.0.0/8 or fd00::/8`,
+    )
+  return ranges
 }
 
 /** LEASH_REDIS_URL, checked, or undefined when it is not set. */

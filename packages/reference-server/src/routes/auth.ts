@@ -6,6 +6,7 @@ import type {
   SessionsResponse,
 } from '@leash/protocol'
 import { type Context, Hono } from 'hono'
+import { addressBudget } from '../auth/ip.js'
 import { refusalError, unauthorized, userDisabled } from '../auth/refusal.js'
 import type { AppEnv, Deps } from '../context.js'
 import { ApiError, apiError, ConflictError } from '../errors.js'
@@ -64,8 +65,9 @@ export function authRoutes(deps: Deps) {
   }
   // Every login and register from one address counts, whatever the username: many usernames cannot buy
   // many hashes. An unknown address has no budget of its own to count against.
+  // An IPv6 address counts by its /64 (one subscriber can pick any address in it).
   const reserveForIp = async (ip: string | undefined) => {
-    if (ip !== undefined) await reserve(`ip|${ip}`, config.ipRate)
+    if (ip !== undefined) await reserve(`ip|${addressBudget(ip)}`, config.ipRate)
   }
 
   const app = new Hono<AppEnv>()
@@ -95,11 +97,19 @@ export function authRoutes(deps: Deps) {
     const body = await readJson(c, requests.LoginRequest)
     const ip = deps.clientIp(c)
     await reserveForIp(ip)
-    const key = `login|${body.username.toLowerCase()}|${ip ?? 'unknown'}`
+    const account = body.username.toLowerCase()
+    const source = ip === undefined ? 'unknown' : addressBudget(ip)
+    const key = `login|${account}|${source}`
     await reserve(key, config.loginRate)
+    // Summed over every address, so many addresses do not buy many guesses at one account; an address
+    // the account signed in from before is not refused by it (no lockout of the owner's own devices).
+    const verdict = await limiter.attemptAccount(account, source, config.accountRate, now())
+    if (!verdict.ok)
+      throw apiError('rate_limited', { headers: { 'Retry-After': String(verdict.retryAfter) } })
     const user = await store.findUserByUsername(body.username)
     if (!(await checkPassword(body.password, user?.passwordHash)) || !user) throw invalidCredentials()
     await limiter.reset(key)
+    await limiter.signedIn(account, source, now())
     if (!user.enabled) throw userDisabled()
     return tokenResponse(
       c,
@@ -110,7 +120,7 @@ export function authRoutes(deps: Deps) {
 
   app.post('/refresh', sameOrigin, async (c) => {
     const body = await readJson(c, requests.RefreshRequest)
-    const cookie = readRefreshCookie(c, config)
+    const cookie = readRefreshCookie(deps.cookie(c), config)
     const token = body.refresh_token ?? cookie
     if (!token) throw apiError('invalid_refresh_token')
     try {
@@ -123,7 +133,7 @@ export function authRoutes(deps: Deps) {
 
   app.post('/logout', sameOrigin, async (c) => {
     const body = await readJson(c, requests.RefreshRequest)
-    const cookie = readRefreshCookie(c, config)
+    const cookie = readRefreshCookie(deps.cookie(c), config)
     const refreshToken = body.refresh_token ?? cookie
     const authorization = deps.authorization(c)
     if (!authorization && !refreshToken) throw unauthorized('missing_token')

@@ -48,18 +48,20 @@ export function clearRefreshCookie(c: Context, config: CookieConfig) {
 }
 
 /**
- * The refresh cookie the request carries, or undefined. Two of that name are refused rather than picked
- * by order: the second was planted by someone else (cookie tossing from a sibling subdomain, which can set a
- * `Domain=` cookie on a longer path that the browser sends first). Refused without clearing either, so the
- * planted one is never left as the only cookie, which would sign the victim into the attacker's session.
+ * The refresh cookie in a Cookie header (several header lines joined by `; `, as Node joins them), or
+ * undefined. Cookies are separated by `;` alone (RFC 6265): a `,` belongs to the value it is in, so
+ * `x=a,leash_refresh=<planted>` (one cookie named `x`, which a sibling subdomain can set with
+ * `Domain=example.com` and Chromium sends as is) carries no refresh cookie. Two of that name are refused
+ * rather than picked by order: the second was planted by someone else (cookie tossing from a sibling
+ * subdomain, which can set a `Domain=` cookie on a longer path that the browser sends first). Refused
+ * without clearing either, so the planted one is never left as the only cookie, which would sign the
+ * victim into the attacker's session.
  */
-export function readRefreshCookie(c: Context, config: CookieConfig): string | undefined {
-  const header = c.req.header('cookie')
+export function readRefreshCookie(header: string | undefined, config: CookieConfig): string | undefined {
   if (!header) return undefined
   const name = refreshCookieName(config)
   const values: string[] = []
-  // Several Cookie header lines arrive joined by ", "; a cookie value may hold neither ";" nor ",".
-  for (const pair of header.split(/[;,]/)) {
+  for (const pair of header.split(';')) {
     const eq = pair.indexOf('=')
     if (eq !== -1 && pair.slice(0, eq).trim() === name) values.push(pair.slice(eq + 1).trim())
   }

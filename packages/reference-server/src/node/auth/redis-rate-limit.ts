@@ -1,5 +1,12 @@
 import { createHash } from 'node:crypto'
-import { type Attempt, createMemoryRateLimiter, type RateLimiter, WINDOW_MS } from '../../auth/rate-limit.js'
+import {
+  type Attempt,
+  createMemoryRateLimiter,
+  KNOWN_FOR_MS,
+  KNOWN_SOURCES,
+  type RateLimiter,
+  WINDOW_MS,
+} from '../../auth/rate-limit.js'
 import { boundedRedisOptions, quit } from '../bus/redis.js'
 import { redisDriver } from '../drivers.js'
 
@@ -7,12 +14,32 @@ import { redisDriver } from '../drivers.js'
 // number of instances never all see the same count. The first attempt of a window starts the window's
 // clock. Answers 0 (go ahead) or the milliseconds left in the window; a key somehow left without expiry
 // gets one rather than staying locked.
-const ATTEMPT = `local n = redis.call('INCR', KEYS[1])
-if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+const count = (key: string) => `local n = redis.call('INCR', ${key})
+if n == 1 then redis.call('PEXPIRE', ${key}, ARGV[1]) end
 if n <= tonumber(ARGV[2]) then return 0 end
-local ttl = redis.call('PTTL', KEYS[1])
-if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); return tonumber(ARGV[1]) end
+local ttl = redis.call('PTTL', ${key})
+if ttl < 0 then redis.call('PEXPIRE', ${key}, ARGV[1]); return tonumber(ARGV[1]) end
 return ttl`
+const ATTEMPT = count('KEYS[1]')
+
+// The account budget: KEYS[1] the account's known sources (a sorted set of hashed sources by the time of
+// their last sign-in), KEYS[2] its count. A source known within ARGV[5] ms of ARGV[4] (now) goes ahead
+// uncounted; any other is counted as ATTEMPT counts, in the same step.
+const ATTEMPT_ACCOUNT = `local at = redis.call('ZSCORE', KEYS[1], ARGV[3])
+if at and tonumber(ARGV[4]) - tonumber(at) < tonumber(ARGV[5]) then return 0 end
+${count('KEYS[2]')}`
+
+// A sign-in: gives back the attempt of a source that was not known (it was counted), then records the
+// source, drops the ones older than ARGV[3] ms and all but the ARGV[4] most recent.
+const SIGNED_IN = `local at = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if not (at and tonumber(ARGV[2]) - tonumber(at) < tonumber(ARGV[3])) then
+  if tonumber(redis.call('GET', KEYS[2]) or '0') > 0 then redis.call('DECR', KEYS[2]) end
+end
+redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. (tonumber(ARGV[2]) - tonumber(ARGV[3])))
+redis.call('ZREMRANGEBYRANK', KEYS[1], 0, -(tonumber(ARGV[4]) + 1))
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return 0`
 
 const OK: Attempt = { ok: true }
 
@@ -40,7 +67,8 @@ export function createRedisRateLimiter(options: {
   redis.on('error', () => {}) // reported through the fallback below
   const local = createMemoryRateLimiter()
   let degraded = false
-  const key = (k: string) => prefix + createHash('sha256').update(k).digest('base64url')
+  const hash = (k: string) => createHash('sha256').update(k).digest('base64url')
+  const key = (k: string) => prefix + hash(k)
   const fallback =
     <T>(run: () => Promise<T>) =>
     (error: unknown) => {
@@ -59,11 +87,48 @@ export function createRedisRateLimiter(options: {
     return value
   }
 
+  const verdict = (ms: number): Attempt =>
+    ok(ms > 0 ? { ok: false, retryAfter: Math.max(1, Math.ceil(ms / 1000)) } : OK)
+
   return {
     attempt: (k, limit, now) =>
       (redis.eval(ATTEMPT, 1, key(k), WINDOW_MS, limit) as Promise<number>).then(
-        (ms): Attempt => ok(ms > 0 ? { ok: false, retryAfter: Math.max(1, Math.ceil(ms / 1000)) } : OK),
+        verdict,
         fallback(() => local.attempt(k, limit, now)),
+      ),
+    attemptAccount: (account, source, limit, now) =>
+      (
+        redis.eval(
+          ATTEMPT_ACCOUNT,
+          2,
+          key(`known|${account}`),
+          key(`account|${account}`),
+          WINDOW_MS,
+          limit,
+          hash(source),
+          now,
+          KNOWN_FOR_MS,
+        ) as Promise<number>
+      ).then(
+        verdict,
+        fallback(() => local.attemptAccount(account, source, limit, now)),
+      ),
+    signedIn: (account, source, now) =>
+      Promise.all([
+        redis.eval(
+          SIGNED_IN,
+          2,
+          key(`known|${account}`),
+          key(`account|${account}`),
+          hash(source),
+          now,
+          KNOWN_FOR_MS,
+          KNOWN_SOURCES,
+        ),
+        local.signedIn(account, source, now),
+      ]).then(
+        () => ok(undefined),
+        fallback(() => local.signedIn(account, source, now)),
       ),
     reset: (k) =>
       Promise.all([redis.del(key(k)), local.reset(k)]).then(

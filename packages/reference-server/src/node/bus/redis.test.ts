@@ -141,6 +141,11 @@ describe.skipIf(skip)(`Redis rate limiter${skip ? ` (${skip})` : ''}`, () => {
       expect(await dead.attempt('k', 2, started)).toEqual({ ok: false, retryAfter: 60 })
       await dead.reset('k')
       expect(await dead.attempt('k', 2, started)).toEqual({ ok: true })
+      // The account budget too, known sources included.
+      expect(await dead.attemptAccount('alice', 'a', 1, started)).toEqual({ ok: true })
+      expect((await dead.attemptAccount('alice', 'b', 1, started)).ok).toBe(false)
+      await dead.signedIn('alice', 'a', started)
+      expect(await dead.attemptAccount('alice', 'a', 1, started)).toEqual({ ok: true })
       expect(Date.now() - started).toBeLessThan(2_000)
     } finally {
       await dead.close()
