@@ -14,7 +14,7 @@ import { createPipeline, type PipelineDeps } from './pipeline.js'
 import { createSession, type Persisted, type SessionDeps } from './session.js'
 import { createLeashStore, isLive, type LeashStore } from './state.js'
 import { clearStorage, PREFIX, resolveStorage, storedValue } from './storage.js'
-import { type LeashUser, type TokenResponse, toRecord } from './tokens.js'
+import { type LeashUser, type LenientTokenResponse, toStoredSession } from './tokens.js'
 
 /** A username and a password. */
 export interface Credentials {
@@ -206,12 +206,12 @@ export function createLeashClient(options: LeashOptions = {}): LeashClient {
     async (credentials: Credentials): Promise<LeashUser> => {
       await ready
       const sentAt = clock()
-      const body = await authRequest<Partial<TokenResponse>>(path, {
+      const body = await authRequest<Partial<LenientTokenResponse>>(path, {
         ...credentials,
         refresh_transport: refreshTransport,
       })
       if (!body.access_token) return body.user!
-      const r = toRecord(body as TokenResponse, sentAt)
+      const r = toStoredSession(body as LenientTokenResponse, sentAt)
       log('login')
       session.adopt(r, true)
       const written = saved.set(r)
@@ -233,7 +233,7 @@ export function createLeashClient(options: LeashOptions = {}): LeashClient {
     async changePassword({ current, next }) {
       await getAccessToken() // waits for the restore; the bearer must be valid: refreshed first if due
       await session.refresh('password', (token) =>
-        authRequest<TokenResponse>(
+        authRequest<LenientTokenResponse>(
           '/auth/password',
           { current_password: current, new_password: next, refresh_transport: refreshTransport },
           token,

@@ -7,10 +7,10 @@ import { endsSession, refreshMarginOf, sessionEnd, shouldRefresh, warningOf } fr
 import { deadline } from './schedule.js'
 import { type LeashState, type LeashStore, pending, type SessionWarning } from './state.js'
 import { chain, type MaybePromise, type StoredValue } from './storage.js'
-import type { SessionRecord, TokenResponse } from './tokens.js'
+import type { LenientTokenResponse, StoredSession } from './tokens.js'
 
 /** What a tab keeps in storage: the live session, or the fact of a logout with its 1-second token. */
-export type Persisted = SessionRecord | { loggedOut: true; accessToken?: string; accessExpiresAt?: number }
+export type Persisted = StoredSession | { loggedOut: true; accessToken?: string; accessExpiresAt?: number }
 
 /** A token that outlives its session: logout's 1-second token. */
 type Farewell = { accessToken: string; accessExpiresAt: number }
@@ -39,7 +39,7 @@ export interface SessionDeps {
 }
 
 /** How to get a new session for the current one's access token: a password change. */
-export type Swap = (accessToken: string) => Promise<TokenResponse>
+export type Swap = (accessToken: string) => Promise<LenientTokenResponse>
 
 /**
  * The one owner of the session: the record this tab holds, the refresh in flight, the open warning, and
@@ -50,7 +50,7 @@ const noop = () => {}
 
 export function createSession(deps: SessionDeps) {
   const { store, saved, clock, emit, post, log } = deps
-  let record: SessionRecord | null = null
+  let record: StoredSession | null = null
   /** When this tab took the record: only activity after it calls for the next refresh. */
   let adoptedAt = 0
   let warning: SessionWarning | null = null
@@ -102,7 +102,7 @@ export function createSession(deps: SessionDeps) {
   }
 
   /** Takes a record as this tab's session (sign-in, refresh, restore, or news from another tab). */
-  function adopt(r: SessionRecord, login: boolean) {
+  function adopt(r: StoredSession, login: boolean) {
     if (login) renew(new LeashError('logged_out'))
     record = r
     adoptedAt = clock()
@@ -117,7 +117,7 @@ export function createSession(deps: SessionDeps) {
   }
 
   /** Takes the record of a refresh, here or (`remote`) in another tab. */
-  function refreshed(r: SessionRecord, remote: boolean) {
+  function refreshed(r: StoredSession, remote: boolean) {
     adopt(r, false)
     emit('refreshed', { accessExpiresAt: r.accessExpiresAt, sessionExpiresAt: sessionEnd(r).endsAt, remote })
   }
@@ -165,9 +165,9 @@ export function createSession(deps: SessionDeps) {
       log,
       current: () => record,
       stored: () => chain(saved.get(), (p) => (p && !('loggedOut' in p) ? p : null)),
-      save: (r: SessionRecord) => chain(saved.set(r), () => post({ type: 'session', record: r })),
+      save: (r: StoredSession) => chain(saved.set(r), () => post({ type: 'session', record: r })),
       post: (refreshToken?: string) =>
-        deps.authRequest<TokenResponse>(
+        deps.authRequest<LenientTokenResponse>(
           '/auth/refresh',
           deps.refreshTransport === 'body' ? { refresh_token: refreshToken } : {},
         ),
