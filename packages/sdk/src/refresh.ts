@@ -7,8 +7,11 @@ import { type LenientTokenResponse, type StoredSession, toStoredSession } from '
 
 /** What a refresh needs from the client. */
 export interface RefreshDeps {
-  /** `POST /auth/refresh` on the bare auth instance (no interceptors, so no retry loop). */
-  post(refreshToken: string | undefined): Promise<LenientTokenResponse>
+  /**
+   * `POST /auth/refresh` on the bare auth instance (no interceptors, so no retry loop). The session builds it:
+   * the refresh token, if the transport sends one, is the newest that `stored()` or `current()` gave.
+   */
+  post(): Promise<LenientTokenResponse>
   /** Called with the name `refresh`; the client scopes it to its API. */
   lock: Lock
   clock: () => number
@@ -17,10 +20,10 @@ export interface RefreshDeps {
   current(): StoredSession | null
   stored(): MaybePromise<StoredSession | null>
   /**
-   * Stores and announces a new record; awaited while the lock is still held, so a tab that waited sees it
-   * (with an async storage too).
+   * Takes a new session, stores and announces it; awaited while the lock is still held, so a tab that waited
+   * sees it (with an async storage too).
    */
-  save(record: StoredSession): MaybePromise<void>
+  save(session: StoredSession): MaybePromise<void>
 }
 
 /**
@@ -85,12 +88,7 @@ export async function refreshSession(deps: RefreshDeps, signal: AbortSignal): Pr
             deps.log('refresh', 'stored')
             return found
           }
-          return keep(
-            deps,
-            await deps.post(stored?.refreshToken ?? deps.current()?.refreshToken),
-            now,
-            signal,
-          )
+          return keep(deps, await deps.post(), now, signal)
         },
         signal,
       )
