@@ -5,7 +5,7 @@ import { sleep } from './schedule.js'
 import type { MaybePromise } from './storage.js'
 import { type LenientTokenResponse, type StoredSession, toStoredSession } from './tokens.js'
 
-/** What a refresh needs from the client. */
+/** What a refresh needs from the session that runs it, which builds the request and applies the result. */
 export interface RefreshDeps {
   /**
    * `POST /auth/refresh` on the bare auth instance (no interceptors, so no retry loop). The session builds it:

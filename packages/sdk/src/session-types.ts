@@ -27,7 +27,10 @@ export interface Change {
   /** The session this tab takes; `login`: a new one, so work begun for the old one stops. */
   record?: StoredSession
   login?: boolean
-  /** Or: how the session this tab held ended, with logout's 1-second token if it came (`disabled` clears storage per `clearOnDisable`). */
+  /**
+   * Or: how the session this tab held ended, with logout's 1-second token if it came. `disabled` also clears
+   * storage per `clearOnDisable`.
+   */
   end?: EndedStatus
   farewell?: Farewell
   /** The error kept as `lastError` (with `end`, why; alone, a failed refresh that may be retried). */
