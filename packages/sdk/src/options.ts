@@ -26,19 +26,22 @@ export interface LeashOptions {
    */
   allowedOrigins?: readonly string[]
   /**
-   * Attach the interceptors to your own instance instead of creating one (its `defaults.baseURL` is then the API).
+   * Attach the interceptors to your own instance instead of creating one (its `defaults.baseURL` is then
+   * the API).
    * @defaultValue a new instance
    */
   axios?: AxiosInstance
   /**
-   * Where the session is kept: `'local' | 'session' | 'memory' | StorageAdapter` (`getItem`/`setItem`/`removeItem`,
-   * sync or returning promises: then `leash.ready`); keys are `leash:<API origin>:…`. `'local'` and `'session'`
-   * are the page's: without a window (a server) they are memory.
+   * Where the session is kept: `'local' | 'session' | 'memory' | StorageAdapter`
+   * (`getItem`/`setItem`/`removeItem`, sync or returning promises: then `leash.ready`); keys are
+   * `leash:<API origin>:…`. `'local'` and `'session'` are the page's: without a window (a server) they are
+   * memory.
    * @defaultValue `'local'`
    */
   storage?: StorageOption
   /**
-   * How the refresh token travels: `'cookie'` (HttpOnly, never visible to scripts) or `'body'` (kept in storage).
+   * How the refresh token travels: `'cookie'` (HttpOnly, never visible to scripts) or `'body'` (kept in
+   * storage).
    * @defaultValue `'cookie'`
    */
   refreshTransport?: 'cookie' | 'body'
@@ -90,8 +93,8 @@ export interface LeashOptions {
    */
   lock?: Lock
   /**
-   * The cross-tab messages, named `leash:<API origin>`; `storageFallbacks()` gives `storage` events for browsers
-   * without BroadcastChannel.
+   * The cross-tab messages, named `leash:<API origin>`; `storageFallbacks()` gives `storage` events for
+   * browsers without BroadcastChannel.
    * @defaultValue BroadcastChannel (where missing, none)
    */
   channel?: ChannelFactory

@@ -188,7 +188,7 @@ export function createSession(deps: SessionDeps) {
     return current
   }
 
-  /** Activity (`why`: input, a request, the refresh deadline): refresh now if the token is within its margin. */
+  /** Activity (`why`: input, a request, the refresh deadline): refresh now if the token is within margin. */
   function onActivity(why: string): Promise<string> | undefined {
     if (flight) return flight
     if (

@@ -26,8 +26,8 @@ export interface StoredSession {
 }
 
 /**
- * Turns a token response into a stored session. Deadlines are `sentAt` (the local time the request left) plus the
- * relative durations, so a wrong device clock changes nothing and latency only makes them earlier.
+ * Turns a token response into a stored session. Deadlines are `sentAt` (the local time the request left)
+ * plus the relative durations, so a wrong device clock changes nothing and latency only makes them earlier.
  */
 export function toStoredSession(
   body: LenientTokenResponse,
