@@ -7,14 +7,15 @@ import { LeashError } from './errors.js'
 import { createEmitter, type LeashEvents, type LeashListener } from './events.js'
 import { createLeashFetch, type LeashFetch } from './fetch.js'
 import { installInterceptors } from './interceptors.js'
-import { logout } from './logout.js'
 import type { LeashOptions } from './options.js'
 import { createOriginPolicy } from './origins.js'
 import { createPipeline, type PipelineDeps } from './pipeline.js'
-import { createSession, type Persisted, type SessionDeps } from './session.js'
+import { refreshTransport } from './refresh-transport.js'
+import { createSession } from './session.js'
+import type { Persisted } from './session-types.js'
 import { createLeashStore, isLive, type LeashStore } from './state.js'
 import { clearStorage, PREFIX, resolveStorage, storedValue } from './storage.js'
-import { type LeashUser, type TokenResponse, toRecord } from './tokens.js'
+import type { LeashUser, LenientTokenResponse } from './tokens.js'
 
 /** A username and a password. */
 export interface Credentials {
@@ -91,7 +92,8 @@ export interface LeashClient {
  * @example const leash = createLeashClient({ baseURL: '/' }); await leash.login({ username, password })
  */
 export function createLeashClient(options: LeashOptions = {}): LeashClient {
-  const { refreshTransport = 'cookie', clock = Date.now } = options
+  const { clock = Date.now } = options
+  const transport = refreshTransport(options.refreshTransport)
   const win =
     'window' in options ? options.window : (globalThis as { window?: LeashOptions['window'] }).window
   const crossTab = options.crossTab !== false && !!win
@@ -101,7 +103,7 @@ export function createLeashClient(options: LeashOptions = {}): LeashClient {
   const http = options.axios ?? axios.create({ baseURL: options.baseURL ?? '/' })
   const auth = axios.create({
     baseURL: options.authBaseURL ?? options.baseURL ?? http.defaults.baseURL ?? '/',
-    withCredentials: refreshTransport === 'cookie',
+    withCredentials: transport.credentials,
     adapter: http.defaults.adapter,
   })
   // the API is where leash.http sends relative requests; its origin scopes keys, channel and lock
@@ -131,7 +133,7 @@ export function createLeashClient(options: LeashOptions = {}): LeashClient {
     log('post', m.type)
     channel?.post(m)
   }
-  const sessionDeps: SessionDeps = {
+  const session = createSession({
     store,
     saved,
     clock,
@@ -141,13 +143,12 @@ export function createLeashClient(options: LeashOptions = {}): LeashClient {
     emit,
     post,
     lastActive: activity.last,
-    refreshTransport,
+    transport,
     refreshMargin: options.refreshMargin ?? 60_000,
     warnBefore: options.warnBefore ?? 60_000,
     clearStorage: () =>
       clearStorage(storage, options.clearOnDisable ?? (win ? 'all' : 'leash'), [`${api}:session`]),
-  }
-  const session = createSession(sessionDeps)
+  })
   const recheck = session.recheck
   win?.addEventListener('focus', recheck)
   win?.document?.addEventListener('visibilitychange', recheck)
@@ -206,19 +207,9 @@ export function createLeashClient(options: LeashOptions = {}): LeashClient {
     async (credentials: Credentials): Promise<LeashUser> => {
       await ready
       const sentAt = clock()
-      const body = await authRequest<Partial<TokenResponse>>(path, {
-        ...credentials,
-        refresh_transport: refreshTransport,
-      })
-      if (!body.access_token) return body.user!
-      const r = toRecord(body as TokenResponse, sentAt)
-      log('login')
-      session.adopt(r, true)
-      const written = saved.set(r)
-      post({ type: 'session', record: r, login: true })
-      emit('login', { user: r.user, remote: false })
-      await written
-      return r.user
+      const body = await authRequest<Partial<LenientTokenResponse>>(path, transport.ask(credentials))
+      if (body.access_token) await session.signIn(body as LenientTokenResponse, sentAt)
+      return body.user!
     }
 
   return {
@@ -233,9 +224,9 @@ export function createLeashClient(options: LeashOptions = {}): LeashClient {
     async changePassword({ current, next }) {
       await getAccessToken() // waits for the restore; the bearer must be valid: refreshed first if due
       await session.refresh('password', (token) =>
-        authRequest<TokenResponse>(
+        authRequest<LenientTokenResponse>(
           '/auth/password',
-          { current_password: current, new_password: next, refresh_transport: refreshTransport },
+          transport.ask({ current_password: current, new_password: next }),
           token,
         ),
       )
@@ -248,16 +239,11 @@ export function createLeashClient(options: LeashOptions = {}): LeashClient {
         'delete',
       )
       // this tab's own session, unless a sign-in replaced it meanwhile: signed out here and in every tab
-      if (body.current && !signal.aborted) {
-        session.end('loggedOut', null)
-        saved.set({ loggedOut: true })
-        sessionDeps.post({ type: 'loggedOut' })
-        sessionDeps.emit('loggedOut', { remote: false })
-      }
+      if (body.current && !signal.aborted) await session.revoked()
       return body
     },
-    logout: () => ready.then(() => logout(session, sessionDeps, false)),
-    logoutEverywhere: () => ready.then(() => logout(session, sessionDeps, true)),
+    logout: () => ready.then(() => session.logout(false)),
+    logoutEverywhere: () => ready.then(() => session.logout(true)),
     async extend() {
       await ready
       await session.refresh('extend')

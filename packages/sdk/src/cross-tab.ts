@@ -1,8 +1,8 @@
-import type { SessionRecord } from './tokens.js'
+import type { StoredSession } from './tokens.js'
 
 /** What one tab tells the others. */
 export type LeashMessage =
-  | { type: 'session'; record: SessionRecord; login?: boolean }
+  | { type: 'session'; record: StoredSession; login?: boolean }
   | { type: 'loggedOut'; accessToken?: string; accessExpiresAt?: number }
   | { type: 'disabled' }
 

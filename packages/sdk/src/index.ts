@@ -1,4 +1,4 @@
-export type { RevokeSessionResponse, SignedInSession } from '@leash/protocol'
+export type { RevokeSessionResponse, SignedInSession, TokenResponse } from '@leash/protocol'
 export type { ActivityMode, EventSource } from './activity.js'
 export { type Credentials, createLeashClient, type LeashClient } from './client.js'
 export type { ChannelFactory, LeashMessage, Lock } from './cross-tab.js'
@@ -22,4 +22,4 @@ export {
   type StorageOption,
   type SyncStorage,
 } from './storage.js'
-export type { LeashUser, SessionRecord, TokenResponse } from './tokens.js'
+export type { LeashUser, StoredSession } from './tokens.js'

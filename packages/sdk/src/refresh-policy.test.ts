@@ -8,11 +8,11 @@ import {
   shouldRefresh,
   warningOf,
 } from './refresh-policy.js'
-import type { SessionRecord } from './tokens.js'
+import type { StoredSession } from './tokens.js'
 
 const T = 1_000_000
 /** A record issued at T with the server's durations in seconds. */
-const issued = (ttl: number, idle: number, absolute = 43_200): SessionRecord => ({
+const issued = (ttl: number, idle: number, absolute = 43_200): StoredSession => ({
   accessToken: 't',
   accessExpiresAt: T + ttl * 1000,
   idleExpiresAt: T + idle * 1000,

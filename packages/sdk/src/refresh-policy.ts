@@ -1,6 +1,6 @@
 import type { LeashError } from './errors.js'
 import type { EndReason, SessionWarning } from './state.js'
-import type { SessionRecord } from './tokens.js'
+import type { StoredSession } from './tokens.js'
 
 /**
  * When to refresh, when to warn, how long to back off and which failures end the session: pure
@@ -14,7 +14,7 @@ import type { SessionRecord } from './tokens.js'
  */
 
 /** The margin in effect for this token: `refreshMargin`, at most half the token's lifetime. */
-export const refreshMarginOf = (r: SessionRecord, refreshMargin: number): number =>
+export const refreshMarginOf = (r: StoredSession, refreshMargin: number): number =>
   Math.min(refreshMargin, (r.accessExpiresAt - r.issuedAt) / 2)
 
 /**
@@ -22,7 +22,7 @@ export const refreshMarginOf = (r: SessionRecord, refreshMargin: number): number
  * active strictly after this tab took the token (`since`), so an idle session runs into its warning.
  */
 export const shouldRefresh = (
-  r: SessionRecord,
+  r: StoredSession,
   now: number,
   lastActive: number,
   since: number,
@@ -30,13 +30,13 @@ export const shouldRefresh = (
 ): boolean => now >= r.accessExpiresAt - refreshMarginOf(r, refreshMargin) && lastActive > since
 
 /** The session's end: the idle or the absolute one, whichever comes first. */
-export const sessionEnd = (r: SessionRecord): { endsAt: number; reason: EndReason } => ({
+export const sessionEnd = (r: StoredSession): { endsAt: number; reason: EndReason } => ({
   endsAt: Math.min(r.idleExpiresAt, r.absoluteExpiresAt),
   reason: r.absoluteExpiresAt < r.idleExpiresAt ? 'absolute' : 'idle',
 })
 
 /** The warning for this record and when it opens (its end minus the effective lead). */
-export function warningOf(r: SessionRecord, warnBefore: number): SessionWarning & { opensAt: number } {
+export function warningOf(r: StoredSession, warnBefore: number): SessionWarning & { opensAt: number } {
   const { endsAt, reason } = sessionEnd(r)
   const lead = Math.min(
     warnBefore,

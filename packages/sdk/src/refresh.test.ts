@@ -2,7 +2,7 @@ import { afterEach, beforeEach, expect, test, vi } from 'vitest'
 import type { Lock } from './cross-tab.js'
 import { refreshSession, SETTLE_MS } from './refresh.js'
 import { RETRIES } from './refresh-policy.js'
-import type { SessionRecord, TokenResponse } from './tokens.js'
+import type { LenientTokenResponse, StoredSession } from './tokens.js'
 
 beforeEach(() => {
   vi.useFakeTimers()
@@ -11,7 +11,7 @@ afterEach(() => {
   vi.useRealTimers()
 })
 
-const record = (accessToken: string, accessExpiresAt = Date.now() + 300_000): SessionRecord => ({
+const record = (accessToken: string, accessExpiresAt = Date.now() + 300_000): StoredSession => ({
   accessToken,
   accessExpiresAt,
   idleExpiresAt: Date.now() + 1_800_000,
@@ -19,7 +19,7 @@ const record = (accessToken: string, accessExpiresAt = Date.now() + 300_000): Se
   issuedAt: Date.now(),
   user: { id: 'u', username: 'alice', role: 'user' },
 })
-const response: TokenResponse = { access_token: 'new', token_type: 'Bearer', expires_in: 300 }
+const response: LenientTokenResponse = { access_token: 'new', token_type: 'Bearer', expires_in: 300 }
 
 function deps(overrides: Partial<Parameters<typeof refreshSession>[0]> = {}) {
   const steps: string[] = []
@@ -64,7 +64,7 @@ test('a tab that waited takes the newer unexpired token from storage instead of 
 
 test('a tab that waited for the lock gives the holder’s news time to arrive before refreshing itself', async () => {
   // The other tab's write shows up here only after a while (a browser delivers it asynchronously).
-  let arrived: SessionRecord | null = null
+  let arrived: StoredSession | null = null
   setTimeout(() => {
     arrived = record('from-other-tab')
   }, SETTLE_MS - 50)

@@ -3,24 +3,27 @@ import { toLeashError } from './errors.js'
 import { RETRIES, retryable, retryDelay } from './refresh-policy.js'
 import { sleep } from './schedule.js'
 import type { MaybePromise } from './storage.js'
-import { type SessionRecord, type TokenResponse, toRecord } from './tokens.js'
+import { type LenientTokenResponse, type StoredSession, toStoredSession } from './tokens.js'
 
-/** What a refresh needs from the client. */
+/** What a refresh needs from the session that runs it, which builds the request and applies the result. */
 export interface RefreshDeps {
-  /** `POST /auth/refresh` on the bare auth instance (no interceptors, so no retry loop). */
-  post(refreshToken: string | undefined): Promise<TokenResponse>
+  /**
+   * `POST /auth/refresh` on the bare auth instance (no interceptors, so no retry loop). The session builds it:
+   * the refresh token, if the transport sends one, is the newest that `stored()` or `current()` gave.
+   */
+  post(): Promise<LenientTokenResponse>
   /** Called with the name `refresh`; the client scopes it to its API. */
   lock: Lock
   clock: () => number
   log(...what: unknown[]): void
   /** The session as this tab knows it, and as shared storage holds it now. */
-  current(): SessionRecord | null
-  stored(): MaybePromise<SessionRecord | null>
+  current(): StoredSession | null
+  stored(): MaybePromise<StoredSession | null>
   /**
-   * Stores and announces a new record; awaited while the lock is still held, so a tab that waited sees it
-   * (with an async storage too).
+   * Takes a new session, stores and announces it; awaited while the lock is still held, so a tab that waited
+   * sees it (with an async storage too).
    */
-  save(record: SessionRecord): MaybePromise<void>
+  save(session: StoredSession): MaybePromise<void>
 }
 
 /**
@@ -50,8 +53,8 @@ async function locked<T>(
 }
 
 /** Turns `body` into a record and saves it, unless the session ended meanwhile (never write those back). */
-async function keep(deps: RefreshDeps, body: TokenResponse, now: number, signal: AbortSignal) {
-  const record = toRecord(body, now, deps.current())
+async function keep(deps: RefreshDeps, body: LenientTokenResponse, now: number, signal: AbortSignal) {
+  const record = toStoredSession(body, now, deps.current())
   signal.throwIfAborted()
   await deps.save(record)
   return record
@@ -63,7 +66,7 @@ async function keep(deps: RefreshDeps, body: TokenResponse, now: number, signal:
  * one that waited and finds nothing yet waits `SETTLE_MS` for the holder's news before refreshing itself.
  * Network failures back off and retry (bounded); 401/403 and other client errors are thrown at once.
  */
-export async function refreshSession(deps: RefreshDeps, signal: AbortSignal): Promise<SessionRecord> {
+export async function refreshSession(deps: RefreshDeps, signal: AbortSignal): Promise<StoredSession> {
   const before = deps.current()?.accessToken
   for (let attempt = 0; ; attempt++) {
     try {
@@ -85,12 +88,7 @@ export async function refreshSession(deps: RefreshDeps, signal: AbortSignal): Pr
             deps.log('refresh', 'stored')
             return found
           }
-          return keep(
-            deps,
-            await deps.post(stored?.refreshToken ?? deps.current()?.refreshToken),
-            now,
-            signal,
-          )
+          return keep(deps, await deps.post(), now, signal)
         },
         signal,
       )
@@ -110,9 +108,9 @@ export async function refreshSession(deps: RefreshDeps, signal: AbortSignal): Pr
  */
 export const swapSession = (
   deps: RefreshDeps,
-  obtain: (accessToken: string) => Promise<TokenResponse>,
+  obtain: (accessToken: string) => Promise<LenientTokenResponse>,
   signal: AbortSignal,
-): Promise<SessionRecord> =>
+): Promise<StoredSession> =>
   locked(
     deps,
     async () => {

@@ -54,3 +54,12 @@ export const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
     if (signal?.aborted) abort()
     else signal?.addEventListener('abort', abort)
   })
+
+/** `work`, or the abort reason as soon as `signal` aborts (callers stop waiting; the work runs out unseen). */
+export function abortable<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const abort = () => reject(signal.reason)
+    signal.addEventListener('abort', abort)
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', abort))
+  })
+}

@@ -1,61 +1,30 @@
-import type { AuthRequest } from './auth-api.js'
-import { isLeashMessage, type LeashMessage, type Lock } from './cross-tab.js'
+import type { LogoutResponse } from '@leash/protocol'
+import { isLeashMessage, type LeashMessage } from './cross-tab.js'
 import { LeashError, toLeashError } from './errors.js'
-import type { createEmitter } from './events.js'
-import { refreshSession, swapSession } from './refresh.js'
+import { type RefreshDeps, refreshSession, swapSession } from './refresh.js'
 import { endsSession, refreshMarginOf, sessionEnd, shouldRefresh, warningOf } from './refresh-policy.js'
-import { deadline } from './schedule.js'
-import { type LeashState, type LeashStore, pending, type SessionWarning } from './state.js'
-import { chain, type MaybePromise, type StoredValue } from './storage.js'
-import type { SessionRecord, TokenResponse } from './tokens.js'
+import { abortable, deadline } from './schedule.js'
+import type { Change, Emission, EndedStatus, Farewell, SessionDeps, Swap } from './session-types.js'
+import { type LeashState, pending, type SessionWarning } from './state.js'
+import { chain, type MaybePromise } from './storage.js'
+import { type LenientTokenResponse, type StoredSession, toStoredSession } from './tokens.js'
 
-/** What a tab keeps in storage: the live session, or the fact of a logout with its 1-second token. */
-export type Persisted = SessionRecord | { loggedOut: true; accessToken?: string; accessExpiresAt?: number }
-
-/** A token that outlives its session: logout's 1-second token. */
-type Farewell = { accessToken: string; accessExpiresAt: number }
-
-/** How a session ended (`anonymous`: none yet; `pending`: storage not read yet). */
-type EndedStatus = 'pending' | 'anonymous' | 'loggedOut' | 'disabled' | 'expired'
-
-export interface SessionDeps {
-  store: LeashStore
-  saved: StoredValue<Persisted>
-  clock: () => number
-  lock: Lock
-  authRequest: AuthRequest
-  emit: ReturnType<typeof createEmitter>['emit']
-  /** Tells the other tabs (a no-op without cross-tab). */
-  post(message: LeashMessage): void
-  /** The last moment the user was active. */
-  lastActive(): number
-  refreshTransport: 'cookie' | 'body'
-  refreshMargin: number
-  warnBefore: number
-  /** A disable clears storage as configured. */
-  clearStorage(): void
-  /** The debug log (a no-op unless `debug`); never given a token. */
-  log(...what: unknown[]): void
-}
-
-/** How to get a new session for the current one's access token: a password change. */
-export type Swap = (accessToken: string) => Promise<TokenResponse>
-
-/**
- * The one owner of the session: the record this tab holds, the refresh in flight, the open warning, and
- * every transition between them (sign-in, refresh, warning, expiry, logout, disable). `leash.store` is
- * derived from this state by `view()` after every transition and written nowhere else.
- */
 const noop = () => {}
 
+/**
+ * The one owner of the session: the stored session this tab holds, the refresh in flight, the open warning,
+ * and every transition between them (sign-in, refresh, warning, expiry, logout, revoke, disable). Each goes
+ * through `apply`, which updates the state, publishes it to `leash.store`, saves, tells the other tabs and
+ * emits, in that order; callers ask for a transition and never write any of these themselves.
+ */
 export function createSession(deps: SessionDeps) {
-  const { store, saved, clock, emit, post, log } = deps
-  let record: SessionRecord | null = null
+  const { store, saved, clock, emit, post, log, transport } = deps
+  let record: StoredSession | null = null
   /** When this tab took the record: only activity after it calls for the next refresh. */
   let adoptedAt = 0
   let warning: SessionWarning | null = null
   let flight: Promise<string> | null = null
-  let ended: { status: EndedStatus; farewell?: Farewell } = { status: 'pending' }
+  let ended: { status: EndedStatus } & Partial<Farewell> = { status: 'pending' }
   let lastError: LeashError | null = null
   /** Aborted whenever the session this tab knows ends or is replaced: work begun for it stops there. */
   let life = new AbortController()
@@ -71,112 +40,128 @@ export function createSession(deps: SessionDeps) {
           warning,
           lastError,
         }
-      : { ...pending, status: ended.status, ...ended.farewell, lastError }
-  const publish = () => store.setState(view(), true)
+      : { ...pending, ...ended, lastError }
 
   // a failed refresh is already in the state and the events: nothing is left to reject into the page
   const refreshTimer = deadline(clock, () => void (onActivity('due')?.catch(noop) ?? log('refresh', 'idle')))
   const warnTimer = deadline(clock, () => {
     if (!record) return
     const { endsAt, reason } = warningOf(record, deps.warnBefore)
-    warning = { endsAt, reason }
+    const opened = { endsAt, reason }
     log('warning', reason, endsAt)
-    publish()
-    emit('warning', warning)
+    apply({ warning: opened, emit: [['warning', opened]] })
   })
   const endTimer = deadline(clock, () => {
     if (!record) return
     const { reason } = sessionEnd(record)
     const error = new LeashError('session_expired')
     log('expired', reason)
-    end('expired', error)
-    saved.set(null)
-    emit('expired', { reason, error })
+    apply({ end: 'expired', error, save: true, emit: [['expired', { reason, error }]] })
   })
   const timers = [refreshTimer, warnTimer, endTimer]
 
-  function renew(reason: LeashError) {
+  function renew(reason = new LeashError('logged_out')) {
     life.abort(reason)
     life = new AbortController()
     flight = null
   }
 
-  /** Takes a record as this tab's session (sign-in, refresh, restore, or news from another tab). */
-  function adopt(r: SessionRecord, login: boolean) {
-    if (login) renew(new LeashError('logged_out'))
-    record = r
-    adoptedAt = clock()
-    warning = null
-    lastError = null
-    const refreshAt = r.accessExpiresAt - refreshMarginOf(r, deps.refreshMargin)
-    log('refresh at', refreshAt)
-    refreshTimer.set(refreshAt)
-    warnTimer.set(warningOf(r, deps.warnBefore).opensAt)
-    endTimer.set(sessionEnd(r).endsAt)
-    publish()
+  /**
+   * The one writer: applies `c` to this tab's state and publishes it, then saves, tells the other tabs and
+   * emits. Tab and events wait for the save (a tab told can read it back; a refresh holds its lock till
+   * then) and are dropped if the session ended meanwhile. Resolves once all of it is done.
+   */
+  function apply(c: Change): MaybePromise<void> {
+    const r = c.record
+    if (r) {
+      if (c.login) renew()
+      record = r
+      adoptedAt = clock()
+      const refreshAt = r.accessExpiresAt - refreshMarginOf(r, deps.refreshMargin)
+      log('refresh at', refreshAt)
+      refreshTimer.set(refreshAt)
+      warnTimer.set(warningOf(r, deps.warnBefore).opensAt)
+      endTimer.set(sessionEnd(r).endsAt)
+    } else if (c.end) {
+      renew(c.error)
+      record = null
+      ended = { status: c.end, ...c.farewell }
+      for (const t of timers) t.set(null)
+    }
+    if (r || c.end || c.warning) warning = c.warning ?? null
+    if (r || c.end || c.error) lastError = c.error ?? null
+    if (r || c.end || !c.tell) store.setState(view(), true)
+    if (c.end === 'disabled') deps.clearStorage()
+    // storage and the other tabs get what this tab now holds: they cannot be told anything else
+    const { status, ...farewell } = ended
+    const message = (
+      record ? { type: 'session', record, login: c.login } : { type: status, ...farewell }
+    ) as LeashMessage
+    const { signal } = life
+    return chain(
+      c.save ? saved.set(record ?? (status === 'loggedOut' ? { loggedOut: true, ...farewell } : null)) : 0,
+      () => {
+        if (signal.aborted) return
+        if (c.tell) post(message)
+        for (const [event, payload] of c.emit ?? []) emit(event, payload as never)
+      },
+    )
   }
 
-  /** Takes the record of a refresh, here or (`remote`) in another tab. */
-  function refreshed(r: SessionRecord, remote: boolean) {
-    adopt(r, false)
-    emit('refreshed', { accessExpiresAt: r.accessExpiresAt, sessionExpiresAt: sessionEnd(r).endsAt, remote })
-  }
+  /** A logout's change, with its 1-second token if one came (from storage, a tab, or the server). */
+  const loggedOut = ({ accessToken, accessExpiresAt }: { accessToken?: string; accessExpiresAt?: number }) =>
+    ({
+      end: 'loggedOut',
+      ...(accessToken && { farewell: { accessToken, accessExpiresAt: accessExpiresAt! } }),
+    }) as const
 
-  /** Ends the session this tab holds; `farewell` is logout's 1-second token. */
-  function end(status: Exclude<EndedStatus, 'anonymous'>, error: LeashError | null, farewell?: Farewell) {
-    renew(error ?? new LeashError('logged_out'))
-    record = null
-    warning = null
-    lastError = error
-    ended = { status, ...(farewell && { farewell }) }
-    for (const t of timers) t.set(null)
-    publish()
-  }
-
-  /** A logout seen in storage or heard from another tab, with its 1-second token if it came. */
-  function loggedOut({ accessToken, accessExpiresAt }: { accessToken?: string; accessExpiresAt?: number }) {
-    end('loggedOut', null, accessToken ? { accessToken, accessExpiresAt: accessExpiresAt! } : undefined)
-  }
+  /** The `refreshed` event for taking `r`, here or (`remote`) in another tab. */
+  const refreshed = (r: StoredSession, remote: boolean): Emission => [
+    'refreshed',
+    { accessExpiresAt: r.accessExpiresAt, sessionExpiresAt: sessionEnd(r).endsAt, remote },
+  ]
 
   function disable(remote: boolean): LeashError {
     const error = new LeashError('user_disabled', 403)
     if (ended.status === 'disabled' && !record) return error
     log('disabled', remote)
-    end('disabled', error)
-    deps.clearStorage()
-    if (!remote) post({ type: 'disabled' })
-    emit('disabled', { remote })
+    apply({ end: 'disabled', error, tell: !remote, emit: [['disabled', { remote }]] })
     return error
   }
 
   /**
    * One token swap at a time, in this tab and (through the lock) across tabs: a refresh (`why` says what
    * asked for it), or with `swap` a password change, which waits for a refresh in flight and is never retried;
-   * its failure leaves the session as it was.
+   * its failure leaves the session as it was. The session builds the refresh request itself: the refresh
+   * token goes from the newest stored session to the transport, and nowhere else.
    */
   function refresh(why: string, swap?: Swap): Promise<string> {
     if (flight) return swap ? flight.then(() => refresh(why, swap)) : flight
     if (!record) return Promise.reject(lastError ?? new LeashError('no_session'))
     log('refresh', why)
     const { signal } = life
-    const io = {
-      lock: deps.lock,
-      clock,
-      log,
+    let stored: StoredSession | null = null
+    /** Takes `r` as a refresh's result; a new one (`save`) is saved and told while the lock is held. */
+    const land = (r: StoredSession, save?: boolean) => {
+      flight = null
+      return apply({ record: r, save, tell: save, emit: [refreshed(r, false)] })
+    }
+    const io: RefreshDeps = {
+      ...deps, // lock, clock, log; its `post` (to the other tabs) is replaced by the refresh request's
       current: () => record,
-      stored: () => chain(saved.get(), (p) => (p && !('loggedOut' in p) ? p : null)),
-      save: (r: SessionRecord) => chain(saved.set(r), () => post({ type: 'session', record: r })),
-      post: (refreshToken?: string) =>
-        deps.authRequest<TokenResponse>(
+      stored: () => chain(saved.get(), (p) => (stored = p && !('loggedOut' in p) ? p : null)),
+      save: (r) => land(r, true),
+      post: () =>
+        deps.authRequest<LenientTokenResponse>(
           '/auth/refresh',
-          deps.refreshTransport === 'body' ? { refresh_token: refreshToken } : {},
+          transport.carry(stored?.refreshToken ?? record?.refreshToken),
         ),
     }
     const work = (swap ? swapSession(io, swap, signal) : refreshSession(io, signal)).then(
       (r) => {
         signal.throwIfAborted()
-        flight = null
-        refreshed(r, false)
+        // a session another tab stored is taken here; a new one landed as it was saved
+        if (flight === current) land(r)
         return r.accessToken
       },
       (e: unknown) => {
@@ -185,28 +170,25 @@ export function createSession(deps: SessionDeps) {
         const error = toLeashError(e)
         log('refreshFailed', error.code)
         if (swap) {
-          publish()
+          apply({})
           throw error
         }
-        if (endsSession(error)) {
-          end('expired', error)
-          saved.set(null)
-        } else {
-          lastError = error
-          publish()
-        }
-        emit('refreshFailed', { error })
-        if (endsSession(error)) emit('expired', { reason: 'server', error })
+        const failed: Emission = ['refreshFailed', { error }]
+        apply(
+          endsSession(error)
+            ? { end: 'expired', error, save: true, emit: [failed, ['expired', { reason: 'server', error }]] }
+            : { error, emit: [failed] },
+        )
         throw error
       },
     )
     const current = abortable(work, signal)
     flight = current
-    publish()
+    apply({})
     return current
   }
 
-  /** Activity (`why`: input, a request, the refresh deadline): refresh now if the token is within its margin. */
+  /** Activity (`why`: input, a request, the refresh deadline): refresh now if the token is within margin. */
   function onActivity(why: string): Promise<string> | undefined {
     if (flight) return flight
     if (
@@ -226,56 +208,101 @@ export function createSession(deps: SessionDeps) {
       if (ended.status !== 'pending' || record) return
       // Anything on the page's origin can write storage: what is found is checked as a message would be.
       const loggedOutFound = !!found && 'loggedOut' in found
-      if (loggedOutFound && isLeashMessage({ ...found, type: 'loggedOut' })) loggedOut(found)
-      else if (
-        !loggedOutFound &&
-        isLeashMessage({ type: 'session', record: found }) &&
-        sessionEnd(found!).endsAt > clock()
+      apply(
+        loggedOutFound && isLeashMessage({ ...found, type: 'loggedOut' })
+          ? loggedOut(found)
+          : !loggedOutFound &&
+              isLeashMessage({ type: 'session', record: found }) &&
+              sessionEnd(found!).endsAt > clock()
+            ? { record: found! }
+            : { end: 'anonymous' },
       )
-        adopt(found!, false)
-      else {
-        ended = { status: 'anonymous' }
-        publish()
-      }
       log('restore', store.getState().status)
     })
   }
 
-  /** News from another tab. */
+  /** News from another tab: taken here, never saved or told again. */
   function receive(m: LeashMessage) {
     log('receive', m.type)
     if (m.type === 'session') {
       // a refresh that crossed this tab's logout on the channel must not revive the session
       if (!m.login && !record) return
-      if (m.login) {
-        adopt(m.record, true)
-        emit('login', { user: m.record.user, remote: true })
-      } else refreshed(m.record, true)
-    } else if (m.type === 'loggedOut') {
-      loggedOut(m)
-      emit('loggedOut', { remote: true })
-    } else disable(true)
+      const { record: r, login } = m
+      apply({
+        record: r,
+        login,
+        emit: [login ? ['login', { user: r.user, remote: true }] : refreshed(r, true)],
+      })
+    } else if (m.type === 'loggedOut') apply({ ...loggedOut(m), emit: [['loggedOut', { remote: true }]] })
+    else disable(true)
+  }
+
+  /**
+   * Signs out: ended here at once (a failed call still ends it locally), then the server is told, and the
+   * 1-second token it returns replaces the old one, here and in every tab. `everywhere` ends every session
+   * of the user (it needs a valid access token, so an expired one is refreshed first) and rejects if the
+   * server call failed.
+   */
+  async function logout(everywhere: boolean): Promise<void> {
+    const held = record
+    let token = held && held.accessExpiresAt > clock() ? held.accessToken : null
+    log('logout', everywhere)
+    if (everywhere && held && !token) token = await refresh('logout').catch(() => null)
+    const spent = (record ?? held)?.refreshToken
+    apply({ end: 'loggedOut', save: true })
+    const { signal } = life
+    const sentAt = clock()
+    let failure: LeashError | undefined
+    let farewell: Farewell | undefined
+    try {
+      const body = await deps.authRequest<LogoutResponse>(
+        everywhere ? '/auth/logout-all' : '/auth/logout',
+        transport.carry(spent),
+        token,
+      )
+      farewell = { accessToken: body.access_token, accessExpiresAt: sentAt + body.expires_in * 1000 }
+    } catch (e) {
+      failure = toLeashError(e)
+    }
+    if (signal.aborted) return // a sign-in (here or in another tab) came first
+    await apply({
+      ...(farewell && { end: 'loggedOut', farewell, save: true }),
+      tell: true,
+      emit: [['loggedOut', { remote: false }]],
+    })
+    if (everywhere && failure) throw failure
   }
 
   return {
-    /** The record this tab holds (null without a live session). */
-    record: () => record,
     /** When this tab took the record. */
     adoptedAt: () => adoptedAt,
     /** Aborts when the session this tab knows ends or is replaced. */
     signal: () => life.signal,
-    adopt,
-    end,
+    /**
+     * Signs in with a token response (login, register) sent at `sentAt`: here, in storage and in every tab;
+     * resolves once the session is saved (an async storage too).
+     */
+    signIn(body: LenientTokenResponse, sentAt: number): MaybePromise<void> {
+      const r = toStoredSession(body, sentAt)
+      log('login')
+      return apply({
+        record: r,
+        login: true,
+        save: true,
+        tell: true,
+        emit: [['login', { user: r.user, remote: false }]],
+      })
+    },
+    /** The server signed this device out (a revoke of the current session): as a logout, without its token. */
+    revoked: () =>
+      apply({ end: 'loggedOut', save: true, tell: true, emit: [['loggedOut', { remote: false }]] }),
+    /** Signs out here and in every tab, and (`everywhere`) every session of the user: see `logout`. */
+    logout,
     disable,
     refresh,
     onActivity,
     restore,
     receive,
-    /** Logout's 1-second token, once the server sent it. */
-    farewell(token: Farewell) {
-      ended = { status: 'loggedOut', farewell: token }
-      publish()
-    },
     /** Re-checks every deadline (after sleep, or when a hidden tab shows again). */
     recheck: () => {
       for (const t of timers) t.check()
@@ -288,12 +315,3 @@ export function createSession(deps: SessionDeps) {
 }
 
 export type Session = ReturnType<typeof createSession>
-
-/** `work`, or the abort reason as soon as `signal` aborts (callers stop waiting; the work runs out unseen). */
-function abortable<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const abort = () => reject(signal.reason)
-    signal.addEventListener('abort', abort)
-    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', abort))
-  })
-}

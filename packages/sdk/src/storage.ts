@@ -22,7 +22,7 @@ export type StorageOption = 'local' | 'session' | 'memory' | StorageAdapter
 /** Every key Leash writes starts with this. */
 export const PREFIX = 'leash:'
 
-/** A synchronous storage: Web Storage, memory, or the fallbacks of cross-tab.ts. */
+/** A synchronous storage: Web Storage or memory (the lease and messages of fallbacks.ts need one). */
 export type SyncStorage = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>
 
 /** A storage that lives and dies with the page (and the default where Web Storage is missing, as in Node). */

@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest'
-import { toRecord } from './tokens.js'
+import { toStoredSession } from './tokens.js'
 
 const jwt = (claims: object) => `e30.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.sig`
 
@@ -11,7 +11,7 @@ test('deadlines come from the relative durations and the send time, never from e
     session: { id: 's', idle_expires_in: 1800, absolute_expires_in: 43_200 },
     user: { id: 'u1', username: 'alice', role: 'user' as const },
   }
-  const r = toRecord(body, 5_000_000)
+  const r = toStoredSession(body, 5_000_000)
   expect(r).toMatchObject({
     accessExpiresAt: 5_300_000,
     idleExpiresAt: 6_800_000,

@@ -4,14 +4,17 @@ import type { PublicUser, TokenResponse as WireTokenResponse } from '@leash/prot
 export type LeashUser = PublicUser
 
 /**
- * The body of a login or refresh response: the protocol's `TokenResponse`, read leniently (without
- * `session` or `user`, the previous record's stand in).
+ * A token response (login, refresh, password change) as the client reads it: the protocol's `TokenResponse`
+ * with `session`, `user` and `user_enabled` optional (without them, the previous stored session's stand in).
  */
-export type TokenResponse = Omit<WireTokenResponse, 'session' | 'user' | 'user_enabled'> &
+export type LenientTokenResponse = Omit<WireTokenResponse, 'session' | 'user' | 'user_enabled'> &
   Partial<Pick<WireTokenResponse, 'session' | 'user' | 'user_enabled'>>
 
-/** What the client keeps of a live session; every time is on the client's own clock. */
-export interface SessionRecord {
+/**
+ * What the client keeps in storage (and tells other tabs) of a live session; every time is on the client's
+ * own clock. Not the server's session row: this is one tab's copy of the tokens and their deadlines.
+ */
+export interface StoredSession {
   accessToken: string
   accessExpiresAt: number
   idleExpiresAt: number
@@ -23,14 +26,14 @@ export interface SessionRecord {
 }
 
 /**
- * Turns a token response into a record. Deadlines are `sentAt` (the local time the request left) plus the
- * relative durations, so a wrong device clock changes nothing and latency only makes them earlier.
+ * Turns a token response into a stored session. Deadlines are `sentAt` (the local time the request left)
+ * plus the relative durations, so a wrong device clock changes nothing and latency only makes them earlier.
  */
-export function toRecord(
-  body: TokenResponse,
+export function toStoredSession(
+  body: LenientTokenResponse,
   sentAt: number,
-  previous?: SessionRecord | null,
-): SessionRecord {
+  previous?: StoredSession | null,
+): StoredSession {
   const at = (seconds: number | undefined, fallback: number | undefined) =>
     seconds == null ? (fallback ?? 8.64e15) : sentAt + seconds * 1000
   return {
