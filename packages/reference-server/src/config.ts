@@ -1,3 +1,5 @@
+import { MAX_LISTED_SESSIONS } from '@leash/protocol'
+
 /** Everything `createApp` needs to know that is not an adapter. Durations are seconds. */
 export interface ServerConfig {
   /** `iss` of every access token. */
@@ -18,6 +20,11 @@ export interface ServerConfig {
   loginRate: number
   /** Login and register attempts per client IP per minute before 429; every attempt counts. */
   ipRate: number
+  /**
+   * Live sessions a user may hold (at most `MAX_LISTED_SESSIONS`, so the user's list shows every one); a
+   * sign-in beyond it ends the least recently used.
+   */
+  maxSessions: number
   /** Password hashes that may run at once (each scrypt hash takes a core and 128 MiB). */
   hashConcurrency: number
   /** Password hashes that may wait for a slot; beyond that, 503 `server_busy`. */
@@ -55,6 +62,7 @@ export const defaultConfig: ServerConfig = {
   iatLeeway: 30,
   loginRate: 10,
   ipRate: 60,
+  maxSessions: MAX_LISTED_SESSIONS,
   // Portable: nothing here knows the cores; main.ts raises it to what the machine has, less one.
   hashConcurrency: 1,
   hashQueue: 32,
@@ -130,6 +138,7 @@ export function validateConfig(config: ServerConfig): ServerConfig {
     'absoluteTimeout',
     'loginRate',
     'ipRate',
+    'maxSessions',
     'hashConcurrency',
   ] as const
   for (const key of positive) {
@@ -139,6 +148,11 @@ export function validateConfig(config: ServerConfig): ServerConfig {
   for (const key of ['reuseInterval', 'hashQueue'] as const) {
     if (!Number.isInteger(config[key]) || config[key] < 0)
       throw new ConfigError(`${key} must be a whole number ≥ 0`)
+  }
+  if (config.maxSessions > MAX_LISTED_SESSIONS) {
+    throw new ConfigError(
+      `maxSessions (${config.maxSessions}) cannot exceed the ${MAX_LISTED_SESSIONS} sessions a user's list shows`,
+    )
   }
   if (config.idleTimeout > config.absoluteTimeout) {
     throw new ConfigError(
@@ -199,6 +213,8 @@ export function configFromEnv(env: Env, defaults: ServerConfig = defaultConfig):
         : positiveInt(env, 'LEASH_REUSE_INTERVAL', defaults.reuseInterval),
     loginRate: count(env, 'LEASH_LOGIN_RATE', defaults.loginRate, 1, 1_000_000),
     ipRate: count(env, 'LEASH_IP_RATE', defaults.ipRate, 1, 1_000_000),
+    // Never more than the list shows: a session beyond it would be live and hidden from its user.
+    maxSessions: count(env, 'LEASH_MAX_SESSIONS', defaults.maxSessions, 1, MAX_LISTED_SESSIONS),
     hashConcurrency: count(env, 'LEASH_HASH_CONCURRENCY', defaults.hashConcurrency, 1, 1024),
     hashQueue: count(env, 'LEASH_HASH_QUEUE', defaults.hashQueue, 0, 100_000),
     allowRegistration: bool(env, 'LEASH_ALLOW_REGISTRATION', defaults.allowRegistration),

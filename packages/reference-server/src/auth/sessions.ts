@@ -54,6 +54,7 @@ export function createSessions(deps: {
 }) {
   const { store, directory, codec, config, now } = deps
   const hash = (token: string) => codec.hashRefreshToken(token)
+  const idleTimeoutMs = config.idleTimeout * 1000
 
   /** Signs an access token for the session; it never outlives the session's idle or absolute end. */
   async function sign(user: UserRecord, key: SigningKey, session: SessionRecord, at: number, ttl?: number) {
@@ -88,7 +89,10 @@ export function createSessions(deps: {
       endReason: null,
     }
     const refreshToken = randomToken(32)
-    await store.createSession(session, await hash(refreshToken))
+    // Beyond the cap, the least recently used sessions end with the sign-in, and every instance drops them.
+    const cap = { max: config.maxSessions, now: at, idleTimeoutMs }
+    const evicted = await store.createSession(session, await hash(refreshToken), cap)
+    await Promise.all(evicted.map((id) => directory.invalidate({ kind: 'session', id })))
     const key = await directory.keyFor(user)
     return { user, session, refreshToken, ...(await sign(user, key, session, at)) }
   }
@@ -98,8 +102,6 @@ export function createSessions(deps: {
     await directory.invalidate({ kind: 'session', id: sessionId })
     return ended
   }
-
-  const idleTimeoutMs = config.idleTimeout * 1000
 
   /** The user's live sessions, newest first: those a refresh would still accept. */
   const list = (userId: string) =>

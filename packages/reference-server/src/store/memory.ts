@@ -69,7 +69,7 @@ export function createMemoryStore(): Store {
       if (endSessions) endUserSessions(id, endSessions)
       return { ...u }
     },
-    async createSession(session, firstTokenHash) {
+    async createSession(session, firstTokenHash, cap) {
       sessions.set(session.id, { ...session })
       tokens.set(firstTokenHash, session.id)
       families.set(session.id, {
@@ -78,6 +78,19 @@ export function createMemoryStore(): Store {
         previousUsedAt: null,
         retried: false,
       })
+      if (!cap) return []
+      const others = [...sessions.values()].filter(
+        (s) => s.userId === session.userId && s.id !== session.id && isLive(s, cap),
+      )
+      const over = others.length - (cap.max - 1)
+      if (over <= 0) return []
+      // Least recently used first: the idle clock, then the sign-in, then the id.
+      others.sort(
+        (a, b) => a.lastRefreshAt - b.lastRefreshAt || a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1),
+      )
+      const ended = others.slice(0, over)
+      for (const s of ended) end(s, 'revoked', cap.now)
+      return ended.map((s) => s.id)
     },
     async findSession(id) {
       const s = sessions.get(id)

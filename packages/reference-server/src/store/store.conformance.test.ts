@@ -1,50 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { afterAll, beforeEach, describe, expect, it } from 'vitest'
+import { beforeEach, describe, expect, it } from 'vitest'
 import { ConflictError, LastAdminError } from '../errors.js'
-import { createSqliteStore } from '../node/store/sqlite.js'
-import { isolatedPostgresStore, skipWithout } from '../test/services.js'
-import { createMemoryStore } from './memory.js'
-import type { SessionRecord, Store, UserRecord } from './types.js'
+import { session, stores, user } from '../test/store-fixtures.js'
+import type { Store, UserRecord } from './types.js'
 
-// One suite, every store: what the server relies on must hold for each of them alike.
-
-const dir = mkdtempSync(join(tmpdir(), 'leash-store-'))
-afterAll(() => rmSync(dir, { recursive: true, force: true }))
-let n = 0
-
-const stores: Array<[string, () => Store]> = [
-  ['memory', () => createMemoryStore()],
-  ['sqlite (file)', () => createSqliteStore(join(dir, `conformance-${++n}.db`))],
-]
-// PostgreSQL joins when a database is given (CI starts one); each test gets a schema of its own.
-const noPostgres = skipWithout(['database'], 'PostgreSQL store conformance')
-if (noPostgres) describe.skip(`postgres store: ${noPostgres}`, () => it.todo('conformance'))
-else stores.push(['postgres', isolatedPostgresStore])
-
-const user = (over: Partial<UserRecord> = {}): UserRecord => ({
-  id: `u-${Math.random().toString(36).slice(2)}`,
-  username: 'Alice',
-  passwordHash: 'hash',
-  role: 'user',
-  enabled: true,
-  secret: 'secret-1',
-  createdAt: 1000,
-  ...over,
-})
-const session = (userId: string, over: Partial<SessionRecord> = {}): SessionRecord => ({
-  id: `s-${Math.random().toString(36).slice(2)}`,
-  userId,
-  createdAt: 1000,
-  lastRefreshAt: 1000,
-  absoluteExpiresAt: 100_000,
-  transport: 'cookie',
-  userAgent: null,
-  endedAt: null,
-  endReason: null,
-  ...over,
-})
+// One suite, every store: what the server relies on must hold for each of them alike (the bounds on
+// sessions and refresh history: store.conformance.bounds.test.ts).
 
 const enabledAdmins = (users: UserRecord[]) => users.filter((u) => u.role === 'admin' && u.enabled)
 

@@ -55,6 +55,14 @@ export interface RefreshFamily {
   retried: boolean
 }
 
+/**
+ * The most live sessions (see `Liveness`) a user may hold. A sign-in beyond it ends the least recently
+ * used of the others ('revoked'): the lowest `lastRefreshAt`, then the oldest, never the new one.
+ */
+export interface SessionCap extends Liveness {
+  max: number
+}
+
 /** The timings a presentation is judged by (milliseconds). */
 export interface RefreshPolicy {
   reuseIntervalMs: number
@@ -117,8 +125,12 @@ export interface Store {
     options?: UpdateOptions,
   ): Promise<UserRecord | null>
 
-  /** Creates the session with its first (live) refresh token. */
-  createSession(session: SessionRecord, firstTokenHash: string): Promise<void>
+  /**
+   * Creates the session with its first (live) refresh token and, given a cap, ends the user's least recently
+   * used live sessions beyond it, in the same atomic step (concurrent sign-ins of one user are applied one
+   * after the other, so they never leave more than `cap.max` live). Returns the ids of the sessions it ended.
+   */
+  createSession(session: SessionRecord, firstTokenHash: string, cap?: SessionCap): Promise<string[]>
   findSession(id: string): Promise<SessionRecord | null>
   /** The session a refresh token belongs to and where its family stands (null for an unknown token). */
   findRefreshFamily(hash: string): Promise<{ session: SessionRecord; family: RefreshFamily } | null>
