@@ -68,6 +68,44 @@ describe.each(stores)('%s store', (_name, make) => {
       expect(new Set(ended.flat()).size).toBe(ended.flat().length)
     }
   })
+
+  it("keeps a family's history two tokens long; a forgotten token of the family is reuse", async () => {
+    const a = await store.createUser(user())
+    const s = session(a.id)
+    await store.createSession(s, 'h0')
+    for (let i = 1; i <= 600; i++) {
+      expect(await store.spendRefreshToken(`h${i - 1}`, `h${i}`, 2000 + i, policy)).toMatchObject({
+        verdict: 'rotate',
+      })
+    }
+    const held = []
+    for (let i = 0; i <= 600; i++) if (await store.findRefreshFamily(`h${i}`)) held.push(`h${i}`)
+    expect(held).toEqual(['h599', 'h600'])
+    // Unknown without its family; with a family that does not exist, unknown too.
+    expect(await store.spendRefreshToken('h0', 'x', 3000, policy)).toBeNull()
+    expect(await store.spendRefreshToken('h0', 'x', 3000, policy, 'no-such-session')).toBeNull()
+    expect(await store.findSession(s.id)).toMatchObject({ endedAt: null })
+    // Named as its family's, the forgotten first token ends the family; nothing is issued for it.
+    expect(await store.spendRefreshToken('h0', 'x', 3000, policy, s.id)).toMatchObject({
+      verdict: 'reused',
+      session: { id: s.id, endedAt: 3000, endReason: 'reuse' },
+    })
+    expect(await store.findRefreshFamily('x')).toBeNull()
+    expect(await store.spendRefreshToken('h600', 'y', 3001, policy)).toMatchObject({ verdict: 'ended' })
+  })
+
+  it('a known token is judged by its own family, whatever family the caller names', async () => {
+    const a = await store.createUser(user())
+    const mine = session(a.id)
+    const other = session(a.id)
+    await store.createSession(mine, 'm0')
+    await store.createSession(other, 'o0')
+    expect(await store.spendRefreshToken('m0', 'm1', 2000, policy, other.id)).toMatchObject({
+      verdict: 'rotate',
+      session: { id: mine.id },
+    })
+    expect(await store.findSession(other.id)).toMatchObject({ endedAt: null })
+  })
 })
 
 const policy = { reuseIntervalMs: 10_000, idleTimeoutMs: 60_000 }

@@ -132,7 +132,10 @@ export interface Store {
    */
   createSession(session: SessionRecord, firstTokenHash: string, cap?: SessionCap): Promise<string[]>
   findSession(id: string): Promise<SessionRecord | null>
-  /** The session a refresh token belongs to and where its family stands (null for an unknown token). */
+  /**
+   * The session a refresh token belongs to and where its family stands: null for an unknown token, and for
+   * one the store has forgotten (older than the one the live token replaced).
+   */
   findRefreshFamily(hash: string): Promise<{ session: SessionRecord; family: RefreshFamily } | null>
   /**
    * Presents a refresh token, judged by `judgeRefresh` and applied in one atomic step, so concurrent
@@ -140,12 +143,18 @@ export interface Store {
    * Accepted, `next` becomes the family's only live token and the idle clock moves to `now`; with
    * `next` null (logout) the session ends instead. `expired` ends the session as a timeout, `reused`
    * as reuse. Null for an unknown token.
+   *
+   * The store keeps only the tokens the rule needs (the live one and the one it replaced): a token that
+   * leaves that window (`RefreshPlan.dropped`) is forgotten in the same step. `family`, the session the
+   * caller knows the token to be of (its tag checked, tokens/refresh-token.ts), is where a hash the store
+   * no longer holds is judged: as an old token of that family, that is, as reuse.
    */
   spendRefreshToken(
     hash: string,
     next: string | null,
     now: number,
     policy: RefreshPolicy,
+    family?: string | null,
   ): Promise<SpentRefreshToken | null>
   /** Ends one live session; false when it had ended already or does not exist. */
   endSession(id: string, reason: SessionEndReason, now: number): Promise<boolean>

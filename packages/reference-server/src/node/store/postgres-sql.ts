@@ -52,3 +52,24 @@ export const END_LEAST_RECENTLY_USED = `UPDATE sessions SET ended_at = $2, end_r
     ORDER BY last_refresh_at DESC, created_at DESC, id COLLATE "C" DESC OFFSET $5::int - 1
   )
   RETURNING id`
+
+/**
+ * The family a presented token ($1) belongs to, its session row locked; a hash the store has forgotten is
+ * looked for in the family the caller knows it to be of ($2, or null).
+ */
+export const FAMILY_FOR_UPDATE = `SELECT * FROM sessions
+  WHERE id = COALESCE((SELECT session_id FROM refresh_tokens WHERE hash = $1), $2::text) FOR UPDATE`
+
+/**
+ * Writes a presentation's plan, in one statement: the session's clock, end and family ($1–$8), the newly
+ * issued token ($9, or null) and the one that left the family's window ($10, or null: forgotten).
+ */
+export const WRITE_FAMILY = `WITH s AS (
+    UPDATE sessions SET last_refresh_at = $2, ended_at = $3, end_reason = $4, refresh_current = $5,
+      refresh_previous = $6, refresh_previous_used_at = $7, refresh_retried = $8
+    WHERE id = $1 RETURNING id
+  ), d AS (
+    DELETE FROM refresh_tokens WHERE hash = $10::text
+  )
+  INSERT INTO refresh_tokens (hash, session_id, issued_at)
+  SELECT $9::text, id, $2 FROM s WHERE $9::text IS NOT NULL`

@@ -8,11 +8,13 @@ import { type Row, toFamily, toSession, toUser, types } from './postgres-rows.js
 import { migrate, SchemaTooNewError } from './postgres-schema.js'
 import {
   END_LEAST_RECENTLY_USED,
+  FAMILY_FOR_UPDATE,
   INSERT_SESSION,
   LIVE,
   mapPgError,
   SESSION_OF_TOKEN,
   UPDATE_USER,
+  WRITE_FAMILY,
 } from './postgres-sql.js'
 
 export { mapPgError }
@@ -180,37 +182,22 @@ export function createPostgresStore(options: PostgresStoreOptions): Store & { re
     findSession: (id) => one('SELECT * FROM sessions WHERE id = $1', [id], toSession),
     findRefreshFamily: (hash) =>
       one(SESSION_OF_TOKEN, [hash], (r) => ({ session: toSession(r), family: toFamily(r) })),
-    spendRefreshToken: (hash, next, now, policy) =>
+    spendRefreshToken: (hash, next, now, policy, family) =>
       transaction(async (client) => {
         // Locks the family's session row: a concurrent presentation of the same family waits here, then
         // reads what this one wrote (read committed re-reads a row it had to wait for).
-        const { rows } = await client.query<Row>(`${SESSION_OF_TOKEN} FOR UPDATE`, [hash])
+        const { rows } = await client.query<Row>(FAMILY_FOR_UPDATE, [hash, family ?? null])
         const row = rows[0]
         if (!row) return null
         const plan = planRefresh(toSession(row), toFamily(row), hash, next, now, policy)
         if (plan.changed) {
           const { session: s, family: f } = plan
           const issued = f.current !== null && f.current !== row.refresh_current ? f.current : null
-          await client.query(
-            `WITH s AS (
-               UPDATE sessions SET last_refresh_at = $2, ended_at = $3, end_reason = $4, refresh_current = $5,
-                 refresh_previous = $6, refresh_previous_used_at = $7, refresh_retried = $8
-               WHERE id = $1 RETURNING id
-             )
-             INSERT INTO refresh_tokens (hash, session_id, issued_at)
-             SELECT $9::text, id, $2 FROM s WHERE $9::text IS NOT NULL`,
-            [
-              s.id,
-              s.lastRefreshAt,
-              s.endedAt,
-              s.endReason,
-              f.current,
-              f.previous,
-              f.previousUsedAt,
-              f.retried,
-              issued,
-            ],
-          )
+          await client.query(WRITE_FAMILY, [
+            ...[s.id, s.lastRefreshAt, s.endedAt, s.endReason],
+            ...[f.current, f.previous, f.previousUsedAt, f.retried],
+            ...[issued, plan.dropped],
+          ])
         }
         return { verdict: plan.verdict, session: plan.session }
       }),

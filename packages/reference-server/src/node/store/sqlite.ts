@@ -50,6 +50,7 @@ export function createSqliteStore(path: string): Store {
     ),
     session: db.prepare<[string], SessionRow>('SELECT * FROM sessions WHERE id = ?'),
     insertToken: db.prepare('INSERT INTO refresh_tokens (hash, session_id, issued_at) VALUES (?, ?, ?)'),
+    deleteToken: db.prepare('DELETE FROM refresh_tokens WHERE hash = ?'),
     sessionOfToken: db.prepare<[string], SessionRow>(
       'SELECT s.* FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id WHERE t.hash = ?',
     ),
@@ -148,8 +149,14 @@ export function createSqliteStore(path: string): Store {
   // Judged and written in one transaction; IMMEDIATE takes the write lock first, so another process on
   // the same file cannot judge the same family from a stale read in between.
   const spendRefreshToken = db.transaction(
-    (hash: string, next: string | null, now: number, policy: RefreshPolicy): SpentRefreshToken | null => {
-      const row = q.sessionOfToken.get(hash)
+    (
+      hash: string,
+      next: string | null,
+      now: number,
+      policy: RefreshPolicy,
+      family?: string | null,
+    ): SpentRefreshToken | null => {
+      const row = q.sessionOfToken.get(hash) ?? (family ? q.session.get(family) : undefined)
       if (!row) return null
       const plan = planRefresh(toSession(row), toFamily(row), hash, next, now, policy)
       if (plan.changed) {
@@ -165,6 +172,7 @@ export function createSqliteStore(path: string): Store {
           retried: f.retried ? 1 : 0,
         })
         if (f.current !== null && f.current !== row.refresh_current) q.insertToken.run(f.current, s.id, now)
+        if (plan.dropped !== null) q.deleteToken.run(plan.dropped)
       }
       return { verdict: plan.verdict, session: plan.session }
     },
@@ -204,8 +212,8 @@ export function createSqliteStore(path: string): Store {
         const row = q.sessionOfToken.get(hash)
         return row ? { session: toSession(row), family: toFamily(row) } : null
       }),
-    spendRefreshToken: (hash, next, now, policy) =>
-      guard(() => spendRefreshToken.immediate(hash, next, now, policy)),
+    spendRefreshToken: (hash, next, now, policy, family) =>
+      guard(() => spendRefreshToken.immediate(hash, next, now, policy, family)),
     endSession: (id, reason, now) => guard(() => q.endSession.run(now, reason, id).changes > 0),
     listSessions: (userId, { now, idleTimeoutMs, limit }) =>
       guard(() => q.liveSessions.all({ user_id: userId, now, idle: idleTimeoutMs, limit }).map(toSession)),
