@@ -242,7 +242,7 @@ describe('the server on a socket, over SQLite', () => {
     const login = await post(server, '/auth/login', { username: 'alice', password: 'alice-password' })
     expect(login.status).toBe(200)
     const cookie = login.headers.get('set-cookie')!.split(';')[0]!
-    expect(cookie).toMatch(/^leash_refresh=[\w-]{43}$/)
+    expect(cookie).toMatch(/^leash_refresh=[\w-]{107}$/) // 256 random bits, the session id, its tag
     const { access_token } = (await login.json()) as { access_token: string }
     const auth = { authorization: `Bearer ${access_token}` }
     expect((await post(server, '/api/notes', { text: 'kept across restarts' }, auth)).status).toBe(201)
