@@ -26,8 +26,9 @@ let estimator: Promise<ZxcvbnFactory> | undefined
 
 /**
  * zxcvbn with the common dictionaries (passwords, diceware words) and keyboard layouts, loaded on first
- * use, once per process (~0.5–0.9 s, ~6 MiB of heap): importing the server costs nothing, and a browser
- * bundle of the msw form gets it as a chunk of its own. A failed load is tried again at the next call.
+ * use, once per process (0.3–0.9 s, 6 MiB of heap, 20–25 MiB RSS): importing the server costs nothing,
+ * and a browser bundle of the msw form gets it as a chunk of its own. A failed load is tried again at the
+ * next call.
  */
 function loadEstimator(): Promise<ZxcvbnFactory> {
   estimator ??= Promise.all([import('@zxcvbn-ts/core'), import('@zxcvbn-ts/language-common')]).then(
