@@ -113,7 +113,7 @@ export function createApp(options: AppOptions): LeashApp {
     })
   const directory = createDirectory({ store, bus, codec, now, globalSecret: options.globalSecret })
   const base = { store, bus, config, directory, now }
-  const sessions = createSessions({ ...base, codec })
+  const sessions = createSessions({ ...base, codec, globalSecret: options.globalSecret })
   const admin = createAdminActions({ store, sessions, directory, now })
   const authorization = options.authorization ?? ((c: Context) => c.req.header('authorization'))
   const deps: Deps = {

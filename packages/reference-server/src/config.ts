@@ -1,3 +1,5 @@
+import { MAX_LISTED_SESSIONS } from '@leash/protocol'
+
 /** Everything `createApp` needs to know that is not an adapter. Durations are seconds. */
 export interface ServerConfig {
   /** `iss` of every access token. */
@@ -23,6 +25,11 @@ export interface ServerConfig {
    * account has not signed in from (those it has are never refused by it).
    */
   accountRate: number
+  /**
+   * Live sessions a user may hold (at most `MAX_LISTED_SESSIONS`, so the user's list shows every one); a
+   * sign-in beyond it ends the least recently used.
+   */
+  maxSessions: number
   /** Password hashes that may run at once (each scrypt hash takes a core and 128 MiB). */
   hashConcurrency: number
   /** Password hashes that may wait for a slot; beyond that, 503 `server_busy`. */
@@ -63,6 +70,7 @@ export const defaultConfig: ServerConfig = {
   // Twice the per-address login rate: the owner's new devices rarely meet it, while any number of
   // addresses together get 20 guesses a minute at one account (the known addresses are exempt).
   accountRate: 20,
+  maxSessions: MAX_LISTED_SESSIONS,
   // Portable: nothing here knows the cores; main.ts raises it to what the machine has, less one.
   hashConcurrency: 1,
   hashQueue: 32,
@@ -139,6 +147,7 @@ export function validateConfig(config: ServerConfig): ServerConfig {
     'loginRate',
     'ipRate',
     'accountRate',
+    'maxSessions',
     'hashConcurrency',
   ] as const
   for (const key of positive) {
@@ -148,6 +157,11 @@ export function validateConfig(config: ServerConfig): ServerConfig {
   for (const key of ['reuseInterval', 'hashQueue'] as const) {
     if (!Number.isInteger(config[key]) || config[key] < 0)
       throw new ConfigError(`${key} must be a whole number ≥ 0`)
+  }
+  if (config.maxSessions > MAX_LISTED_SESSIONS) {
+    throw new ConfigError(
+      `maxSessions (${config.maxSessions}) cannot exceed the ${MAX_LISTED_SESSIONS} sessions a user's list shows`,
+    )
   }
   if (config.idleTimeout > config.absoluteTimeout) {
     throw new ConfigError(
@@ -209,6 +223,8 @@ export function configFromEnv(env: Env, defaults: ServerConfig = defaultConfig):
     loginRate: count(env, 'LEASH_LOGIN_RATE', defaults.loginRate, 1, 1_000_000),
     ipRate: count(env, 'LEASH_IP_RATE', defaults.ipRate, 1, 1_000_000),
     accountRate: count(env, 'LEASH_ACCOUNT_RATE', defaults.accountRate, 1, 1_000_000),
+    // Never more than the list shows: a session beyond it would be live and hidden from its user.
+    maxSessions: count(env, 'LEASH_MAX_SESSIONS', defaults.maxSessions, 1, MAX_LISTED_SESSIONS),
     hashConcurrency: count(env, 'LEASH_HASH_CONCURRENCY', defaults.hashConcurrency, 1, 1024),
     hashQueue: count(env, 'LEASH_HASH_QUEUE', defaults.hashQueue, 0, 100_000),
     allowRegistration: bool(env, 'LEASH_ALLOW_REGISTRATION', defaults.allowRegistration),

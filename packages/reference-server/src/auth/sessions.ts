@@ -14,6 +14,7 @@ import type {
 import type { AccessClaims } from '../tokens/claims.js'
 import type { SigningKey, TokenCodec } from '../tokens/codec.js'
 import { randomId, randomToken } from '../tokens/random.js'
+import { createRefreshTokens } from '../tokens/refresh-token.js'
 import type { Directory } from './directory.js'
 import { unauthorized, userDisabled } from './refusal.js'
 
@@ -51,9 +52,13 @@ export function createSessions(deps: {
   codec: TokenCodec
   config: ServerConfig
   now: () => number
+  /** `globalSecret`: refresh tokens carry a tag made with it (tokens/refresh-token.ts). */
+  globalSecret: string
 }) {
   const { store, directory, codec, config, now } = deps
   const hash = (token: string) => codec.hashRefreshToken(token)
+  const refreshTokens = createRefreshTokens(hash, deps.globalSecret)
+  const idleTimeoutMs = config.idleTimeout * 1000
 
   /** Signs an access token for the session; it never outlives the session's idle or absolute end. */
   async function sign(user: UserRecord, key: SigningKey, session: SessionRecord, at: number, ttl?: number) {
@@ -87,8 +92,11 @@ export function createSessions(deps: {
       endedAt: null,
       endReason: null,
     }
-    const refreshToken = randomToken(32)
-    await store.createSession(session, await hash(refreshToken))
+    const refreshToken = await refreshTokens.issue(session.id)
+    // Beyond the cap, the least recently used sessions end with the sign-in, and every instance drops them.
+    const cap = { max: config.maxSessions, now: at, idleTimeoutMs }
+    const evicted = await store.createSession(session, await hash(refreshToken), cap)
+    await Promise.all(evicted.map((id) => directory.invalidate({ kind: 'session', id })))
     const key = await directory.keyFor(user)
     return { user, session, refreshToken, ...(await sign(user, key, session, at)) }
   }
@@ -98,8 +106,6 @@ export function createSessions(deps: {
     await directory.invalidate({ kind: 'session', id: sessionId })
     return ended
   }
-
-  const idleTimeoutMs = config.idleTimeout * 1000
 
   /** The user's live sessions, newest first: those a refresh would still accept. */
   const list = (userId: string) =>
@@ -120,18 +126,28 @@ export function createSessions(deps: {
 
   /**
    * Presents a refresh token under the one-live-token rule (store/refresh-rule.ts), judged and applied
-   * atomically by the store; every instance drops the session it changed. Null for an unknown token.
+   * atomically by the store; every instance drops the session it changed. With `rotate`, a token of the
+   * same family is issued (`next`, when accepted); without, the session ends (logout). The store forgets
+   * tokens the rule no longer needs, so the family the token names goes along: an old token it no longer
+   * holds is still judged as its family's (reuse). Null for an unknown token.
    */
-  async function spend(refreshToken: string, next: string | null, at: number) {
+  async function spend(refreshToken: string, rotate: boolean, at: number) {
+    const presented = await hash(refreshToken)
+    let family = await refreshTokens.familyOf(refreshToken)
+    // A token from before tags names no family: the store's record of it does, while it has one.
+    if (family === null && rotate) family = (await store.findRefreshFamily(presented))?.session.id ?? null
+    if (rotate && family === null) return null
+    const next = rotate && family !== null ? await refreshTokens.issue(family) : null
     const spent = await store.spendRefreshToken(
-      await hash(refreshToken),
+      presented,
       next === null ? null : await hash(next),
       at,
       policy,
+      family,
     )
     if (spent && spent.verdict !== 'ended')
       await directory.invalidate({ kind: 'session', id: spent.session.id })
-    return spent
+    return spent && { ...spent, next }
   }
 
   /** The error a verdict calls for, or null when the token was accepted. */
@@ -148,10 +164,10 @@ export function createSessions(deps: {
    */
   async function refresh(refreshToken: string): Promise<Issued> {
     const at = now()
-    const next = randomToken(32)
-    const spent = await spend(refreshToken, next, at)
+    const spent = await spend(refreshToken, true, at)
     const user = spent && (await store.findUserById(spent.session.userId))
-    if (!spent || !user) throw refreshError('invalid_refresh_token')
+    if (!spent?.next || !user) throw refreshError('invalid_refresh_token')
+    const next = spent.next
     const refused = verdictError(spent)
     if (!user.enabled) {
       if (!refused) await end(spent.session.id, 'disabled') // disabled in the instant since it was judged
@@ -167,7 +183,7 @@ export function createSessions(deps: {
    * stale one is reuse and ends the family without a farewell. Returns the ended session and its user.
    */
   async function logoutWithRefreshToken(refreshToken: string) {
-    const spent = await spend(refreshToken, null, now())
+    const spent = await spend(refreshToken, false, now())
     const user = spent && (await store.findUserById(spent.session.userId))
     if (!spent || !user) throw unauthorized('session_revoked')
     const refused = verdictError(spent)

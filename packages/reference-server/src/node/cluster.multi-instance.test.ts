@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Store, UserRecord } from '../store/types.js'
 import { call, type Instance, login, openSchema, percentile, seed, startInstance } from '../test/cluster.js'
 import { databaseUrl, dropSchema, freshSchema, redisUrl, skipWithout } from '../test/services.js'
+import { randomId, randomToken } from '../tokens/random.js'
 
 // Three server processes sharing one PostgreSQL and one Redis: a revocation on B is seen by A and C at the
 // very next request. Skipped (with the reason) unless LEASH_TEST_DATABASE_URL and LEASH_TEST_REDIS_URL are set.
@@ -22,7 +23,7 @@ describe.skipIf(skip)(`three instances on PostgreSQL + Redis${skip ? ` (${skip})
     await seed(store, ['root'], 'admin')
     users = await seed(
       store,
-      Array.from({ length: 8 }, (_, i) => `user${i}`),
+      Array.from({ length: 9 }, (_, i) => `user${i}`),
     )
     // Failed-login counters live in the shared Redis for a minute: a name of this run's own.
     await seed(store, [limited])
@@ -100,6 +101,26 @@ describe.skipIf(skip)(`three instances on PostgreSQL + Redis${skip ? ` (${skip})
     expect((await call(a.url, 'POST', '/auth/refresh', { body: { refresh_token: t.refresh } })).status).toBe(
       403,
     )
+  })
+
+  it('a sign-in on B beyond the cap of live sessions: A and C refuse the session it ended at the next request', async () => {
+    const first = await warmSession('user8')
+    // 99 more sessions, each used more recently than the first: the 100th sign-in ends the first.
+    for (let i = 0; i < 99; i++) {
+      const at = Date.now() + 1 + i
+      await store.createSession(
+        {
+          ...{ id: randomId(), userId: users[8]!.id, createdAt: at, lastRefreshAt: at },
+          ...{ absoluteExpiresAt: at + 3_600_000, transport: 'body', userAgent: null },
+          ...{ endedAt: null, endReason: null },
+        },
+        randomToken(32),
+      )
+    }
+    const newest = await login(b.url, 'user8')
+    expect(await rejectedOnAAndC(first.access)).toEqual(['session_revoked', 'session_revoked'])
+    const listed = await call(c.url, 'GET', '/auth/sessions', { token: newest.access })
+    expect((listed.body.sessions as unknown[]).length).toBe(100)
   })
 
   it('logout-all on B: every session of the user dies on A and C', async () => {

@@ -24,6 +24,9 @@ describe('environment', () => {
     [{ LEASH_IP_RATE: 'lots' }, /LEASH_IP_RATE must be a whole number/],
     [{ LEASH_ACCOUNT_RATE: '0' }, /LEASH_ACCOUNT_RATE must be between 1 and/],
     [{ LEASH_ACCOUNT_RATE: '2.5' }, /LEASH_ACCOUNT_RATE must be a whole number/],
+    // More than the list of sessions shows would leave sessions live and hidden from their user.
+    [{ LEASH_MAX_SESSIONS: '101' }, /LEASH_MAX_SESSIONS must be between 1 and 100, got 101/],
+    [{ LEASH_MAX_SESSIONS: '0' }, /LEASH_MAX_SESSIONS/],
     [{ LEASH_HASH_CONCURRENCY: '0' }, /LEASH_HASH_CONCURRENCY/],
     [{ LEASH_HASH_CONCURRENCY: '2.5' }, /LEASH_HASH_CONCURRENCY/],
     [{ LEASH_HASH_QUEUE: '-1' }, /LEASH_HASH_QUEUE/],
@@ -50,6 +53,7 @@ describe('environment', () => {
       LEASH_LOGIN_RATE: '3',
       LEASH_IP_RATE: '120',
       LEASH_ACCOUNT_RATE: '30',
+      LEASH_MAX_SESSIONS: '20',
       LEASH_HASH_CONCURRENCY: '3',
       LEASH_HASH_QUEUE: '0',
       LEASH_ALLOW_REGISTRATION: 'false',
@@ -64,6 +68,7 @@ describe('environment', () => {
       loginRate: 3,
       ipRate: 120,
       accountRate: 30,
+      maxSessions: 20,
       hashConcurrency: 3,
       hashQueue: 0,
       allowRegistration: false,
@@ -77,6 +82,7 @@ describe('environment', () => {
       loginRate: 10,
       ipRate: 60,
       accountRate: 20,
+      maxSessions: 100,
       hashConcurrency: 1,
       hashQueue: 32,
       secureCookies: 'auto',
@@ -241,7 +247,7 @@ describe('the server on a socket, over SQLite', () => {
     const login = await post(server, '/auth/login', { username: 'alice', password: 'alice-password' })
     expect(login.status).toBe(200)
     const cookie = login.headers.get('set-cookie')!.split(';')[0]!
-    expect(cookie).toMatch(/^leash_refresh=[\w-]{43}$/)
+    expect(cookie).toMatch(/^leash_refresh=[\w-]{107}$/) // 256 random bits, the session id, its tag
     const { access_token } = (await login.json()) as { access_token: string }
     const auth = { authorization: `Bearer ${access_token}` }
     expect((await post(server, '/api/notes', { text: 'kept across restarts' }, auth)).status).toBe(201)

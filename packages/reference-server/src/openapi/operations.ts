@@ -48,7 +48,7 @@ export const operations: Operation[] = [
     id: 'register',
     method: 'post',
     path: '/auth/register',
-    summary: 'Create an account (role user).',
+    summary: 'Create an account (role user); a guessable password is refused (400, detail `password`).',
     auth: [],
     request: { schema: 'RegisterRequest', required: true },
     ok: { 201: 'RegisterResponse' },
@@ -110,7 +110,8 @@ export const operations: Operation[] = [
     id: 'changePassword',
     method: 'post',
     path: '/auth/password',
-    summary: 'Change the password: every older session and token dies; tokens of a new session back.',
+    summary:
+      'Change the password: every older session and token dies; tokens of a new session back. A guessable new password is refused (400, detail `new_password`).',
     auth: ['bearer'],
     request: { schema: 'PasswordChangeRequest', required: true },
     ok: { 200: 'TokenResponse' },

@@ -48,7 +48,7 @@ describe('POST /auth/register', () => {
       (await s.json('POST', '/auth/register', { username: 'Dave', password: 'dave-password' })).status,
     ).toBe(201)
     await expectCode(
-      await s.json('POST', '/auth/register', { username: 'dave', password: 'xxxxxxxx' }),
+      await s.json('POST', '/auth/register', { username: 'dave', password: 'dave-password-2' }),
       409,
       'username_taken',
     )

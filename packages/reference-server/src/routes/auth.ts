@@ -7,6 +7,7 @@ import type {
 } from '@leash/protocol'
 import { type Context, Hono } from 'hono'
 import { addressBudget } from '../auth/ip.js'
+import { passwordProblem } from '../auth/password-policy.js'
 import { refusalError, unauthorized, userDisabled } from '../auth/refusal.js'
 import type { AppEnv, Deps } from '../context.js'
 import { ApiError, apiError, ConflictError } from '../errors.js'
@@ -19,6 +20,15 @@ import { readRefreshCookie } from './refresh-cookie.js'
 import { clearRefreshCookie, publicUser, sessionView, signedInSession, tokenResponse } from './respond.js'
 
 const invalidCredentials = () => apiError('invalid_credentials')
+
+/**
+ * Refuses a new password the policy (auth/password-policy.ts) finds too guessable: 400 `invalid_request`
+ * naming the field, as a schema failure would.
+ */
+async function requireStrongPassword(field: string, password: string, username: string) {
+  const problem = await passwordProblem(password, username)
+  if (problem !== null) throw apiError('invalid_request', { details: [{ path: field, message: problem }] })
+}
 const userAgent = (c: Context) => c.req.header('user-agent')
 
 /**
@@ -76,6 +86,8 @@ export function authRoutes(deps: Deps) {
     const body = await readJson(c, requests.RegisterRequest)
     if (!config.allowRegistration) throw apiError('registration_closed')
     await reserveForIp(deps.clientIp(c))
+    // After the budget: the estimate costs the event loop some milliseconds.
+    await requireStrongPassword('password', body.password, body.username)
     try {
       const user = await store.createUser({
         id: randomId(),
@@ -167,6 +179,7 @@ export function authRoutes(deps: Deps) {
     await reserve(key, config.loginRate)
     if (!(await hasher.verify(body.current_password, user.passwordHash))) throw invalidCredentials()
     await limiter.reset(key)
+    await requireStrongPassword('new_password', body.new_password, user.username)
     const changed = await sessions.rotateUser(
       user.id,
       { passwordHash: await hasher.hash(body.new_password) },

@@ -19,7 +19,7 @@ export function createMemoryStore(): Store {
   const users = new Map<string, UserRecord>()
   const usernames = new Map<string, string>()
   const sessions = new Map<string, SessionRecord>()
-  /** Every refresh token ever issued, by hash → its session; what each family stands at, by session. */
+  /** The refresh tokens each family still needs, by hash → its session; where each family stands, by session. */
   const tokens = new Map<string, string>()
   const families = new Map<string, RefreshFamily>()
   const notes: NoteRecord[] = []
@@ -69,7 +69,7 @@ export function createMemoryStore(): Store {
       if (endSessions) endUserSessions(id, endSessions)
       return { ...u }
     },
-    async createSession(session, firstTokenHash) {
+    async createSession(session, firstTokenHash, cap) {
       sessions.set(session.id, { ...session })
       tokens.set(firstTokenHash, session.id)
       families.set(session.id, {
@@ -78,6 +78,19 @@ export function createMemoryStore(): Store {
         previousUsedAt: null,
         retried: false,
       })
+      if (!cap) return []
+      const others = [...sessions.values()].filter(
+        (s) => s.userId === session.userId && s.id !== session.id && isLive(s, cap),
+      )
+      const over = others.length - (cap.max - 1)
+      if (over <= 0) return []
+      // Least recently used first: the idle clock, then the sign-in, then the id.
+      others.sort(
+        (a, b) => a.lastRefreshAt - b.lastRefreshAt || a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1),
+      )
+      const ended = others.slice(0, over)
+      for (const s of ended) end(s, 'revoked', cap.now)
+      return ended.map((s) => s.id)
     },
     async findSession(id) {
       const s = sessions.get(id)
@@ -88,9 +101,9 @@ export function createMemoryStore(): Store {
       const s = id === undefined ? undefined : sessions.get(id)
       return s ? { session: { ...s }, family: { ...families.get(s.id)! } } : null
     },
-    async spendRefreshToken(hash, next, now, policy) {
+    async spendRefreshToken(hash, next, now, policy, family) {
       // No await between the read and the write: presentations of one family are judged one at a time.
-      const id = tokens.get(hash)
+      const id = tokens.get(hash) ?? family ?? undefined
       const s = id === undefined ? undefined : sessions.get(id)
       if (!s) return null
       const plan = planRefresh({ ...s }, families.get(s.id)!, hash, next, now, policy)
@@ -98,6 +111,7 @@ export function createMemoryStore(): Store {
         sessions.set(s.id, plan.session)
         families.set(s.id, plan.family)
         if (plan.family.current !== null) tokens.set(plan.family.current, s.id)
+        if (plan.dropped !== null) tokens.delete(plan.dropped)
       }
       return { verdict: plan.verdict, session: { ...plan.session } }
     },

@@ -44,6 +44,13 @@ export interface RefreshPlan {
   family: RefreshFamily
   /** Whether anything is to be written. */
   changed: boolean
+  /**
+   * The token that has just left the family's window (neither live nor the one the live token replaced):
+   * nothing accepts it any more, so a store forgets it, and the family's history stays two tokens long
+   * however often it refreshes. Presented again, it names its family (tokens/refresh-token.ts) and is
+   * reuse, as every token of the family outside the window is.
+   */
+  dropped: string | null
 }
 
 /**
@@ -62,18 +69,26 @@ export function planRefresh(
   const end = (reason: SessionEndReason): SessionRecord => ({ ...session, endedAt: now, endReason: reason })
   switch (verdict) {
     case 'ended':
-      return { verdict, session, family, changed: false }
+      return { verdict, session, family, changed: false, dropped: null }
     case 'expired':
-      return { verdict, session: end('timeout'), family, changed: true }
+      return { verdict, session: end('timeout'), family, changed: true, dropped: null }
     case 'reused':
-      return { verdict, session: end('reuse'), family: { ...family, current: null }, changed: true }
+      return {
+        verdict,
+        session: end('reuse'),
+        family: { ...family, current: null },
+        changed: true,
+        dropped: null,
+      }
     default: {
       const advanced: RefreshFamily =
         verdict === 'rotate'
           ? { current: next, previous: hash, previousUsedAt: now, retried: false }
           : { ...family, current: next, retried: true }
       const moved = next === null ? end('logout') : { ...session, lastRefreshAt: now }
-      return { verdict, session: moved, family: advanced, changed: true }
+      // Rotating pushes the grandparent out; a retry revokes the unused child.
+      const dropped = verdict === 'rotate' ? family.previous : family.current
+      return { verdict, session: moved, family: advanced, changed: true, dropped }
     }
   }
 }

@@ -55,6 +55,14 @@ export interface RefreshFamily {
   retried: boolean
 }
 
+/**
+ * The most live sessions (see `Liveness`) a user may hold. A sign-in beyond it ends the least recently
+ * used of the others ('revoked'): the lowest `lastRefreshAt`, then the oldest, never the new one.
+ */
+export interface SessionCap extends Liveness {
+  max: number
+}
+
 /** The timings a presentation is judged by (milliseconds). */
 export interface RefreshPolicy {
   reuseIntervalMs: number
@@ -117,10 +125,17 @@ export interface Store {
     options?: UpdateOptions,
   ): Promise<UserRecord | null>
 
-  /** Creates the session with its first (live) refresh token. */
-  createSession(session: SessionRecord, firstTokenHash: string): Promise<void>
+  /**
+   * Creates the session with its first (live) refresh token and, given a cap, ends the user's least recently
+   * used live sessions beyond it, in the same atomic step (concurrent sign-ins of one user are applied one
+   * after the other, so they never leave more than `cap.max` live). Returns the ids of the sessions it ended.
+   */
+  createSession(session: SessionRecord, firstTokenHash: string, cap?: SessionCap): Promise<string[]>
   findSession(id: string): Promise<SessionRecord | null>
-  /** The session a refresh token belongs to and where its family stands (null for an unknown token). */
+  /**
+   * The session a refresh token belongs to and where its family stands: null for an unknown token, and for
+   * one the store has forgotten (older than the one the live token replaced).
+   */
   findRefreshFamily(hash: string): Promise<{ session: SessionRecord; family: RefreshFamily } | null>
   /**
    * Presents a refresh token, judged by `judgeRefresh` and applied in one atomic step, so concurrent
@@ -128,12 +143,18 @@ export interface Store {
    * Accepted, `next` becomes the family's only live token and the idle clock moves to `now`; with
    * `next` null (logout) the session ends instead. `expired` ends the session as a timeout, `reused`
    * as reuse. Null for an unknown token.
+   *
+   * The store keeps only the tokens the rule needs (the live one and the one it replaced): a token that
+   * leaves that window (`RefreshPlan.dropped`) is forgotten in the same step. `family`, the session the
+   * caller knows the token to be of (its tag checked, tokens/refresh-token.ts), is where a hash the store
+   * no longer holds is judged: as an old token of that family, that is, as reuse.
    */
   spendRefreshToken(
     hash: string,
     next: string | null,
     now: number,
     policy: RefreshPolicy,
+    family?: string | null,
   ): Promise<SpentRefreshToken | null>
   /** Ends one live session; false when it had ended already or does not exist. */
   endSession(id: string, reason: SessionEndReason, now: number): Promise<boolean>

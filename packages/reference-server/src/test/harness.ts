@@ -5,7 +5,7 @@ import { createPbkdf2Hasher, type PasswordHasher } from '../auth/passwords.js'
 import type { ServerConfig } from '../config.js'
 import { type SeedUser, seedUsers } from '../seed.js'
 import { createMemoryStore } from '../store/memory.js'
-import type { SessionRecord, Store } from '../store/types.js'
+import type { SessionCap, SessionRecord, Store } from '../store/types.js'
 import type { AccessClaims } from '../tokens/claims.js'
 import { keyInfo, type TokenCodec } from '../tokens/codec.js'
 import { joseCodec } from '../tokens/jose-codec.js'
@@ -36,9 +36,9 @@ function recordingStore(store: Store, sessionIds: string[]): Store {
   return new Proxy(store, {
     get(target, prop) {
       if (prop === 'createSession') {
-        return (session: SessionRecord, hash: string) => {
+        return (session: SessionRecord, ...rest: [string, SessionCap?]) => {
           sessionIds.push(session.id)
-          return target.createSession(session, hash)
+          return target.createSession(session, ...rest)
         }
       }
       const value = Reflect.get(target, prop, target)

@@ -1,43 +1,23 @@
 import type pg from 'pg'
-import { ConflictError, LastAdminError, StoreUnavailableError, UnstorableTextError } from '../../errors.js'
+import { LastAdminError } from '../../errors.js'
 import { losesAdmin } from '../../store/loses-admin.js'
 import { planRefresh } from '../../store/refresh-rule.js'
 import type { NoteRecord, Role, Store } from '../../store/types.js'
 import { postgresDriver } from '../drivers.js'
 import { type Row, toFamily, toSession, toUser, types } from './postgres-rows.js'
 import { migrate, SchemaTooNewError } from './postgres-schema.js'
+import {
+  END_LEAST_RECENTLY_USED,
+  FAMILY_FOR_UPDATE,
+  INSERT_SESSION,
+  LIVE,
+  mapPgError,
+  SESSION_OF_TOKEN,
+  UPDATE_USER,
+  WRITE_FAMILY,
+} from './postgres-sql.js'
 
-/** The session a refresh token belongs to, with its family's columns. */
-const SESSION_OF_TOKEN =
-  'SELECT * FROM sessions WHERE id = (SELECT session_id FROM refresh_tokens WHERE hash = $1)'
-
-/**
- * Maps driver errors onto the store's. A unique violation is a taken username; text the database cannot
- * hold (NUL, or a character outside its encoding) is bad input; any other SQL error of the data,
- * integrity or syntax classes is a bug and propagates as is; everything else (refused or dropped
- * connections, timeouts, an admin shutdown, too many clients, a failover) means "cannot be used now".
- */
-export function mapPgError(error: unknown): Error {
-  const code = (error as { code?: unknown }).code
-  if (code === '23505') return new ConflictError('username')
-  if (code === '22021' || code === '22P05') return new UnstorableTextError(error)
-  if (typeof code === 'string' && /^(22|23|2[BDF]|3[DF]|42)/.test(code)) return error as Error
-  return new StoreUnavailableError(error)
-}
-
-/** A live session at $2 (epoch ms), with the idle timeout $3 (ms): not ended, before both its ends. */
-const LIVE = 'ended_at IS NULL AND absolute_expires_at > $2 AND last_refresh_at + $3 > $2'
-
-/** Applies a patch ($2–$5, null: unchanged) and, when $8, ends the user's live sessions, in one statement. */
-const UPDATE_USER = `WITH u AS (
-    UPDATE users SET role = COALESCE($2::text, role), enabled = COALESCE($3::boolean, enabled),
-      secret = COALESCE($4::text, secret), password_hash = COALESCE($5::text, password_hash)
-    WHERE id = $1 RETURNING *
-  ), e AS (
-    UPDATE sessions SET ended_at = $6::bigint, end_reason = $7::text
-    WHERE $8::boolean AND ended_at IS NULL AND user_id IN (SELECT id FROM u)
-  )
-  SELECT * FROM u`
+export { mapPgError }
 
 export interface PostgresStoreOptions {
   /** `postgres://user:pass@host:port/db` */
@@ -176,51 +156,48 @@ export function createPostgresStore(options: PostgresStoreOptions): Store & { re
         return rows[0] ? toUser(rows[0]) : null
       })
     },
-    async createSession(s, hash) {
-      await query(
-        `WITH s AS (
-           INSERT INTO sessions (id, user_id, created_at, last_refresh_at, absolute_expires_at, transport,
-             refresh_current, user_agent)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id
-         )
-         INSERT INTO refresh_tokens (hash, session_id, issued_at) SELECT $7, id, $3 FROM s`,
-        [s.id, s.userId, s.createdAt, s.lastRefreshAt, s.absoluteExpiresAt, s.transport, hash, s.userAgent],
-      )
+    async createSession(s, hash, cap) {
+      const values = [
+        ...[s.id, s.userId, s.createdAt, s.lastRefreshAt, s.absoluteExpiresAt, s.transport],
+        ...[hash, s.userAgent],
+      ]
+      if (!cap) {
+        await query(INSERT_SESSION, values)
+        return []
+      }
+      return transaction(async (client) => {
+        // Locking the user's row serialises the user's sign-ins: each counts what the one before it left.
+        await client.query('SELECT id FROM users WHERE id = $1 FOR NO KEY UPDATE', [s.userId])
+        await client.query(INSERT_SESSION, values)
+        const { rows } = await client.query<Row>(END_LEAST_RECENTLY_USED, [
+          s.userId,
+          cap.now,
+          cap.idleTimeoutMs,
+          s.id,
+          cap.max,
+        ])
+        return rows.map((r) => r.id as string)
+      })
     },
     findSession: (id) => one('SELECT * FROM sessions WHERE id = $1', [id], toSession),
     findRefreshFamily: (hash) =>
       one(SESSION_OF_TOKEN, [hash], (r) => ({ session: toSession(r), family: toFamily(r) })),
-    spendRefreshToken: (hash, next, now, policy) =>
+    spendRefreshToken: (hash, next, now, policy, family) =>
       transaction(async (client) => {
         // Locks the family's session row: a concurrent presentation of the same family waits here, then
         // reads what this one wrote (read committed re-reads a row it had to wait for).
-        const { rows } = await client.query<Row>(`${SESSION_OF_TOKEN} FOR UPDATE`, [hash])
+        const { rows } = await client.query<Row>(FAMILY_FOR_UPDATE, [hash, family ?? null])
         const row = rows[0]
         if (!row) return null
         const plan = planRefresh(toSession(row), toFamily(row), hash, next, now, policy)
         if (plan.changed) {
           const { session: s, family: f } = plan
           const issued = f.current !== null && f.current !== row.refresh_current ? f.current : null
-          await client.query(
-            `WITH s AS (
-               UPDATE sessions SET last_refresh_at = $2, ended_at = $3, end_reason = $4, refresh_current = $5,
-                 refresh_previous = $6, refresh_previous_used_at = $7, refresh_retried = $8
-               WHERE id = $1 RETURNING id
-             )
-             INSERT INTO refresh_tokens (hash, session_id, issued_at)
-             SELECT $9::text, id, $2 FROM s WHERE $9::text IS NOT NULL`,
-            [
-              s.id,
-              s.lastRefreshAt,
-              s.endedAt,
-              s.endReason,
-              f.current,
-              f.previous,
-              f.previousUsedAt,
-              f.retried,
-              issued,
-            ],
-          )
+          await client.query(WRITE_FAMILY, [
+            ...[s.id, s.lastRefreshAt, s.endedAt, s.endReason],
+            ...[f.current, f.previous, f.previousUsedAt, f.retried],
+            ...[issued, plan.dropped],
+          ])
         }
         return { verdict: plan.verdict, session: plan.session }
       }),

@@ -1,93 +1,23 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
-import { ConflictError, LastAdminError, StoreUnavailableError } from '../../errors.js'
+import { LastAdminError } from '../../errors.js'
 import { losesAdmin } from '../../store/loses-admin.js'
 import { planRefresh } from '../../store/refresh-rule.js'
 import type {
   EndSessions,
   Liveness,
   NoteRecord,
-  RefreshFamily,
   RefreshPolicy,
-  Role,
-  SessionEndReason,
+  SessionCap,
   SessionRecord,
   SpentRefreshToken,
   Store,
   UpdateOptions,
   UserPatch,
-  UserRecord,
 } from '../../store/types.js'
 import { sqliteDriver } from '../drivers.js'
+import { guard, nullable, type SessionRow, toFamily, toSession, toUser, type UserRow } from './sqlite-rows.js'
 import { migrate } from './sqlite-schema.js'
-
-interface UserRow {
-  id: string
-  username: string
-  password_hash: string
-  role: string
-  enabled: number
-  secret: string
-  created_at: number
-}
-interface SessionRow {
-  id: string
-  user_id: string
-  created_at: number
-  last_refresh_at: number
-  absolute_expires_at: number
-  transport: string
-  user_agent: string | null
-  ended_at: number | null
-  end_reason: string | null
-  refresh_current: string | null
-  refresh_previous: string | null
-  refresh_previous_used_at: number | null
-  refresh_retried: number
-}
-
-const toUser = (r: UserRow): UserRecord => ({
-  id: r.id,
-  username: r.username,
-  passwordHash: r.password_hash,
-  role: r.role as Role,
-  enabled: r.enabled === 1,
-  secret: r.secret,
-  createdAt: r.created_at,
-})
-const toSession = (r: SessionRow): SessionRecord => ({
-  id: r.id,
-  userId: r.user_id,
-  createdAt: r.created_at,
-  lastRefreshAt: r.last_refresh_at,
-  absoluteExpiresAt: r.absolute_expires_at,
-  transport: r.transport === 'body' ? 'body' : 'cookie',
-  userAgent: r.user_agent,
-  endedAt: r.ended_at,
-  endReason: r.end_reason as SessionEndReason | null,
-})
-const toFamily = (r: SessionRow): RefreshFamily => ({
-  current: r.refresh_current,
-  previous: r.refresh_previous,
-  previousUsedAt: r.refresh_previous_used_at,
-  retried: r.refresh_retried === 1,
-})
-
-/** Maps driver errors onto the store's: a taken username, or a database that cannot be used right now. */
-function guard<T>(run: () => T): Promise<T> {
-  try {
-    return Promise.resolve(run())
-  } catch (error) {
-    const code = (error as { code?: string }).code ?? ''
-    if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
-      return Promise.reject(new ConflictError('username'))
-    }
-    if (/^SQLITE_(BUSY|LOCKED|IOERR|CANTOPEN|FULL|READONLY|CORRUPT|NOTADB)/.test(code)) {
-      return Promise.reject(new StoreUnavailableError(error))
-    }
-    return Promise.reject(error)
-  }
-}
 
 /**
  * The embedded default: SQLite through better-sqlite3, WAL mode, schema created or migrated on open.
@@ -120,6 +50,7 @@ export function createSqliteStore(path: string): Store {
     ),
     session: db.prepare<[string], SessionRow>('SELECT * FROM sessions WHERE id = ?'),
     insertToken: db.prepare('INSERT INTO refresh_tokens (hash, session_id, issued_at) VALUES (?, ?, ?)'),
+    deleteToken: db.prepare('DELETE FROM refresh_tokens WHERE hash = ?'),
     sessionOfToken: db.prepare<[string], SessionRow>(
       'SELECT s.* FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id WHERE t.hash = ?',
     ),
@@ -142,6 +73,15 @@ export function createSqliteStore(path: string): Store {
       `UPDATE sessions SET ended_at = @now, end_reason = @reason
        WHERE id = @id AND user_id = @user_id AND ended_at IS NULL
          AND absolute_expires_at > @now AND last_refresh_at + @idle > @now`,
+    ),
+    // The user's live sessions but @keep, least recently used first, beyond the newest @max - 1.
+    leastRecentlyUsed: db.prepare<
+      [{ user_id: string; keep: string; now: number; idle: number; max: number }],
+      { id: string }
+    >(
+      `SELECT id FROM sessions WHERE user_id = @user_id AND id != @keep AND ended_at IS NULL
+         AND absolute_expires_at > @now AND last_refresh_at + @idle > @now
+       ORDER BY last_refresh_at DESC, created_at DESC, id DESC LIMIT -1 OFFSET @max - 1`,
     ),
     endUserSessions: db.prepare(
       'UPDATE sessions SET ended_at = ?, end_reason = ? WHERE user_id = ? AND ended_at IS NULL',
@@ -188,7 +128,7 @@ export function createSqliteStore(path: string): Store {
     if (row && end) q.endUserSessions.run(end.now, end.reason, id)
     return row ? toUser(row) : null
   })
-  const createSession = db.transaction((s: SessionRecord, hash: string) => {
+  const createSession = db.transaction((s: SessionRecord, hash: string, cap?: SessionCap): string[] => {
     q.insertSession.run(
       s.id,
       s.userId,
@@ -200,12 +140,23 @@ export function createSqliteStore(path: string): Store {
       hash,
     )
     q.insertToken.run(hash, s.id, s.createdAt)
+    if (!cap) return []
+    const { now, idleTimeoutMs: idle, max } = cap
+    const over = q.leastRecentlyUsed.all({ user_id: s.userId, keep: s.id, now, idle, max }).map((r) => r.id)
+    for (const id of over) q.endSession.run(now, 'revoked', id)
+    return over
   })
   // Judged and written in one transaction; IMMEDIATE takes the write lock first, so another process on
   // the same file cannot judge the same family from a stale read in between.
   const spendRefreshToken = db.transaction(
-    (hash: string, next: string | null, now: number, policy: RefreshPolicy): SpentRefreshToken | null => {
-      const row = q.sessionOfToken.get(hash)
+    (
+      hash: string,
+      next: string | null,
+      now: number,
+      policy: RefreshPolicy,
+      family?: string | null,
+    ): SpentRefreshToken | null => {
+      const row = q.sessionOfToken.get(hash) ?? (family ? q.session.get(family) : undefined)
       if (!row) return null
       const plan = planRefresh(toSession(row), toFamily(row), hash, next, now, policy)
       if (plan.changed) {
@@ -221,6 +172,7 @@ export function createSqliteStore(path: string): Store {
           retried: f.retried ? 1 : 0,
         })
         if (f.current !== null && f.current !== row.refresh_current) q.insertToken.run(f.current, s.id, now)
+        if (plan.dropped !== null) q.deleteToken.run(plan.dropped)
       }
       return { verdict: plan.verdict, session: plan.session }
     },
@@ -252,15 +204,16 @@ export function createSqliteStore(path: string): Store {
     // IMMEDIATE takes the write lock before the admin check reads: another process on the same file
     // cannot change the admins between the check and the write.
     updateUser: (id, patch, end, options) => guard(() => updateUser.immediate(id, patch, end, options)),
-    createSession: (s, hash) => guard(() => void createSession(s, hash)),
+    // IMMEDIATE: concurrent sign-ins of one user (from other processes too) count the live ones in turn.
+    createSession: (s, hash, cap) => guard(() => createSession.immediate(s, hash, cap)),
     findSession: (id) => guard(() => nullable(q.session.get(id), toSession)),
     findRefreshFamily: (hash) =>
       guard(() => {
         const row = q.sessionOfToken.get(hash)
         return row ? { session: toSession(row), family: toFamily(row) } : null
       }),
-    spendRefreshToken: (hash, next, now, policy) =>
-      guard(() => spendRefreshToken.immediate(hash, next, now, policy)),
+    spendRefreshToken: (hash, next, now, policy, family) =>
+      guard(() => spendRefreshToken.immediate(hash, next, now, policy, family)),
     endSession: (id, reason, now) => guard(() => q.endSession.run(now, reason, id).changes > 0),
     listSessions: (userId, { now, idleTimeoutMs, limit }) =>
       guard(() => q.liveSessions.all({ user_id: userId, now, idle: idleTimeoutMs, limit }).map(toSession)),
@@ -292,8 +245,4 @@ export function createSqliteStore(path: string): Store {
       if (db.open) db.close()
     },
   }
-}
-
-function nullable<R, T>(row: R | undefined, map: (r: R) => T): T | null {
-  return row === undefined ? null : map(row)
 }

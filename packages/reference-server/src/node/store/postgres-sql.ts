@@ -1,0 +1,75 @@
+import { ConflictError, StoreUnavailableError, UnstorableTextError } from '../../errors.js'
+
+// The PostgreSQL store's statements that are more than a line, and its error mapping.
+
+/** The session a refresh token belongs to, with its family's columns. */
+export const SESSION_OF_TOKEN =
+  'SELECT * FROM sessions WHERE id = (SELECT session_id FROM refresh_tokens WHERE hash = $1)'
+
+/**
+ * Maps driver errors onto the store's. A unique violation is a taken username; text the database cannot
+ * hold (NUL, or a character outside its encoding) is bad input; any other SQL error of the data,
+ * integrity or syntax classes is a bug and propagates as is; everything else (refused or dropped
+ * connections, timeouts, an admin shutdown, too many clients, a failover) means "cannot be used now".
+ */
+export function mapPgError(error: unknown): Error {
+  const code = (error as { code?: unknown }).code
+  if (code === '23505') return new ConflictError('username')
+  if (code === '22021' || code === '22P05') return new UnstorableTextError(error)
+  if (typeof code === 'string' && /^(22|23|2[BDF]|3[DF]|42)/.test(code)) return error as Error
+  return new StoreUnavailableError(error)
+}
+
+/** A live session at $2 (epoch ms), with the idle timeout $3 (ms): not ended, before both its ends. */
+export const LIVE = 'ended_at IS NULL AND absolute_expires_at > $2 AND last_refresh_at + $3 > $2'
+
+/** Applies a patch ($2–$5, null: unchanged) and, when $8, ends the user's live sessions, in one statement. */
+export const UPDATE_USER = `WITH u AS (
+    UPDATE users SET role = COALESCE($2::text, role), enabled = COALESCE($3::boolean, enabled),
+      secret = COALESCE($4::text, secret), password_hash = COALESCE($5::text, password_hash)
+    WHERE id = $1 RETURNING *
+  ), e AS (
+    UPDATE sessions SET ended_at = $6::bigint, end_reason = $7::text
+    WHERE $8::boolean AND ended_at IS NULL AND user_id IN (SELECT id FROM u)
+  )
+  SELECT * FROM u`
+
+/** Creates a session ($1–$6, $8) with its first refresh token ($7), in one statement. */
+export const INSERT_SESSION = `WITH s AS (
+    INSERT INTO sessions (id, user_id, created_at, last_refresh_at, absolute_expires_at, transport,
+      refresh_current, user_agent)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id
+  )
+  INSERT INTO refresh_tokens (hash, session_id, issued_at) SELECT $7, id, $3 FROM s`
+
+/**
+ * Ends ('revoked', at $2) the live sessions of user $1 but $4 beyond the $5 - 1 most recently used:
+ * the least recently used go (idle clock, then sign-in, then id). Returns their ids.
+ */
+export const END_LEAST_RECENTLY_USED = `UPDATE sessions SET ended_at = $2, end_reason = 'revoked'
+  WHERE id IN (
+    SELECT id FROM sessions WHERE user_id = $1 AND id <> $4 AND ${LIVE}
+    ORDER BY last_refresh_at DESC, created_at DESC, id COLLATE "C" DESC OFFSET $5::int - 1
+  )
+  RETURNING id`
+
+/**
+ * The family a presented token ($1) belongs to, its session row locked; a hash the store has forgotten is
+ * looked for in the family the caller knows it to be of ($2, or null).
+ */
+export const FAMILY_FOR_UPDATE = `SELECT * FROM sessions
+  WHERE id = COALESCE((SELECT session_id FROM refresh_tokens WHERE hash = $1), $2::text) FOR UPDATE`
+
+/**
+ * Writes a presentation's plan, in one statement: the session's clock, end and family ($1–$8), the newly
+ * issued token ($9, or null) and the one that left the family's window ($10, or null: forgotten).
+ */
+export const WRITE_FAMILY = `WITH s AS (
+    UPDATE sessions SET last_refresh_at = $2, ended_at = $3, end_reason = $4, refresh_current = $5,
+      refresh_previous = $6, refresh_previous_used_at = $7, refresh_retried = $8
+    WHERE id = $1 RETURNING id
+  ), d AS (
+    DELETE FROM refresh_tokens WHERE hash = $10::text
+  )
+  INSERT INTO refresh_tokens (hash, session_id, issued_at)
+  SELECT $9::text, id, $2 FROM s WHERE $9::text IS NOT NULL`
