@@ -72,7 +72,7 @@ export function authRoutes(deps: Deps) {
 
   const app = new Hono<AppEnv>()
 
-  app.post('/register', async (c) => {
+  app.post('/register', sameOrigin, async (c) => {
     const body = await readJson(c, requests.RegisterRequest)
     if (!config.allowRegistration) throw apiError('registration_closed')
     await reserveForIp(deps.clientIp(c))
@@ -93,7 +93,7 @@ export function authRoutes(deps: Deps) {
     }
   })
 
-  app.post('/login', async (c) => {
+  app.post('/login', sameOrigin, async (c) => {
     const body = await readJson(c, requests.LoginRequest)
     const ip = deps.clientIp(c)
     await reserveForIp(ip)
