@@ -196,15 +196,13 @@ describe('createMockBackend', () => {
   it('names the page in Origin as a browser does, so the server’s same-origin check applies', async () => {
     const refused = createMockBackend({ baseUrl: 'http://other.example.test', users, pageOrigin: () => PAGE })
     server.use(...refused.handlers)
-    expect(
-      (
-        await post('http://other.example.test/auth/login', 'include', {
-          username: 'alice',
-          password: 'alice-password',
-        })
-      ).status,
-    ).toBe(200)
-    // other.example.test does not list the page's origin: a refresh from the page is cross-site.
+    // other.example.test does not list the page's origin: a login or a refresh from the page is cross-site.
+    const login = await post('http://other.example.test/auth/login', 'include', {
+      username: 'alice',
+      password: 'alice-password',
+    })
+    expect(login.status).toBe(403)
+    expect(await codeOf(login)).toBe('origin_not_allowed')
     const res = await post('http://other.example.test/auth/refresh', 'include')
     expect(res.status).toBe(403)
     expect(await codeOf(res)).toBe('origin_not_allowed')

@@ -61,8 +61,11 @@ export interface VerifierOptions {
   globalSecret: string
   /** HS256 codec (default jose, portable; on Node, `nodeCodec` from `@leash/reference-server/node` is faster). */
   codec?: TokenCodec
-  /** The issuing server's `issuer`, `audience` and `iatLeeway`, when not the defaults. */
-  config?: Partial<Pick<ServerConfig, 'issuer' | 'audience' | 'iatLeeway'>>
+  /**
+   * The issuing server's `issuer`, `audience`, `iatLeeway` and `accessTtl`, when not the defaults (a token
+   * without `sub_mac`, signed by a version before it, is accepted for `accessTtl` after this verifier starts).
+   */
+  config?: Partial<Pick<ServerConfig, 'issuer' | 'audience' | 'iatLeeway' | 'accessTtl'>>
   /** Epoch milliseconds (default `Date.now()`). */
   clock?: { now(): number }
   /** How the Hono middleware reads the header (default `c.req.header('authorization')`). */

@@ -64,7 +64,14 @@ test('logout in one tab reaches the other, with the 1-second token', async () =>
 describe('one page origin, two APIs', () => {
   const OTHER = 'http://other.test'
   const useOther = () =>
-    server.use(...createMockBackend({ baseUrl: OTHER, users: [{ ...ALICE, role: 'user' }] }).handlers)
+    server.use(
+      ...createMockBackend({
+        baseUrl: OTHER,
+        users: [{ ...ALICE, role: 'user' }],
+        // the page is another origin for this API: listed, as a cross-origin sign-in needs it to be
+        config: { corsOrigins: [location.origin] },
+      }).handlers,
+    )
 
   test('clients of different APIs keep separate storage keys and ignore each other on the channel', async () => {
     useOther()

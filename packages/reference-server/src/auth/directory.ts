@@ -22,6 +22,13 @@ export interface Directory {
   cachedUser(id: string): KeyedUser | undefined
   session(id: string): Promise<SessionRecord | null>
   cachedSession(id: string): SessionRecord | undefined
+  /** The `sub_mac` of a user id: what every token of that user carries, checkable without a lookup. */
+  subjectMac(id: string): string | Promise<string>
+  /**
+   * When this store first served a version that signs `sub_mac` (epoch ms): tokens without it were signed
+   * before, and are looked up only until they have all expired. Set by the first instance to start, kept.
+   */
+  subjectMacSince(): Promise<number>
   /** The key a user's tokens are signed with now. */
   keyFor(user: UserRecord): Promise<SigningKey>
   /** Tell every instance (this one first) that something changed. */
@@ -32,6 +39,7 @@ export interface Directory {
 }
 
 const EPOCH_KEY = 'global_epoch'
+const SUB_MAC_SINCE_KEY = 'sub_mac_since'
 
 /**
  * Every invalidation reaches the cache at once; this bound covers the one case the bus cannot: an instance
@@ -81,6 +89,23 @@ export function createDirectory(deps: {
   const loadEpoch = () => store.initMeta(EPOCH_KEY, randomToken(16))
   const epoch = async () =>
     trusted() ? ((await epochs.load('epoch', loadEpoch)) ?? loadEpoch()) : loadEpoch()
+  const subjectKey = codec.deriveSubjectKey(globalSecret)
+  let subjectKeyNow: SigningKey | undefined
+  void subjectKey.then((key) => {
+    subjectKeyNow = key
+  })
+  const subjectMac = (id: string) =>
+    subjectKeyNow ? codec.subjectMac(id, subjectKeyNow) : subjectKey.then((key) => codec.subjectMac(id, key))
+  // Read at start, so that the window opens then; a failed read is tried again at the next token without one.
+  let since: Promise<number> | undefined
+  const subjectMacSince = () => {
+    since ??= store.initMeta(SUB_MAC_SINCE_KEY, String(now())).then(Number, (error: unknown) => {
+      since = undefined
+      throw error
+    })
+    return since
+  }
+  subjectMacSince().catch(() => {})
   const keyFor = async (user: UserRecord) => codec.deriveKey(globalSecret, await epoch(), user.secret)
 
   const loadUser = async (id: string): Promise<KeyedUser | null> => {
@@ -103,6 +128,8 @@ export function createDirectory(deps: {
     cachedUser: (id) => (trusted() ? users.get(id) : undefined),
     session: (id) => (trusted() ? sessions.load(id, () => store.findSession(id)) : store.findSession(id)),
     cachedSession: (id) => (trusted() ? sessions.get(id) : undefined),
+    subjectMac,
+    subjectMacSince,
     keyFor,
     invalidate: (message) => bus.publish(message),
     async rotateGlobal(now) {

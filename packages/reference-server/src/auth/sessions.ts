@@ -74,6 +74,7 @@ export function createSessions(deps: {
       iat,
       exp,
       role: user.role,
+      sub_mac: await directory.subjectMac(user.id),
     }
     return { accessToken: await codec.sign(claims, key), expiresIn: exp - iat, issuedAt: at }
   }

@@ -64,9 +64,14 @@ export async function appFromEnv(env: Env = process.env, options: { quiet?: bool
   const opened = await openStore(env.LEASH_DATABASE || 'sqlite:./data/leash.db', log)
   const { store } = opened
   const hasher = createScryptHasher()
-  // With Redis, invalidations reach every instance and attempts are counted across all of them.
+  const secret = await globalSecret(env, opened, log).catch(async (error: unknown) => {
+    await store.close()
+    throw error
+  })
+  // With Redis, invalidations reach every instance and attempts are counted across all of them, under
+  // keys every instance derives alike from the global secret.
   const bus = redisUrl ? createRedisBus({ url: redisUrl, log }) : createInProcessBus()
-  const limiter = redisUrl ? createRedisRateLimiter({ url: redisUrl, log }) : undefined
+  const limiter = redisUrl ? createRedisRateLimiter({ url: redisUrl, secret, log }) : undefined
   const closeAdapters = () => Promise.all([bus.close(), limiter?.close(), store.close()]).then(() => {})
   const app = createApp({
     store,
@@ -75,10 +80,7 @@ export async function appFromEnv(env: Env = process.env, options: { quiet?: bool
     config,
     codec: nodeCodec,
     ...(limiter && { rateLimiter: limiter }),
-    globalSecret: await globalSecret(env, opened, log).catch(async (error: unknown) => {
-      await closeAdapters()
-      throw error
-    }),
+    globalSecret: secret,
     clientIp: nodeClientIpBehind(trustedProxies),
     authorization: nodeAuthorization,
     cookie: nodeCookie,

@@ -52,7 +52,7 @@ export const operations: Operation[] = [
     auth: [],
     request: { schema: 'RegisterRequest', required: true },
     ok: { 201: 'RegisterResponse' },
-    errors: [...json, 'registration_closed', ...hashing, 'username_taken', ...store],
+    errors: ['origin_not_allowed', ...json, 'registration_closed', ...hashing, 'username_taken', ...store],
   },
   {
     id: 'login',
@@ -63,7 +63,7 @@ export const operations: Operation[] = [
     request: { schema: 'LoginRequest', required: true },
     ok: { 200: 'TokenResponse' },
     cookie: 'sets',
-    errors: [...json, ...hashing, 'invalid_credentials', 'user_disabled', ...store],
+    errors: ['origin_not_allowed', ...json, ...hashing, 'invalid_credentials', 'user_disabled', ...store],
   },
   {
     id: 'refresh',

@@ -4,7 +4,7 @@ import type { RateLimiter } from '../auth/rate-limit.js'
 import type { ServerConfig } from '../config.js'
 import { createRedisRateLimiter } from '../node/auth/redis-rate-limit.js'
 import { until } from '../test/cluster.js'
-import { controlledHasher, expectCode, type TestServer, testServer } from '../test/harness.js'
+import { controlledHasher, expectCode, GLOBAL_SECRET, type TestServer, testServer } from '../test/harness.js'
 import { redisUrl, skipWithout } from '../test/services.js'
 
 // The account budget (LEASH_ACCOUNT_RATE: wrong passwords per username, summed over every address) and
@@ -112,6 +112,7 @@ describe.skipIf(skip)(`the account budget: Redis limiter${skip ? ` (${skip})` : 
   accountBudget(async () => {
     const rateLimiter = createRedisRateLimiter({
       url: redisUrl!,
+      secret: GLOBAL_SECRET,
       prefix: `leash:test:${randomBytes(6).toString('hex')}:`,
       commandTimeoutMs: 2_000,
       log: (e) => fellBack.push(e),

@@ -5,7 +5,14 @@ import type { RateLimiter } from '../auth/rate-limit.js'
 import type { ServerConfig } from '../config.js'
 import { createRedisRateLimiter } from '../node/auth/redis-rate-limit.js'
 import { until } from '../test/cluster.js'
-import { codeOf, controlledHasher, expectCode, type TestServer, testServer } from '../test/harness.js'
+import {
+  codeOf,
+  controlledHasher,
+  expectCode,
+  GLOBAL_SECRET,
+  type TestServer,
+  testServer,
+} from '../test/harness.js'
 import { redisUrl, skipWithout } from '../test/services.js'
 
 // What bounds password hashing: attempts reserved before the hash (per username+IP, per user, per IP)
@@ -128,6 +135,7 @@ describe.skipIf(skip)(`login and password-change limits: Redis limiter${skip ? `
     const prefix = `leash:test:${randomBytes(6).toString('hex')}:`
     const rateLimiter = createRedisRateLimiter({
       url: redisUrl!,
+      secret: GLOBAL_SECRET,
       prefix,
       commandTimeoutMs: 2_000,
       log: (e) => fellBack.push(e),

@@ -126,7 +126,17 @@ describe('POST /auth/login', () => {
     const header = JSON.parse(Buffer.from(t.access_token.split('.')[0]!, 'base64url').toString())
     expect(header).toEqual({ alg: 'HS256', typ: 'JWT' })
     const claims = claimsOf(t.access_token)
-    expect(Object.keys(claims).sort()).toEqual(['aud', 'exp', 'iat', 'iss', 'jti', 'role', 'sid', 'sub'])
+    expect(Object.keys(claims).sort()).toEqual([
+      'aud',
+      'exp',
+      'iat',
+      'iss',
+      'jti',
+      'role',
+      'sid',
+      'sub',
+      'sub_mac',
+    ])
     expect(claims).toMatchObject({
       iss: 'leash',
       aud: 'leash',

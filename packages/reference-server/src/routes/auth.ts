@@ -82,7 +82,7 @@ export function authRoutes(deps: Deps) {
 
   const app = new Hono<AppEnv>()
 
-  app.post('/register', async (c) => {
+  app.post('/register', sameOrigin, async (c) => {
     const body = await readJson(c, requests.RegisterRequest)
     if (!config.allowRegistration) throw apiError('registration_closed')
     await reserveForIp(deps.clientIp(c))
@@ -105,7 +105,7 @@ export function authRoutes(deps: Deps) {
     }
   })
 
-  app.post('/login', async (c) => {
+  app.post('/login', sameOrigin, async (c) => {
     const body = await readJson(c, requests.LoginRequest)
     const ip = deps.clientIp(c)
     await reserveForIp(ip)

@@ -10,6 +10,12 @@ export interface AccessClaims {
   iat: number
   exp: number
   role: Role
+  /**
+   * A MAC of `sub` under a key derived from the global secret alone (`TokenCodec.subjectMac`): checked before
+   * the user is looked up, so a token made up without the global secret never costs a store query. Absent
+   * from tokens signed before it was introduced.
+   */
+  sub_mac?: string
 }
 
 /** The only protected header the server signs with. */

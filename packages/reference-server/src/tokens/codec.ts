@@ -15,6 +15,13 @@ export interface TokenCodec {
   sign(claims: AccessClaims, key: SigningKey): Promise<string>
   /** Whether the signature is a valid HS256 MAC of the token under `key`. */
   verify(token: ParsedToken, key: SigningKey): boolean | Promise<boolean>
+  /**
+   * The key of every token's `sub_mac`: HMAC-SHA256 keyed by `globalSecret` over `subjectKeyInfo`. It depends
+   * on the global secret alone, so a token can be checked against it before any user is looked up.
+   */
+  deriveSubjectKey(globalSecret: string): Promise<SigningKey>
+  /** `sub_mac`: the first 16 bytes of HMAC-SHA256(`key`, `sub`), base64url (22 characters). */
+  subjectMac(sub: string, key: SigningKey): string | Promise<string>
   /** base64url segment → UTF-8 text. */
   decode(segment: string): string
   /**
@@ -23,6 +30,12 @@ export interface TokenCodec {
    */
   hashRefreshToken(token: string): string | Promise<string>
 }
+
+/** The message the `sub_mac` key is derived from; no per-user key's message (`leash/v1|<epoch>|…`) is this. */
+export const subjectKeyInfo = 'leash/v1/sub_mac'
+
+/** How many bytes of HMAC-SHA256 a `sub_mac` keeps: 128 bits, beyond guessing. */
+export const SUBJECT_MAC_BYTES = 16
 
 /** The message the per-user key is derived from; both codecs must use exactly this. */
 export const keyInfo = (epoch: string, userSecret: string) => `leash/v1|${epoch}|${userSecret}`

@@ -1,6 +1,6 @@
 import { compactVerify, SignJWT } from 'jose'
 import { type AccessClaims, JWT_HEADER, type ParsedToken } from './claims.js'
-import { keyInfo, type SigningKey, type TokenCodec } from './codec.js'
+import { keyInfo, type SigningKey, SUBJECT_MAC_BYTES, subjectKeyInfo, type TokenCodec } from './codec.js'
 import { sha256 } from './random.js'
 
 interface JoseKey extends SigningKey {
@@ -24,6 +24,12 @@ function base64urlToBytes(segment: string): Uint8Array {
   return bytes
 }
 
+function bytesToBase64url(bytes: Uint8Array): string {
+  let bin = ''
+  for (const b of bytes) bin += String.fromCharCode(b)
+  return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
+}
+
 /** The portable codec: jose over WebCrypto. Runs in browsers and in the msw form; the reference for `nodeCodec`. */
 export const joseCodec: TokenCodec = {
   name: 'jose',
@@ -33,6 +39,17 @@ export const joseCodec: TokenCodec = {
     const raw = await crypto.subtle.sign('HMAC', global, utf8.encode(keyInfo(epoch, userSecret)))
     const key = await crypto.subtle.importKey('raw', raw, hmac, false, ['sign', 'verify'])
     return { codec: 'jose', key } as JoseKey
+  },
+  async deriveSubjectKey(globalSecret) {
+    const hmac = { name: 'HMAC', hash: 'SHA-256' }
+    const global = await crypto.subtle.importKey('raw', utf8.encode(globalSecret), hmac, false, ['sign'])
+    const raw = await crypto.subtle.sign('HMAC', global, utf8.encode(subjectKeyInfo))
+    const key = await crypto.subtle.importKey('raw', raw, hmac, false, ['sign'])
+    return { codec: 'jose', key } as JoseKey
+  },
+  async subjectMac(sub, key) {
+    const mac = await crypto.subtle.sign('HMAC', asJoseKey(key).key, utf8.encode(sub))
+    return bytesToBase64url(new Uint8Array(mac, 0, SUBJECT_MAC_BYTES))
   },
   sign(claims: AccessClaims, key) {
     return new SignJWT({ ...claims }).setProtectedHeader(JWT_HEADER).sign(asJoseKey(key).key)

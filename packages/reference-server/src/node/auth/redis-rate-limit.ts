@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { createHmac } from 'node:crypto'
 import {
   type Attempt,
   createMemoryRateLimiter,
@@ -43,10 +43,15 @@ return 0`
 
 const OK: Attempt = { ok: true }
 
+/** The limiter's own key, derived from the global secret and used for nothing else. */
+const keyInfo = 'leash/v1|rate-limit'
+
 /**
  * The attempt limits shared by every instance through Redis: a fixed 60 s window per key that starts at
- * the first attempt, as the memory limiter does. Keys are hashed, so Redis never holds a username or an
- * address; Redis's clock, not `now`, times the window.
+ * the first attempt, as the memory limiter does. Keys (and the account's known sources) are HMAC-SHA256
+ * under a key derived from the global secret, so Redis never holds a username or an address, nor a plain
+ * hash of one that anyone reading Redis could reverse by trying every IPv4 address or a list of usernames;
+ * instances share the global secret, so they share keys. Redis's clock, not `now`, times the window.
  *
  * When Redis does not answer within the command timeout, each call falls back to an in-process limiter:
  * the limit still holds per instance (at worst N instances × the limit per minute) and logins keep
@@ -54,6 +59,8 @@ const OK: Attempt = { ok: true }
  */
 export function createRedisRateLimiter(options: {
   url: string
+  /** The server's global secret (`LEASH_GLOBAL_SECRET`): the key that Redis keys are made under is derived from it. */
+  secret: string
   prefix?: string
   commandTimeoutMs?: number
   log?: (entry: Record<string, string>) => void
@@ -67,7 +74,8 @@ export function createRedisRateLimiter(options: {
   redis.on('error', () => {}) // reported through the fallback below
   const local = createMemoryRateLimiter()
   let degraded = false
-  const hash = (k: string) => createHash('sha256').update(k).digest('base64url')
+  const macKey = createHmac('sha256', options.secret).update(keyInfo).digest()
+  const hash = (k: string) => createHmac('sha256', macKey).update(k).digest('base64url')
   const key = (k: string) => prefix + hash(k)
   const fallback =
     <T>(run: () => Promise<T>) =>

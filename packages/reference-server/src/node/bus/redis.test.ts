@@ -1,4 +1,5 @@
-import { randomBytes } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
+import { Redis } from 'ioredis'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { Bus, Invalidation } from '../../bus/types.js'
 import { freePort, until } from '../../test/cluster.js'
@@ -7,6 +8,7 @@ import { createRedisRateLimiter } from '../auth/redis-rate-limit.js'
 import { createRedisBus } from './redis.js'
 
 const skip = skipWithout(['redis'], 'Redis bus and rate limiter')
+const SECRET = 'test-global-secret-that-is-32-bytes-long!!'
 const channel = () => `leash:test:${randomBytes(6).toString('hex')}`
 
 describe.skipIf(skip)(`Redis bus${skip ? ` (${skip})` : ''}`, () => {
@@ -95,8 +97,8 @@ describe.skipIf(skip)(`Redis bus${skip ? ` (${skip})` : ''}`, () => {
 describe.skipIf(skip)(`Redis rate limiter${skip ? ` (${skip})` : ''}`, () => {
   it('counts attempts across instances in one window, refuses past the limit, and resets', async () => {
     const prefix = `leash:test:${randomBytes(6).toString('hex')}:`
-    const one = createRedisRateLimiter({ url: redisUrl!, prefix })
-    const two = createRedisRateLimiter({ url: redisUrl!, prefix })
+    const one = createRedisRateLimiter({ url: redisUrl!, prefix, secret: SECRET })
+    const two = createRedisRateLimiter({ url: redisUrl!, prefix, secret: SECRET })
     try {
       await until(async () => one.connected() && two.connected(), 3_000, 'connected')
       expect(await one.attempt('k', 3, Date.now())).toEqual({ ok: true })
@@ -117,10 +119,76 @@ describe.skipIf(skip)(`Redis rate limiter${skip ? ` (${skip})` : ''}`, () => {
     }
   })
 
+  it('keys Redis by an HMAC under the global secret: SHA-256 of an address or a username is nowhere in it', async () => {
+    const prefix = `leash:test:${randomBytes(6).toString('hex')}:`
+    const limiter = createRedisRateLimiter({ url: redisUrl!, prefix, secret: SECRET })
+    const reader = new Redis(redisUrl!)
+    try {
+      await until(async () => limiter.connected(), 3_000, 'connected')
+      const now = Date.now()
+      await limiter.attempt('ip|203.0.113.7', 5, now)
+      await limiter.attempt('login|alice|203.0.113.7', 5, now)
+      await limiter.attemptAccount('alice', '203.0.113.7', 5, now)
+      await limiter.signedIn('alice', '203.0.113.7', now)
+      const keys: string[] = []
+      let cursor = '0'
+      do {
+        const [next, found] = await reader.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000)
+        keys.push(...found)
+        cursor = next
+      } while (cursor !== '0')
+      // ip, login, known and account: what the old scheme stored as prefix + SHA-256 of each.
+      expect(keys).toHaveLength(4)
+      const sha = (text: string) => createHash('sha256').update(text).digest('base64url')
+      const inputs = [
+        'ip|203.0.113.7',
+        'login|alice|203.0.113.7',
+        'known|alice',
+        'account|alice',
+        '203.0.113.7',
+      ]
+      const known = (await Promise.all(keys.map((k) => reader.type(k)))).indexOf('zset')
+      expect(known).toBeGreaterThanOrEqual(0)
+      const sources = await reader.zrange(keys[known]!, '0', '-1')
+      expect(sources).toHaveLength(1)
+      for (const text of inputs) {
+        expect(keys).not.toContain(prefix + sha(text))
+        expect(sources).not.toContain(sha(text))
+        for (const k of keys) expect(k).not.toContain(text)
+      }
+    } finally {
+      reader.disconnect()
+      await limiter.close()
+    }
+  })
+
+  it('shares counts between limiters with the same secret, and not between different secrets', async () => {
+    const prefix = `leash:test:${randomBytes(6).toString('hex')}:`
+    const one = createRedisRateLimiter({ url: redisUrl!, prefix, secret: SECRET })
+    const same = createRedisRateLimiter({ url: redisUrl!, prefix, secret: SECRET })
+    const other = createRedisRateLimiter({ url: redisUrl!, prefix, secret: `${SECRET}-another-deployment` })
+    try {
+      await until(async () => one.connected() && same.connected() && other.connected(), 3_000, 'connected')
+      const now = Date.now()
+      expect(await one.attempt('ip|203.0.113.7', 2, now)).toEqual({ ok: true })
+      expect(await same.attempt('ip|203.0.113.7', 2, now)).toEqual({ ok: true })
+      expect((await same.attempt('ip|203.0.113.7', 2, now)).ok).toBe(false)
+      expect(await other.attempt('ip|203.0.113.7', 2, now)).toEqual({ ok: true })
+      // The account budget and its known sources too: a sign-in through one is known to the same secret only.
+      await one.signedIn('alice', '203.0.113.7', now)
+      expect(await same.attemptAccount('alice', '203.0.113.7', 1, now)).toEqual({ ok: true })
+      expect(await same.attemptAccount('alice', '203.0.113.7', 1, now)).toEqual({ ok: true })
+      expect(await other.attemptAccount('alice', '203.0.113.7', 1, now)).toEqual({ ok: true })
+      expect((await other.attemptAccount('alice', '203.0.113.7', 1, now)).ok).toBe(false)
+    } finally {
+      await Promise.all([one.close(), same.close(), other.close()])
+    }
+  })
+
   it('lets through exactly the limit of a concurrent burst spread over two instances', async () => {
     const prefix = `leash:test:${randomBytes(6).toString('hex')}:`
-    const one = createRedisRateLimiter({ url: redisUrl!, prefix })
-    const two = createRedisRateLimiter({ url: redisUrl!, prefix })
+    const one = createRedisRateLimiter({ url: redisUrl!, prefix, secret: SECRET })
+    const two = createRedisRateLimiter({ url: redisUrl!, prefix, secret: SECRET })
     try {
       await until(async () => one.connected() && two.connected(), 3_000, 'connected')
       const verdicts = await Promise.all(
@@ -133,7 +201,7 @@ describe.skipIf(skip)(`Redis rate limiter${skip ? ` (${skip})` : ''}`, () => {
   })
 
   it('falls back to a limiter in this process when Redis cannot be reached', async () => {
-    const dead = createRedisRateLimiter({ url: `redis://127.0.0.1:${await freePort()}` })
+    const dead = createRedisRateLimiter({ url: `redis://127.0.0.1:${await freePort()}`, secret: SECRET })
     try {
       const started = Date.now()
       expect(await dead.attempt('k', 2, started)).toEqual({ ok: true })

@@ -73,6 +73,19 @@ describe('node codec vs jose codec', () => {
     expect(await verdict(nodeCodec, other.node, fromJose)).toBe('invalid_token')
   })
 
+  it('make the same sub_mac, under a key of the global secret alone', async () => {
+    const [nk, jk] = await Promise.all([
+      nodeCodec.deriveSubjectKey(GLOBAL),
+      joseCodec.deriveSubjectKey(GLOBAL),
+    ])
+    const subKey = createHmac('sha256', GLOBAL).update('leash/v1/sub_mac').digest()
+    for (const sub of ['u1', '2c1f7f0e-9d3b-4c5e-8f00-1a2b3c4d5e6f', 'é \u{1F600}', '']) {
+      const expected = createHmac('sha256', subKey).update(sub).digest().subarray(0, 16).toString('base64url')
+      expect(nodeCodec.subjectMac(sub, nk)).toBe(expected)
+      expect(await joseCodec.subjectMac(sub, jk)).toBe(expected)
+    }
+  })
+
   it('hash refresh tokens alike; the node codec without a thread-pool round trip', async () => {
     for (const token of ['', 'x', 'Zm9v-_bar', 'ünïcødé-☃'.repeat(40)]) {
       const fromNode = nodeCodec.hashRefreshToken(token)

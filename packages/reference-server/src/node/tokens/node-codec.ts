@@ -1,6 +1,12 @@
 import { createHash, createHmac, createSecretKey, type KeyObject, timingSafeEqual } from 'node:crypto'
 import { type AccessClaims, JWT_HEADER, type ParsedToken } from '../../tokens/claims.js'
-import { keyInfo, type SigningKey, type TokenCodec } from '../../tokens/codec.js'
+import {
+  keyInfo,
+  type SigningKey,
+  SUBJECT_MAC_BYTES,
+  subjectKeyInfo,
+  type TokenCodec,
+} from '../../tokens/codec.js'
 
 interface NodeKey extends SigningKey {
   readonly codec: 'node'
@@ -21,6 +27,16 @@ export const nodeCodec: TokenCodec = {
     const raw = createHmac('sha256', globalSecret).update(keyInfo(epoch, userSecret)).digest()
     return { codec: 'node', key: createSecretKey(raw) } as NodeKey
   },
+  async deriveSubjectKey(globalSecret) {
+    const raw = createHmac('sha256', globalSecret).update(subjectKeyInfo).digest()
+    return { codec: 'node', key: createSecretKey(raw) } as NodeKey
+  },
+  subjectMac: (sub, key) =>
+    createHmac('sha256', asNodeKey(key).key)
+      .update(sub)
+      .digest()
+      .subarray(0, SUBJECT_MAC_BYTES)
+      .toString('base64url'),
   async sign(claims: AccessClaims, key) {
     const input = `${HEADER}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`
     const mac = createHmac('sha256', asNodeKey(key).key).update(input).digest('base64url')
