@@ -53,7 +53,8 @@ const farewellResponse = (farewell: { accessToken: string; expiresIn: number }):
 export function authRoutes(deps: Deps) {
   const { store, hasher, config, limiter, sessions, authenticate, now } = deps
   const bearer = requireBearer(deps)
-  // The endpoints a cookie alone can drive: a cross-site page must not make the browser refresh or sign out.
+  // The endpoints a browser drives with a cookie or with the credentials it carries: a cross-site page must
+  // not make it refresh, sign out, or sign in (login CSRF: into an account the attacker holds).
   const sameOrigin = requireSameOrigin(config)
   // Compared against when the username is unknown, so both failures take one hash's time. A hash the
   // gate refused (503) is not kept, or every later unknown username would answer 503 too.
