@@ -20,7 +20,8 @@ export class LeashError extends Error {
   declare readonly status?: number
   constructor(code: LeashErrorCode, status?: number, options?: { cause?: unknown }) {
     super(code, options)
-    Object.assign(this, { code, status })
+    this.code = code
+    this.status = status
   }
 }
 

@@ -57,17 +57,17 @@ export interface SessionDeps {
   saved: StoredValue<Persisted>
   clock: () => number
   lock: Lock
-  authRequest: AuthRequest
+  request: AuthRequest
   transport: RefreshTransport
   emit: ReturnType<typeof createEmitter>['emit']
   /** Tells the other tabs (a no-op without cross-tab). */
   post(message: LeashMessage): void
   /** The last moment the user was active. */
-  lastActive(): number
+  active(): number
   refreshMargin: number
   warnBefore: number
   /** A disable clears storage as configured. */
-  clearStorage(): void
+  clear(): void
   /** The debug log (a no-op unless `debug`); never given a token. */
   log(...what: unknown[]): void
 }

@@ -9,7 +9,8 @@ import { type LeashState, pending, type SessionWarning } from './state.js'
 import { chain, type MaybePromise } from './storage.js'
 import { type LenientTokenResponse, type StoredSession, toStoredSession } from './tokens.js'
 
-const noop = () => {}
+/** Does nothing: the debug log when off, the catch of work whose failure is already in the state. */
+export const noop = () => {}
 
 /**
  * The one owner of the session: the stored session this tab holds, the refresh in flight, the open warning,
@@ -43,12 +44,11 @@ export function createSession(deps: SessionDeps) {
       : { ...pending, ...ended, lastError }
 
   // a failed refresh is already in the state and the events: nothing is left to reject into the page
-  const refreshTimer = deadline(clock, () => void (onActivity('due')?.catch(noop) ?? log('refresh', 'idle')))
+  const refreshTimer = deadline(clock, () => void (onActivity('due')?.catch(noop) ?? log('refresh idle')))
   const warnTimer = deadline(clock, () => {
     if (!record) return
-    const { endsAt, reason } = warningOf(record, deps.warnBefore)
-    const opened = { endsAt, reason }
-    log('warning', reason, endsAt)
+    const { opensAt, ...opened } = warningOf(record, deps.warnBefore)
+    log('warning', opened.reason, opened.endsAt)
     apply({ warning: opened, emit: [['warning', opened]] })
   })
   const endTimer = deadline(clock, () => {
@@ -91,7 +91,7 @@ export function createSession(deps: SessionDeps) {
     if (r || c.end || c.warning) warning = c.warning ?? null
     if (r || c.end || c.error) lastError = c.error ?? null
     if (r || c.end || !c.tell) store.setState(view(), true)
-    if (c.end === 'disabled') deps.clearStorage()
+    if (c.end === 'disabled') deps.clear()
     // storage and the other tabs get what this tab now holds: they cannot be told anything else
     const { status, ...farewell } = ended
     const message = (
@@ -152,7 +152,7 @@ export function createSession(deps: SessionDeps) {
       stored: () => chain(saved.get(), (p) => (stored = p && !('loggedOut' in p) ? p : null)),
       save: (r) => land(r, true),
       post: () =>
-        deps.authRequest<LenientTokenResponse>(
+        deps.request<LenientTokenResponse>(
           '/auth/refresh',
           transport.carry(stored?.refreshToken ?? record?.refreshToken),
         ),
@@ -191,11 +191,7 @@ export function createSession(deps: SessionDeps) {
   /** Activity (`why`: input, a request, the refresh deadline): refresh now if the token is within margin. */
   function onActivity(why: string): Promise<string> | undefined {
     if (flight) return flight
-    if (
-      record &&
-      !warning &&
-      shouldRefresh(record, clock(), deps.lastActive(), adoptedAt, deps.refreshMargin)
-    )
+    if (record && !warning && shouldRefresh(record, clock(), deps.active(), adoptedAt, deps.refreshMargin))
       return refresh(why)
   }
 
@@ -207,14 +203,12 @@ export function createSession(deps: SessionDeps) {
     return chain(saved.get(), (found) => {
       if (ended.status !== 'pending' || record) return
       // Anything on the page's origin can write storage: what is found is checked as a message would be.
-      const loggedOutFound = !!found && 'loggedOut' in found
+      const f = found as (StoredSession & { loggedOut?: true }) | null
       apply(
-        loggedOutFound && isLeashMessage({ ...found, type: 'loggedOut' })
-          ? loggedOut(found)
-          : !loggedOutFound &&
-              isLeashMessage({ type: 'session', record: found }) &&
-              sessionEnd(found!).endsAt > clock()
-            ? { record: found! }
+        f?.loggedOut && isLeashMessage({ ...f, type: 'loggedOut' })
+          ? loggedOut(f)
+          : isLeashMessage({ type: 'session', record: f }) && sessionEnd(f!).endsAt > clock()
+            ? { record: f! }
             : { end: 'anonymous' },
       )
       log('restore', store.getState().status)
@@ -255,7 +249,7 @@ export function createSession(deps: SessionDeps) {
     let failure: LeashError | undefined
     let farewell: Farewell | undefined
     try {
-      const body = await deps.authRequest<LogoutResponse>(
+      const body = await deps.request<LogoutResponse>(
         everywhere ? '/auth/logout-all' : '/auth/logout',
         transport.carry(spent),
         token,

@@ -36,12 +36,10 @@ export function memoryStorage(): SyncStorage {
 }
 
 /** `localStorage` or `sessionStorage` if this environment has it (and lets us touch it). */
-export const webStorage = (name: 'localStorage' | 'sessionStorage'): Storage | undefined => {
+export function webStorage(name: 'localStorage' | 'sessionStorage'): Storage | undefined {
   try {
-    return globalThis[name] ?? undefined
-  } catch {
-    return undefined // a sandboxed iframe throws on access
-  }
+    return globalThis[name]
+  } catch {} // a sandboxed iframe throws on access
 }
 
 /**
@@ -51,7 +49,7 @@ export const webStorage = (name: 'localStorage' | 'sessionStorage'): Storage | u
 export function resolveStorage(option: StorageOption = 'local', page = true): StorageAdapter {
   if (typeof option === 'object') return option
   if (option === 'memory' || !page) return memoryStorage()
-  return webStorage(option === 'local' ? 'localStorage' : 'sessionStorage') ?? memoryStorage()
+  return webStorage(`${option}Storage`) ?? memoryStorage()
 }
 
 /** One JSON value in storage; with an async adapter, `get` and `set` return promises. */
