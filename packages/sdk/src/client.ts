@@ -105,6 +105,8 @@ export function createLeashClient(options: LeashOptions = {}): LeashClient {
     baseURL: options.authBaseURL ?? options.baseURL ?? http.defaults.baseURL ?? '/',
     withCredentials: transport.credentials,
     adapter: http.defaults.adapter,
+    // a redirect would re-send passwords and the refresh token (307/308) to wherever it points (Node's adapter)
+    maxRedirects: 0,
   })
   // the API is where leash.http sends relative requests; its origin scopes keys, channel and lock
   const origins = createOriginPolicy(
@@ -121,7 +123,7 @@ export function createLeashClient(options: LeashOptions = {}): LeashClient {
   const anyLock = crossTab ? (options.lock ?? defaultLock()) : localLock
   const store = createLeashStore()
   const { on, emit, clear } = createEmitter()
-  const authRequest = createAuthRequest(auth, () => session.disable(false))
+  const authRequest = createAuthRequest(auth, () => session.disable(false), origins.trusts)
   const activity = trackActivity(options.activity ?? 'both', clock, win, () => {
     session.onActivity('input')?.catch(noop)
   })
