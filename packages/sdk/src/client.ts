@@ -148,7 +148,7 @@ export function createLeashClient(options: LeashOptions = {}): LeashClient {
     transport,
     refreshMargin: options.refreshMargin ?? 60_000,
     warnBefore: options.warnBefore ?? 60_000,
-    clear: () => clearStorage(storage, options.clearOnDisable ?? (win ? 'all' : 'leash'), [`${api}:session`]),
+    clear: () => clearStorage(storage, options.clearOnDisable ?? (win ? 'all' : 'leash')),
   })
   const recheck = session.recheck
   win?.addEventListener('focus', recheck)

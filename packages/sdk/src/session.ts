@@ -4,7 +4,15 @@ import { LeashError, toLeashError } from './errors.js'
 import { type RefreshDeps, refreshSession, swapSession } from './refresh.js'
 import { endsSession, refreshMarginOf, sessionEnd, shouldRefresh, warningOf } from './refresh-policy.js'
 import { abortable, deadline } from './schedule.js'
-import type { Change, Emission, EndedStatus, Farewell, SessionDeps, Swap } from './session-types.js'
+import type {
+  Change,
+  Emission,
+  EndedStatus,
+  Farewell,
+  Persisted,
+  SessionDeps,
+  Swap,
+} from './session-types.js'
 import { type LeashState, pending, type SessionWarning } from './state.js'
 import { chain, type MaybePromise } from './storage.js'
 import { type LenientTokenResponse, type StoredSession, toStoredSession } from './tokens.js'
@@ -91,15 +99,19 @@ export function createSession(deps: SessionDeps) {
     if (r || c.end || c.warning) warning = c.warning ?? null
     if (r || c.end || c.error) lastError = c.error ?? null
     if (r || c.end || !c.tell) store.setState(view(), true)
-    if (c.end === 'disabled') deps.clear()
     // storage and the other tabs get what this tab now holds: they cannot be told anything else
     const { status, ...farewell } = ended
     const message = (
       record ? { type: 'session', record, login: c.login } : { type: status, ...farewell }
     ) as LeashMessage
     const { signal } = life
+    // a saved ending is kept as a marker (with logout's 1-second token): a reload knows why it ended; a disable
+    // clears storage first (per clearOnDisable), then leaves only `{ disabled: true }`
+    if (c.save && status === 'disabled') deps.clear()
     return chain(
-      c.save ? saved.set(record ?? (status === 'loggedOut' ? { loggedOut: true, ...farewell } : null)) : 0,
+      c.save
+        ? saved.set(record ?? (status === 'expired' ? null : ({ [status]: true, ...farewell } as Persisted)))
+        : 0,
       () => {
         if (signal.aborted) return
         if (c.tell) post(message)
@@ -125,7 +137,7 @@ export function createSession(deps: SessionDeps) {
     const error = new LeashError('user_disabled', 403)
     if (ended.status === 'disabled' && !record) return error
     log('disabled', remote)
-    apply({ end: 'disabled', error, tell: !remote, emit: [['disabled', { remote }]] })
+    apply({ end: 'disabled', error, save: true, tell: !remote, emit: [['disabled', { remote }]] })
     return error
   }
 
@@ -149,7 +161,7 @@ export function createSession(deps: SessionDeps) {
     const io: RefreshDeps = {
       ...deps, // lock, clock, log; its `post` (to the other tabs) is replaced by the refresh request's
       current: () => record,
-      stored: () => chain(saved.get(), (p) => (stored = p && !('loggedOut' in p) ? p : null)),
+      stored: () => chain(saved.get(), (p) => (stored = p && 'user' in p ? p : null)),
       save: (r) => land(r, true),
       post: () =>
         deps.request<LenientTokenResponse>(
@@ -203,13 +215,16 @@ export function createSession(deps: SessionDeps) {
     return chain(saved.get(), (found) => {
       if (ended.status !== 'pending' || record) return
       // Anything on the page's origin can write storage: what is found is checked as a message would be.
-      const f = found as (StoredSession & { loggedOut?: true }) | null
+      const f = found as (StoredSession & { loggedOut?: true; disabled?: unknown }) | null
       apply(
         f?.loggedOut && isLeashMessage({ ...f, type: 'loggedOut' })
           ? loggedOut(f)
-          : isLeashMessage({ type: 'session', record: f }) && sessionEnd(f!).endsAt > clock()
-            ? { record: f! }
-            : { end: 'anonymous' },
+          : // a disable's marker: until the next sign-in, the page says why the session ended
+            f?.disabled === true
+            ? { end: 'disabled', error: new LeashError('user_disabled', 403) }
+            : isLeashMessage({ type: 'session', record: f }) && sessionEnd(f!).endsAt > clock()
+              ? { record: f! }
+              : { end: 'anonymous' },
       )
       log('restore', store.getState().status)
     })

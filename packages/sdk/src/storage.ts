@@ -78,17 +78,15 @@ export function storedValue<T>(storage: StorageAdapter, name: string): StoredVal
   }
 }
 
-/** Clears storage after a disable: `'all'` empties local and session storage, `'leash'` only our keys. */
+/**
+ * Clears storage after a disable: `'all'` empties local and session storage, `'leash'` only our key (the
+ * session, which the disable's marker then replaces: nothing to do here).
+ */
 export function clearStorage(
   storage: StorageAdapter,
   mode: 'all' | 'leash' | ((storage: StorageAdapter) => void),
-  keys: string[],
 ): void {
-  if (typeof mode === 'function') {
-    mode(storage)
-    return
-  }
-  for (const k of keys) storedValue(storage, k).set(null)
-  if (mode === 'all')
+  if (typeof mode === 'function') mode(storage)
+  else if (mode === 'all')
     for (const area of [webStorage('localStorage'), webStorage('sessionStorage')]) area?.clear()
 }
