@@ -108,7 +108,7 @@ describe('sessions()', () => {
     expect(await rejection(leash.sessions())).toMatchObject({ code: 'user_disabled', status: 403 })
     expect(leash.store.getState()).toMatchObject({ status: 'disabled', accessToken: null })
     expect(disabled).toHaveBeenCalledWith({ remote: false })
-    expect(stored()).toBeNull()
+    expect(stored()).toEqual({ disabled: true }) // no token, no user: why the session ended
   })
 
   test('without a session it rejects no_session and sends nothing', async () => {

@@ -50,7 +50,9 @@ function recorded(options: LeashOptions = {}) {
       setItem(k, v) {
         storage.setItem(k, v)
         const s = JSON.parse(v)
-        log.push(`save ${s.loggedOut ? `loggedOut${s.accessToken ? '+token' : ''}` : 'session'}`)
+        log.push(
+          `save ${s.loggedOut ? `loggedOut${s.accessToken ? '+token' : ''}` : s.disabled ? 'disabled' : 'session'}`,
+        )
       },
       removeItem(k) {
         storage.removeItem(k)
@@ -77,7 +79,7 @@ function recorded(options: LeashOptions = {}) {
           : state.status === 'expired'
             ? s === null
             : state.status === 'disabled'
-              ? s === null && told?.type === 'disabled'
+              ? JSON.stringify(s) === '{"disabled":true}' && told?.type === 'disabled'
               : s?.loggedOut === true &&
                 s.accessToken === (state.accessToken ?? undefined) &&
                 told?.type === 'loggedOut' &&
@@ -145,12 +147,13 @@ test('each transition publishes, saves, tells and emits as one group, in that or
   ])
   server.resetHandlers()
 
-  // a disable: the store moves, storage is cleared, the other tabs are told, then the event
+  // a disable: the store moves, storage is cleared but for the disable's marker, the other tabs are told, then
+  // the event
   await leash.login(ALICE)
   take()
   server.use(http.get('/api/ping', () => HttpResponse.json({ ok: true, user_enabled: false })))
   await leash.http.get('/api/ping', { leash: { skipAuth: true } }).catch(() => {})
-  expect(take()).toEqual(['state disabled', 'save nothing', 'tell disabled', 'event disabled'])
+  expect(take()).toEqual(['state disabled', 'save disabled', 'tell disabled', 'event disabled'])
 
   // the idle end: the store moves, storage is emptied, the event fires; expiry is each tab's own
   await backend.reset()

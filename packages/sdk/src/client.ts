@@ -11,7 +11,7 @@ import type { LeashOptions } from './options.js'
 import { createOriginPolicy } from './origins.js'
 import { createPipeline, type PipelineDeps } from './pipeline.js'
 import { refreshTransport } from './refresh-transport.js'
-import { createSession } from './session.js'
+import { createSession, noop } from './session.js'
 import type { Persisted } from './session-types.js'
 import { createLeashStore, isLive, type LeashStore } from './state.js'
 import { clearStorage, PREFIX, resolveStorage, storedValue } from './storage.js'
@@ -99,20 +99,22 @@ export function createLeashClient(options: LeashOptions = {}): LeashClient {
   const crossTab = options.crossTab !== false && !!win
   const log: (...what: unknown[]) => void = options.debug
     ? (...what) => (options.logger ?? console.debug)('leash', ...what)
-    : () => {}
+    : noop
   const http = options.axios ?? axios.create({ baseURL: options.baseURL ?? '/' })
   const auth = axios.create({
     baseURL: options.authBaseURL ?? options.baseURL ?? http.defaults.baseURL ?? '/',
     withCredentials: transport.credentials,
     adapter: http.defaults.adapter,
+    // a redirect would re-send passwords and the refresh token (307/308) to wherever it points (Node's adapter)
+    maxRedirects: 0,
   })
   // the API is where leash.http sends relative requests; its origin scopes keys, channel and lock
-  const origins = createOriginPolicy({
-    baseURL: http.defaults.baseURL ?? '/',
-    authBaseURL: auth.defaults.baseURL,
-    allowedOrigins: options.allowedOrigins,
-    location: win?.location,
-  })
+  const origins = createOriginPolicy(
+    http.defaults.baseURL ?? '/',
+    auth.defaults.baseURL,
+    options.allowedOrigins,
+    win?.location,
+  )
   const api = origins.origin
   const storage = resolveStorage(options.storage, !!win)
   // a session under the old shared key cannot be told apart from another API's: dropped, never adopted
@@ -121,9 +123,9 @@ export function createLeashClient(options: LeashOptions = {}): LeashClient {
   const anyLock = crossTab ? (options.lock ?? defaultLock()) : localLock
   const store = createLeashStore()
   const { on, emit, clear } = createEmitter()
-  const authRequest = createAuthRequest(auth, () => session.disable(false))
+  const authRequest = createAuthRequest(auth, () => session.disable(false), origins.trusts)
   const activity = trackActivity(options.activity ?? 'both', clock, win, () => {
-    session.onActivity('input')?.catch(() => {})
+    session.onActivity('input')?.catch(noop)
   })
   const channel = crossTab
     ? // a tab, or anything else on this page origin, may post anything: only well-formed messages count
@@ -139,15 +141,14 @@ export function createLeashClient(options: LeashOptions = {}): LeashClient {
     clock,
     log,
     lock: (name, fn, signal) => anyLock(`${PREFIX}${api}:${name}`, fn, signal),
-    authRequest,
+    request: authRequest,
     emit,
     post,
-    lastActive: activity.last,
+    active: activity.last,
     transport,
     refreshMargin: options.refreshMargin ?? 60_000,
     warnBefore: options.warnBefore ?? 60_000,
-    clearStorage: () =>
-      clearStorage(storage, options.clearOnDisable ?? (win ? 'all' : 'leash'), [`${api}:session`]),
+    clear: () => clearStorage(storage, options.clearOnDisable ?? (win ? 'all' : 'leash')),
   })
   const recheck = session.recheck
   win?.addEventListener('focus', recheck)
@@ -165,10 +166,10 @@ export function createLeashClient(options: LeashOptions = {}): LeashClient {
     async recover(used, background, error) {
       const { status, accessToken, lastError } = store.getState()
       if (!isLive(status)) throw lastError ?? error
-      if (accessToken !== used) return log('401', 'newer')
+      if (accessToken !== used) return log('401 newer')
       // an idle user's polling does not revive the session: it runs into its warning instead
       if (background && !(activity.last() > session.adoptedAt())) {
-        log('401', 'idle')
+        log('401 idle')
         throw error
       }
       await session.refresh('401')

@@ -29,15 +29,17 @@ export function createLeashFetch(
       if (used) headers.set('Authorization', `Bearer ${used}`)
       const req = new Request(first.clone(), { headers })
       const res = await send(req)
+      // where the answer came from: after a redirect (fetch follows them), not the API's
+      const from = res.url || req.url
       // only an answer of the API's is read (as JSON) for what it says about the session
       const data =
-        p.trusts(req.url) && /json/.test(res.headers.get('content-type') ?? '')
+        p.trusts(from) && /json/.test(res.headers.get('content-type') ?? '')
           ? await res
               .clone()
               .json()
               .catch(() => null)
           : null
-      if (!(await p.judge(req.url, { response: { status: res.status, data } }, used, retried, o))) return res
+      if (!(await p.judge(from, { response: { status: res.status, data } }, used, retried, o))) return res
     }
   }
 }

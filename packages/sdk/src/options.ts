@@ -64,7 +64,8 @@ export interface LeashOptions {
   activity?: ActivityMode
   /**
    * What `user_enabled: false` clears: `'all'` (localStorage and sessionStorage), `'leash'` (its own keys), or
-   * `(storage) => void`.
+   * `(storage) => void`; Leash's key then keeps only `{ "disabled": true }` (no token, no user), so a reload
+   * still shows why the session ended.
    * @defaultValue `'all'` (`'leash'` without a window)
    */
   clearOnDisable?: 'all' | 'leash' | ((storage: StorageAdapter) => void)

@@ -4,12 +4,12 @@ import { createOriginPolicy } from './origins.js'
 const page = { href: 'https://app.example.com/notes/1?x=1' }
 
 test('a relative baseURL is the page origin; the auth origin and allowedOrigins are trusted too', () => {
-  const policy = createOriginPolicy({
-    baseURL: '/api/',
-    authBaseURL: 'https://auth.example.com/v1',
-    allowedOrigins: ['https://files.example.com'],
-    location: page,
-  })
+  const policy = createOriginPolicy(
+    '/api/',
+    'https://auth.example.com/v1',
+    ['https://files.example.com'],
+    page,
+  )
   expect(policy.origin).toBe('https://app.example.com')
   const trusted = [
     '/api/notes',
@@ -34,22 +34,20 @@ test('a relative baseURL is the page origin; the auth origin and allowedOrigins 
 })
 
 test('without a page (Node), relative URLs resolve against baseURL', () => {
-  const absolute = createOriginPolicy({ baseURL: 'http://api.test/v1' })
+  const absolute = createOriginPolicy('http://api.test/v1')
   expect(absolute.origin).toBe('http://api.test')
   expect(absolute.trusts('/notes')).toBe(true)
   expect(absolute.trusts('http://evil.test/notes')).toBe(false)
-  const relative = createOriginPolicy({ baseURL: '/' })
+  const relative = createOriginPolicy('/')
   expect(relative.trusts('/api/notes')).toBe(true)
   expect(relative.trusts('http://api.test/api/notes')).toBe(false)
 })
 
 test('a baseURL that is not a URL, and allowedOrigins that are not origins, throw TypeErrors', () => {
-  expect(() => createOriginPolicy({ baseURL: 'http://', location: page })).toThrow(TypeError)
-  expect(() => createOriginPolicy({ baseURL: '/', authBaseURL: 'https://', location: page })).toThrow(
-    TypeError,
-  )
+  expect(() => createOriginPolicy('http://', undefined, [], page)).toThrow(TypeError)
+  expect(() => createOriginPolicy('/', 'https://', [], page)).toThrow(TypeError)
   for (const entry of ['https://files.example.com/', 'files.example.com', 'https://*.example.com', 'null']) {
-    expect(() => createOriginPolicy({ baseURL: '/', allowedOrigins: [entry], location: page })).toThrow(
+    expect(() => createOriginPolicy('/', undefined, [entry], page)).toThrow(
       /allowedOrigins entry .* is not an origin/,
     )
   }

@@ -40,11 +40,11 @@ async function locked<T>(
   fn: (waited: boolean) => Promise<T>,
   signal: AbortSignal,
 ): Promise<T> {
-  deps.log('lock', 'wait')
+  deps.log('lock wait')
   return deps.lock(
     'refresh',
     (waited) => {
-      deps.log('lock', 'held', waited)
+      deps.log('lock held', waited)
       signal.throwIfAborted()
       return fn(waited)
     },
@@ -85,7 +85,7 @@ export async function refreshSession(deps: RefreshDeps, signal: AbortSignal): Pr
           const now = deps.clock()
           const found = newer()
           if (found) {
-            deps.log('refresh', 'stored')
+            deps.log('refresh stored')
             return found
           }
           return keep(deps, await deps.post(), now, signal)

@@ -7,8 +7,14 @@ import type { LeashStore, SessionWarning } from './state.js'
 import type { StoredValue } from './storage.js'
 import type { LenientTokenResponse, StoredSession } from './tokens.js'
 
-/** What a tab keeps in storage: the live session, or the fact of a logout with its 1-second token. */
-export type Persisted = StoredSession | { loggedOut: true; accessToken?: string; accessExpiresAt?: number }
+/**
+ * What a tab keeps in storage: the live session, the fact of a logout with its 1-second token, or of a disable
+ * (no token, no user: kept after storage is cleared, so a reload still knows why the session ended).
+ */
+export type Persisted =
+  | StoredSession
+  | { loggedOut: true; accessToken?: string; accessExpiresAt?: number }
+  | { disabled: true }
 
 /** A token that outlives its session: logout's 1-second token. */
 export type Farewell = { accessToken: string; accessExpiresAt: number }
@@ -28,8 +34,8 @@ export interface Change {
   record?: StoredSession
   login?: boolean
   /**
-   * Or: how the session this tab held ended, with logout's 1-second token if it came. `disabled` also clears
-   * storage per `clearOnDisable`.
+   * Or: how the session this tab held ended, with logout's 1-second token if it came. `disabled` with `save`
+   * clears storage per `clearOnDisable` first (a restored disable clears nothing).
    */
   end?: EndedStatus
   farewell?: Farewell
@@ -38,8 +44,8 @@ export interface Change {
   /** The warning that opens. */
   warning?: SessionWarning
   /**
-   * Save what this tab holds next: the session, a logout (with its 1-second token), or nothing (expired);
-   * without it storage is left alone.
+   * Save what this tab holds next: the session, a logout (with its 1-second token), a disable's marker, or
+   * nothing (expired); without it storage is left alone.
    */
   save?: boolean
   /**
@@ -57,17 +63,17 @@ export interface SessionDeps {
   saved: StoredValue<Persisted>
   clock: () => number
   lock: Lock
-  authRequest: AuthRequest
+  request: AuthRequest
   transport: RefreshTransport
   emit: ReturnType<typeof createEmitter>['emit']
   /** Tells the other tabs (a no-op without cross-tab). */
   post(message: LeashMessage): void
   /** The last moment the user was active. */
-  lastActive(): number
+  active(): number
   refreshMargin: number
   warnBefore: number
   /** A disable clears storage as configured. */
-  clearStorage(): void
+  clear(): void
   /** The debug log (a no-op unless `debug`); never given a token. */
   log(...what: unknown[]): void
 }

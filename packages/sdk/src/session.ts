@@ -4,12 +4,21 @@ import { LeashError, toLeashError } from './errors.js'
 import { type RefreshDeps, refreshSession, swapSession } from './refresh.js'
 import { endsSession, refreshMarginOf, sessionEnd, shouldRefresh, warningOf } from './refresh-policy.js'
 import { abortable, deadline } from './schedule.js'
-import type { Change, Emission, EndedStatus, Farewell, SessionDeps, Swap } from './session-types.js'
+import type {
+  Change,
+  Emission,
+  EndedStatus,
+  Farewell,
+  Persisted,
+  SessionDeps,
+  Swap,
+} from './session-types.js'
 import { type LeashState, pending, type SessionWarning } from './state.js'
 import { chain, type MaybePromise } from './storage.js'
 import { type LenientTokenResponse, type StoredSession, toStoredSession } from './tokens.js'
 
-const noop = () => {}
+/** Does nothing: the debug log when off, the catch of work whose failure is already in the state. */
+export const noop = () => {}
 
 /**
  * The one owner of the session: the stored session this tab holds, the refresh in flight, the open warning,
@@ -43,12 +52,11 @@ export function createSession(deps: SessionDeps) {
       : { ...pending, ...ended, lastError }
 
   // a failed refresh is already in the state and the events: nothing is left to reject into the page
-  const refreshTimer = deadline(clock, () => void (onActivity('due')?.catch(noop) ?? log('refresh', 'idle')))
+  const refreshTimer = deadline(clock, () => void (onActivity('due')?.catch(noop) ?? log('refresh idle')))
   const warnTimer = deadline(clock, () => {
     if (!record) return
-    const { endsAt, reason } = warningOf(record, deps.warnBefore)
-    const opened = { endsAt, reason }
-    log('warning', reason, endsAt)
+    const { opensAt, ...opened } = warningOf(record, deps.warnBefore)
+    log('warning', opened.reason, opened.endsAt)
     apply({ warning: opened, emit: [['warning', opened]] })
   })
   const endTimer = deadline(clock, () => {
@@ -91,15 +99,19 @@ export function createSession(deps: SessionDeps) {
     if (r || c.end || c.warning) warning = c.warning ?? null
     if (r || c.end || c.error) lastError = c.error ?? null
     if (r || c.end || !c.tell) store.setState(view(), true)
-    if (c.end === 'disabled') deps.clearStorage()
     // storage and the other tabs get what this tab now holds: they cannot be told anything else
     const { status, ...farewell } = ended
     const message = (
       record ? { type: 'session', record, login: c.login } : { type: status, ...farewell }
     ) as LeashMessage
     const { signal } = life
+    // a saved ending is kept as a marker (with logout's 1-second token): a reload knows why it ended; a disable
+    // clears storage first (per clearOnDisable), then leaves only `{ disabled: true }`
+    if (c.save && status === 'disabled') deps.clear()
     return chain(
-      c.save ? saved.set(record ?? (status === 'loggedOut' ? { loggedOut: true, ...farewell } : null)) : 0,
+      c.save
+        ? saved.set(record ?? (status === 'expired' ? null : ({ [status]: true, ...farewell } as Persisted)))
+        : 0,
       () => {
         if (signal.aborted) return
         if (c.tell) post(message)
@@ -125,7 +137,7 @@ export function createSession(deps: SessionDeps) {
     const error = new LeashError('user_disabled', 403)
     if (ended.status === 'disabled' && !record) return error
     log('disabled', remote)
-    apply({ end: 'disabled', error, tell: !remote, emit: [['disabled', { remote }]] })
+    apply({ end: 'disabled', error, save: true, tell: !remote, emit: [['disabled', { remote }]] })
     return error
   }
 
@@ -149,10 +161,10 @@ export function createSession(deps: SessionDeps) {
     const io: RefreshDeps = {
       ...deps, // lock, clock, log; its `post` (to the other tabs) is replaced by the refresh request's
       current: () => record,
-      stored: () => chain(saved.get(), (p) => (stored = p && !('loggedOut' in p) ? p : null)),
+      stored: () => chain(saved.get(), (p) => (stored = p && 'user' in p ? p : null)),
       save: (r) => land(r, true),
       post: () =>
-        deps.authRequest<LenientTokenResponse>(
+        deps.request<LenientTokenResponse>(
           '/auth/refresh',
           transport.carry(stored?.refreshToken ?? record?.refreshToken),
         ),
@@ -191,11 +203,7 @@ export function createSession(deps: SessionDeps) {
   /** Activity (`why`: input, a request, the refresh deadline): refresh now if the token is within margin. */
   function onActivity(why: string): Promise<string> | undefined {
     if (flight) return flight
-    if (
-      record &&
-      !warning &&
-      shouldRefresh(record, clock(), deps.lastActive(), adoptedAt, deps.refreshMargin)
-    )
+    if (record && !warning && shouldRefresh(record, clock(), deps.active(), adoptedAt, deps.refreshMargin))
       return refresh(why)
   }
 
@@ -207,15 +215,16 @@ export function createSession(deps: SessionDeps) {
     return chain(saved.get(), (found) => {
       if (ended.status !== 'pending' || record) return
       // Anything on the page's origin can write storage: what is found is checked as a message would be.
-      const loggedOutFound = !!found && 'loggedOut' in found
+      const f = found as (StoredSession & { loggedOut?: true; disabled?: unknown }) | null
       apply(
-        loggedOutFound && isLeashMessage({ ...found, type: 'loggedOut' })
-          ? loggedOut(found)
-          : !loggedOutFound &&
-              isLeashMessage({ type: 'session', record: found }) &&
-              sessionEnd(found!).endsAt > clock()
-            ? { record: found! }
-            : { end: 'anonymous' },
+        f?.loggedOut && isLeashMessage({ ...f, type: 'loggedOut' })
+          ? loggedOut(f)
+          : // a disable's marker: until the next sign-in, the page says why the session ended
+            f?.disabled === true
+            ? { end: 'disabled', error: new LeashError('user_disabled', 403) }
+            : isLeashMessage({ type: 'session', record: f }) && sessionEnd(f!).endsAt > clock()
+              ? { record: f! }
+              : { end: 'anonymous' },
       )
       log('restore', store.getState().status)
     })
@@ -255,7 +264,7 @@ export function createSession(deps: SessionDeps) {
     let failure: LeashError | undefined
     let farewell: Farewell | undefined
     try {
-      const body = await deps.authRequest<LogoutResponse>(
+      const body = await deps.request<LogoutResponse>(
         everywhere ? '/auth/logout-all' : '/auth/logout',
         transport.carry(spent),
         token,

@@ -36,12 +36,10 @@ export function memoryStorage(): SyncStorage {
 }
 
 /** `localStorage` or `sessionStorage` if this environment has it (and lets us touch it). */
-export const webStorage = (name: 'localStorage' | 'sessionStorage'): Storage | undefined => {
+export function webStorage(name: 'localStorage' | 'sessionStorage'): Storage | undefined {
   try {
-    return globalThis[name] ?? undefined
-  } catch {
-    return undefined // a sandboxed iframe throws on access
-  }
+    return globalThis[name]
+  } catch {} // a sandboxed iframe throws on access
 }
 
 /**
@@ -51,7 +49,7 @@ export const webStorage = (name: 'localStorage' | 'sessionStorage'): Storage | u
 export function resolveStorage(option: StorageOption = 'local', page = true): StorageAdapter {
   if (typeof option === 'object') return option
   if (option === 'memory' || !page) return memoryStorage()
-  return webStorage(option === 'local' ? 'localStorage' : 'sessionStorage') ?? memoryStorage()
+  return webStorage(`${option}Storage`) ?? memoryStorage()
 }
 
 /** One JSON value in storage; with an async adapter, `get` and `set` return promises. */
@@ -80,17 +78,15 @@ export function storedValue<T>(storage: StorageAdapter, name: string): StoredVal
   }
 }
 
-/** Clears storage after a disable: `'all'` empties local and session storage, `'leash'` only our keys. */
+/**
+ * Clears storage after a disable: `'all'` empties local and session storage, `'leash'` only our key (the
+ * session, which the disable's marker then replaces: nothing to do here).
+ */
 export function clearStorage(
   storage: StorageAdapter,
   mode: 'all' | 'leash' | ((storage: StorageAdapter) => void),
-  keys: string[],
 ): void {
-  if (typeof mode === 'function') {
-    mode(storage)
-    return
-  }
-  for (const k of keys) storedValue(storage, k).set(null)
-  if (mode === 'all')
+  if (typeof mode === 'function') mode(storage)
+  else if (mode === 'all')
     for (const area of [webStorage('localStorage'), webStorage('sessionStorage')]) area?.clear()
 }
