@@ -61,7 +61,7 @@ export async function appFromEnv(env: Env = process.env, options: { quiet?: bool
   const seeds = parseSeedUsers(env.LEASH_SEED_USERS)
   const redisUrl = redisUrlFrom(env)
   const trustedProxies = trustedProxiesFrom(env)
-  const opened = await openStore(env.LEASH_DATABASE || 'sqlite:./data/leash.db', log)
+  const opened = await openStore(env.LEASH_DATABASE || 'sqlite:./data/leash.db', log, env)
   const { store } = opened
   const hasher = createScryptHasher()
   // With Redis, invalidations reach every instance and attempts are counted across all of them.

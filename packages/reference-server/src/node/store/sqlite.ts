@@ -19,7 +19,9 @@ import type {
   UserRecord,
 } from '../../store/types.js'
 import { sqliteDriver } from '../drivers.js'
-import { migrate } from './sqlite-schema.js'
+import { configure, migrate, type SqliteStoreOptions } from './sqlite-schema.js'
+
+export type { SqliteStoreOptions } from './sqlite-schema.js'
 
 interface UserRow {
   id: string
@@ -90,16 +92,15 @@ function guard<T>(run: () => T): Promise<T> {
 }
 
 /**
- * The embedded default: SQLite through better-sqlite3, WAL mode, schema created or migrated on open.
- * `path` is a file (its folder is created) or `:memory:`.
+ * The embedded default: SQLite through better-sqlite3, WAL mode, durable commits (`synchronous=FULL`
+ * unless `options` say `normal`), schema created or migrated on open. `path` is a file (its folder is
+ * created) or `:memory:`.
  */
-export function createSqliteStore(path: string): Store {
+export function createSqliteStore(path: string, options: SqliteStoreOptions = {}): Store {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
   const Sqlite = sqliteDriver()
   const db = new Sqlite(path)
-  db.pragma('journal_mode = WAL')
-  db.pragma('foreign_keys = ON')
-  db.pragma('busy_timeout = 5000')
+  configure(db, options)
   migrate(db)
 
   const q = {
