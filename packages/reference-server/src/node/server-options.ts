@@ -15,7 +15,8 @@ export interface ServerOptions {
   shutdownTimeoutMs: number
 }
 
-function seconds(env: Env, name: string, fallback: number, max: number): number {
+/** A whole number of seconds from 1 to `max` (the variable's `fallback` when unset), else a ConfigError. */
+export function seconds(env: Env, name: string, fallback: number, max: number): number {
   const raw = env[name]
   if (raw === undefined || raw.trim() === '') return fallback
   if (!/^\d+$/.test(raw.trim()))

@@ -149,8 +149,8 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
     ),
     endAll: db.prepare('UPDATE sessions SET ended_at = ?, end_reason = ? WHERE ended_at IS NULL'),
     prune: db.prepare(
-      `DELETE FROM sessions WHERE (ended_at IS NOT NULL AND ended_at < ?)
-       OR (ended_at IS NULL AND absolute_expires_at < ?)`,
+      `DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE (ended_at IS NOT NULL AND ended_at < ?)
+       OR (ended_at IS NULL AND absolute_expires_at < ?) LIMIT ?)`,
     ),
     notes: db.prepare<[string], { id: string; user_id: string; text: string; created_at: number }>(
       'SELECT * FROM notes WHERE user_id = ? ORDER BY created_at, rowid',
@@ -270,7 +270,7 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
         () => q.endUserSession.run({ id, user_id: userId, reason, now, idle: idleTimeoutMs }).changes > 0,
       ),
     rotateGlobalEpoch: (epoch, now) => guard(() => rotateGlobal(epoch, now)),
-    prune: (before) => guard(() => q.prune.run(before, before).changes),
+    prune: (before, limit = -1) => guard(() => q.prune.run(before, before, limit).changes),
     listNotes: (userId) =>
       guard(() =>
         q.notes
