@@ -98,6 +98,7 @@ describe.skipIf(skip)(`faults across three instances${skip ? ` (${skip})` : ''}`
 
     process.kill(redisPid(), 'SIGKILL')
     await until(async () => (await health(a())).bus === 'down', 5_000, 'A to see the bus down')
+    await until(async () => (await health(c())).bus === 'down', 5_000, 'C to see the bus down')
     expect(await health(c())).toMatchObject({ status: 'degraded', store: 'ok', bus: 'down' })
     // Not ready (503) without the bus, yet alive: an orchestrator restarts nothing.
     expect((await call(c().url, 'GET', '/readyz')).status).toBe(503)
@@ -176,6 +177,12 @@ describe.skipIf(skip)(`faults across three instances${skip ? ` (${skip})` : ''}`
       }
       expect(statuses).not.toContain(500)
       expect(statuses.filter((s) => s === 503).length).toBeGreaterThanOrEqual(15)
+      // Readiness is probed at most once a second: within a second or two, every instance says so.
+      await until(
+        async () => (await Promise.all(instances.map(health))).every((h) => h.store === 'down'),
+        5_000,
+        'every instance to report the store down',
+      )
       expect(await health(b())).toMatchObject({ status: 'unavailable', store: 'down' })
       // Alive (an orchestrator must not restart every instance for a database blip), but not ready.
       for (const i of instances) {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import type { Redis, RedisOptions } from 'ioredis'
 import type { Bus, Invalidation } from '../../bus/types.js'
 import { redisDriver } from '../drivers.js'
+import { createRedisBreaker } from '../redis-breaker.js'
 
 export interface RedisBusOptions {
   /** `redis://host:port[/db]` */
@@ -202,11 +203,24 @@ export function createRedisBus(options: RedisBusOptions): Bus {
   pub.on('close', () => {
     unreachableSince ??= Date.now()
   })
-  pub.on('ready', () => {
-    unreachableSince = null
+  const resend = () => {
     const retry = pending
     pending = []
     for (const message of retry) send(message).catch(() => keep(message))
+  }
+  pub.on('ready', () => {
+    unreachableSince = null
+    resend()
+  })
+  // A publish that timed out stops the next ones from each waiting out the timeout: they fail at once
+  // (kept, and sent again) until a background PING on the publisher is answered.
+  const breaker = createRedisBreaker({
+    probe: () => pub.ping(),
+    onOpen: () => log({ level: 'warn', msg: 'bus: Redis not answering, publishes fail fast until it does' }),
+    onClose: () => {
+      log({ msg: 'bus: Redis answering again' })
+      resend()
+    },
   })
   const keep = (message: Invalidation) => {
     pending.push(message)
@@ -221,7 +235,10 @@ export function createRedisBus(options: RedisBusOptions): Bus {
       const started = Date.now()
       const id = ++seq
       try {
-        await acknowledged(id, send(message, id))
+        await acknowledged(
+          id,
+          breaker.run(() => send(message, id)),
+        )
         unreachableSince = null
       } catch (error) {
         log({ level: 'error', msg: 'bus publish failed', kind: message.kind, error: String(error) })
@@ -241,6 +258,7 @@ export function createRedisBus(options: RedisBusOptions): Bus {
     async close() {
       closed = true
       clearInterval(heartbeat)
+      breaker.close()
       for (const w of waiting.values()) w.done()
       waiting.clear()
       listeners.clear()
