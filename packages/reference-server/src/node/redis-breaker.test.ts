@@ -102,4 +102,28 @@ describe.skipIf(skip)(`Redis frozen${skip ? ` (${skip})` : ''}`, () => {
       await bus.close()
     }
   }, 20_000)
+
+  // Last: it kills this file's Redis for good.
+  it('an outage writes one line per condition, not one per request or reconnect attempt', async () => {
+    const lines: Array<Record<string, unknown>> = []
+    const bus = createRedisBus({ url, channel: `t${Date.now()}`, log: (entry) => lines.push(entry) })
+    try {
+      await until(async () => bus.live(), 5_000, 'the bus to be live')
+      redis.kill('SIGKILL')
+      const started = performance.now()
+      let publishes = 0
+      while (performance.now() - started < 2_000) {
+        await bus.publish({ kind: 'user', id: 'u1' })
+        publishes += 1
+      }
+      expect(publishes).toBeGreaterThan(20)
+      const byMsg = new Map<unknown, number>()
+      for (const l of lines) byMsg.set(l.msg, (byMsg.get(l.msg) ?? 0) + 1)
+      const summary = JSON.stringify(Object.fromEntries(byMsg))
+      for (const count of byMsg.values()) expect(count, summary).toBe(1)
+      expect(lines.filter((l) => l.level === 'error').length, summary).toBeLessThanOrEqual(1)
+    } finally {
+      await bus.close()
+    }
+  }, 20_000)
 })
