@@ -100,3 +100,22 @@ describe('LEASH_MAX_CONNECTIONS', () => {
     expect(res.status).toBe(200)
   })
 })
+
+describe('close()', () => {
+  it('answers /readyz 503 draining on a connection whose request was under way, then finishes', async () => {
+    const server = await startServer(base, true)
+    const socket = await open(server.url)
+    let answer = ''
+    socket.on('data', (chunk: Buffer) => {
+      answer += chunk.toString()
+    })
+    socket.write('GET /readyz HTTP/1.1\r\nHost: x\r\n') // a request under way: not an idle connection
+    await new Promise((done) => setTimeout(done, 50))
+    const closed = server.close()
+    socket.write('Connection: close\r\n\r\n')
+    await closedWithin(socket, 3_000)
+    await closed
+    expect(answer).toMatch(/^HTTP\/1\.1 503/)
+    expect(answer).toContain('"status":"draining"')
+  })
+})

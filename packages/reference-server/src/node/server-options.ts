@@ -27,7 +27,8 @@ export function seconds(env: Env, name: string, fallback: number, max: number): 
 }
 
 /**
- * LEASH_HEADERS_TIMEOUT (s, default 10), LEASH_REQUEST_TIMEOUT (s, default 30), LEASH_MAX_CONNECTIONS
+ * LEASH_HEADERS_TIMEOUT (s, default 10), LEASH_REQUEST_TIMEOUT (s, default 30), LEASH_KEEPALIVE_TIMEOUT
+ * (s, default 5: longer than the idle timeout of a proxy that reuses connections), LEASH_MAX_CONNECTIONS
  * (default 1000: below the usual limit of 1,024 open files, less what the database and Redis take) and
  * LEASH_SHUTDOWN_TIMEOUT (s, default 10). Node's own defaults let 1,100 slowloris connections refuse every
  * new visitor and cut slow headers only after 82 s.
@@ -51,7 +52,7 @@ export function serverOptionsFrom(env: Env): ServerOptions {
   return {
     headersTimeoutMs: headers * 1000,
     requestTimeoutMs: request * 1000,
-    keepAliveTimeoutMs: 5000,
+    keepAliveTimeoutMs: seconds(env, 'LEASH_KEEPALIVE_TIMEOUT', 5, 3600) * 1000,
     maxConnections,
     shutdownTimeoutMs: seconds(env, 'LEASH_SHUTDOWN_TIMEOUT', 10, 3600) * 1000,
   }
