@@ -21,8 +21,6 @@ import type {
 import { sqliteDriver } from '../drivers.js'
 import { configure, migrate, type SqliteStoreOptions } from './sqlite-schema.js'
 
-export type { SqliteStoreOptions } from './sqlite-schema.js'
-
 interface UserRow {
   id: string
   username: string
@@ -92,9 +90,8 @@ function guard<T>(run: () => T): Promise<T> {
 }
 
 /**
- * The embedded default: SQLite through better-sqlite3, WAL mode, durable commits (`synchronous=FULL`
- * unless `options` say `normal`), schema created or migrated on open. `path` is a file (its folder is
- * created) or `:memory:`.
+ * The embedded default: SQLite through better-sqlite3, WAL, durable commits (see `SqliteStoreOptions`),
+ * schema created or migrated on open. `path` is a file (its folder is created) or `:memory:`.
  */
 export function createSqliteStore(path: string, options: SqliteStoreOptions = {}): Store {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
