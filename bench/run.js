@@ -100,6 +100,10 @@ async function main() {
   const bundle = await runSection('bundle.js')
   if (!bundle.ok) errors.bundle = bundle.error
 
+  log('bench: SQLite commits (synchronous FULL vs NORMAL, refreshes through the app)…')
+  const sqliteSync = await runSection('sqlite-sync.js', { pinned: true })
+  if (!sqliteSync.ok) errors.sqlite_sync = sqliteSync.error
+
   const results = {
     verify: verify.ok ? verify.value : null,
     http: http.ok ? http.value : null,
@@ -108,6 +112,7 @@ async function main() {
     refresh: refresh?.runs ?? null,
     sdk_overhead: overhead,
     bundle: bundle.ok ? bundle.value : null,
+    sqlite_sync: sqliteSync.ok ? sqliteSync.value : null,
     machine,
     aims: {
       verify_leash_vs_floor_max: 1.5,
@@ -250,6 +255,18 @@ function table(r) {
     lines.push(`| **@leash/sdk** | ${b.core_gzip} |`, `| **@leash/sdk/react** | ${b.react_gzip} |`)
     for (const [name, kb] of Object.entries(b.peers_gzip)) lines.push(`| ${name} (published) | ${kb} |`)
   } else lines.push(`| n/a | ${b?.note ?? r.errors.bundle} |`)
+
+  const s = r.sqlite_sync
+  lines.push('', '### SQLite: sequential refreshes on a file, synchronous FULL vs NORMAL (paired rounds)', '')
+  lines.push('| synchronous | refreshes/s | wall µs | CPU µs |', '|---|---:|---:|---:|')
+  if (s) {
+    for (const mode of ['full', 'normal'])
+      lines.push(
+        `| ${mode} | ${fmt(s[mode].per_s, 0)} | ${fmt(s[mode].wall_us, 0)} | ${fmt(s[mode].cpu_us, 0)} |`,
+      )
+    const x = s.full_vs_normal
+    lines.push(`| FULL ÷ NORMAL (median of per-round ratios) | ${x.per_s}× | ${x.wall_us}× | ${x.cpu_us}× |`)
+  } else lines.push(`| (failed: ${r.errors.sqlite_sync}) | | | |`)
   return `${lines.join('\n')}\n`
 }
 

@@ -129,9 +129,17 @@ export interface RevokeAllResponse {
   user_enabled: true
 }
 
-/** `GET /healthz`: 200 unless the store is down (503). A bus that is down only slows the server. */
+/** `GET /healthz`: liveness, 200 while the process serves requests, whatever its store or bus. */
+export interface LiveResponse {
+  status: 'ok'
+}
+
+/**
+ * `GET /readyz`: readiness, 200 when the store answers (its migrations applied) and the bus is live; 503
+ * otherwise (`degraded`: only the bus is down), and from the moment the server starts draining.
+ */
 export interface HealthResponse {
-  status: 'ok' | 'degraded' | 'unavailable'
+  status: 'ok' | 'degraded' | 'unavailable' | 'draining'
   store: 'ok' | 'down'
   bus: 'ok' | 'down'
 }

@@ -19,7 +19,7 @@ import { adminRoutes } from './routes/admin.js'
 import { apiRoutes } from './routes/api.js'
 import { authRoutes } from './routes/auth.js'
 import { handleError } from './routes/handle-error.js'
-import { healthRoutes } from './routes/health.js'
+import { createReadiness, healthRoutes } from './routes/health.js'
 import { leashRoutes } from './routes/leash-routes.js'
 import { openApiRoutes } from './routes/openapi.js'
 import { sendError } from './send-error.js'
@@ -86,6 +86,8 @@ export type LeashApp = Hono & {
   readonly endpoints: Hono
   /** Admin actions by user id, for tooling and tests. */
   readonly admin: LeashAdmin
+  /** From now on `/readyz` answers 503 `draining`: call it when shutdown starts, before closing the socket. */
+  drain(): void
   /** Stops listening to the bus. Closing the store and bus is the caller's. */
   close(): void
 }
@@ -161,7 +163,8 @@ export function createApp(options: AppOptions): LeashApp {
   app.route('/auth', auth)
   app.route('/api', apiRoutes({ store, now, requireSession }))
   app.route('/admin', adminApp)
-  app.route('/', healthRoutes(deps))
+  const readiness = createReadiness({ store, bus })
+  app.route('/', healthRoutes(readiness))
   app.route('/', openApiRoutes(deps))
 
   app.notFound((c) => sendError(c, apiError('not_found')))
@@ -172,6 +175,7 @@ export function createApp(options: AppOptions): LeashApp {
     requireSession,
     endpoints: leashRoutes({ auth, admin: adminApp, config, log }),
     admin: adminSurface(admin, store),
+    drain: () => readiness.drain(),
     close: () => directory.close(),
   })
 }

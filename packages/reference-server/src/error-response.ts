@@ -1,6 +1,7 @@
 import type { ErrorBody, ErrorCode, ErrorDetail, ErrorStatus } from '@leash/protocol'
 import type { Refusal, RefusalCode } from './auth/refusal.js'
 import { causeText, type LogEntry } from './log.js'
+import { limitedFor } from './log-limit.js'
 
 /** What an error answer is made from: an `ApiError` and a `Refusal` alike. */
 export interface Failure<C extends ErrorCode = ErrorCode> {
@@ -57,7 +58,13 @@ export const refusalResponse = (refused: Refusal): RefusalResponse => errorRespo
 
 /** Logs a store that could not be reached, at `warn`: the request's path and the store's own error. */
 export function logStoreOutage(log: (entry: LogEntry) => void, path: string, error: unknown) {
-  log({ level: 'warn', msg: 'store unavailable', path, error: causeText(error) })
+  // One line per outage (and a count every 10 s), not one per request.
+  limitedFor(log)('store unavailable', {
+    level: 'warn',
+    msg: 'store unavailable',
+    path,
+    error: causeText(error),
+  })
 }
 
 /**

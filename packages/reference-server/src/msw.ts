@@ -51,7 +51,7 @@ export interface MockAdmin {
 }
 
 export interface MockBackend {
-  /** msw 2 handlers for /auth/*, /api/*, /admin/*, /healthz and /openapi.json; for setupServer or setupWorker. */
+  /** msw 2 handlers for /auth/*, /api/*, /admin/*, /healthz, /readyz and /openapi.json; for setupServer or setupWorker. */
   handlers: RequestHandler[]
   admin: MockAdmin
   /** A fresh in-memory store with the users re-seeded, and an empty cookie jar. */
@@ -140,7 +140,7 @@ export function createMockBackend(options: MockBackendOptions = {}): MockBackend
     })
   }
 
-  const handlers = ['/auth/*', '/api/*', '/admin/*', '/healthz', '/openapi.json'].map((path) =>
+  const handlers = ['/auth/*', '/api/*', '/admin/*', '/healthz', '/readyz', '/openapi.json'].map((path) =>
     http.all(`${base}${path}`, handle),
   )
 

@@ -19,6 +19,7 @@ import {
   trustedProxiesFrom,
 } from './env.js'
 import { nodeAuthorization, nodeClientIpBehind, nodeCookie } from './node-request.js'
+import { pruneIntervalFrom, schedulePruning } from './prune-schedule.js'
 import { nodeCodec } from './tokens/node-codec.js'
 
 /**
@@ -48,7 +49,7 @@ export interface EnvApp {
  * What `leash-server` serves, for an app that serves it itself (Express, Fastify, another Hono app): the same
  * `LEASH_*` variables, read the same way: store (SQLite by default), Redis bus and limiter, scrypt, the
  * `node:crypto` codec, seeded users, the global secret (a development one kept beside the database),
- * hourly pruning of ended sessions. Throws `ConfigError` for a bad value.
+ * pruning of ended sessions (30 s after start, then every LEASH_PRUNE_INTERVAL). Throws `ConfigError` for a bad value.
  * @example
  * const leash = await appFromEnv(process.env)
  * expressApp.use(leashRouter(leash.app))
@@ -61,7 +62,8 @@ export async function appFromEnv(env: Env = process.env, options: { quiet?: bool
   const seeds = parseSeedUsers(env.LEASH_SEED_USERS)
   const redisUrl = redisUrlFrom(env)
   const trustedProxies = trustedProxiesFrom(env)
-  const opened = await openStore(env.LEASH_DATABASE || 'sqlite:./data/leash.db', log)
+  const pruneIntervalMs = pruneIntervalFrom(env)
+  const opened = await openStore(env.LEASH_DATABASE || 'sqlite:./data/leash.db', log, env)
   const { store } = opened
   const hasher = createScryptHasher()
   const secret = await globalSecret(env, opened, log).catch(async (error: unknown) => {
@@ -91,12 +93,7 @@ export async function appFromEnv(env: Env = process.env, options: { quiet?: bool
   for (const u of created) log({ msg: 'seeded user', username: u.username, role: u.role })
 
   // Sessions that ended (or expired) more than a day ago are deleted, with their refresh-token hashes.
-  const prune = setInterval(() => {
-    store
-      .prune(Date.now() - 86_400_000)
-      .catch((error: unknown) => log({ level: 'error', msg: 'prune failed', error: String(error) }))
-  }, 3_600_000)
-  prune.unref()
+  const pruning = schedulePruning({ store, intervalMs: pruneIntervalMs, log })
 
   return {
     app,
@@ -106,7 +103,7 @@ export async function appFromEnv(env: Env = process.env, options: { quiet?: bool
     listen,
     log,
     close: async () => {
-      clearInterval(prune)
+      pruning.stop()
       app.close()
       await closeAdapters()
     },

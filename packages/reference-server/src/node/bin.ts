@@ -6,7 +6,11 @@ import { startServer, startupFailure } from './main.js'
 startServer().then(
   (running) => {
     const stop = () => {
-      setTimeout(() => process.exit(0), 5_000).unref()
+      // The drain has its timeout; this one more allows for closing the store and Redis after it.
+      setTimeout(() => {
+        process.stderr.write('leash: shutdown did not finish in time\n')
+        process.exit(1)
+      }, running.shutdownTimeoutMs + 5_000).unref()
       void running.close().then(() => process.exit(0))
     }
     process.once('SIGINT', stop)

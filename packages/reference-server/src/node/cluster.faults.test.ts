@@ -82,7 +82,7 @@ describe.skipIf(skip)(`faults across three instances${skip ? ` (${skip})` : ''}`
     Promise.all(
       [a(), c()].map(async (i) => (await call(i.url, 'GET', '/api/notes', { token })).body.error?.code),
     )
-  const health = async (i: Instance) => (await call(i.url, 'GET', '/healthz')).body
+  const health = async (i: Instance) => (await call(i.url, 'GET', '/readyz')).body
   const allBusesUp = () =>
     until(
       async () => (await Promise.all(instances.map(health))).every((h) => h.bus === 'ok'),
@@ -98,7 +98,11 @@ describe.skipIf(skip)(`faults across three instances${skip ? ` (${skip})` : ''}`
 
     process.kill(redisPid(), 'SIGKILL')
     await until(async () => (await health(a())).bus === 'down', 5_000, 'A to see the bus down')
+    await until(async () => (await health(c())).bus === 'down', 5_000, 'C to see the bus down')
     expect(await health(c())).toMatchObject({ status: 'degraded', store: 'ok', bus: 'down' })
+    // Not ready (503) without the bus, yet alive: an orchestrator restarts nothing.
+    expect((await call(c().url, 'GET', '/readyz')).status).toBe(503)
+    expect((await call(c().url, 'GET', '/healthz')).status).toBe(200)
 
     // Revocations while the bus is down: the store has them, and the instances read the store.
     expect((await call(b().url, 'POST', '/auth/logout', { token: ended.access })).status).toBe(200)
@@ -161,7 +165,7 @@ describe.skipIf(skip)(`faults across three instances${skip ? ` (${skip})` : ''}`
         () => call(a().url, 'POST', '/auth/refresh', { body: { refresh_token: t.refresh } }),
         () => call(b().url, 'POST', '/auth/logout', { token: t.access }),
         () => call(c().url, 'GET', '/auth/me', { token: t.access }),
-        () => call(a().url, 'GET', '/healthz'),
+        () => call(a().url, 'GET', '/readyz'),
       ]
       for (let round = 0; round < 3; round++) {
         for (const request of requests) {
@@ -173,7 +177,18 @@ describe.skipIf(skip)(`faults across three instances${skip ? ` (${skip})` : ''}`
       }
       expect(statuses).not.toContain(500)
       expect(statuses.filter((s) => s === 503).length).toBeGreaterThanOrEqual(15)
+      // Readiness is probed at most once a second: within a second or two, every instance says so.
+      await until(
+        async () => (await Promise.all(instances.map(health))).every((h) => h.store === 'down'),
+        5_000,
+        'every instance to report the store down',
+      )
       expect(await health(b())).toMatchObject({ status: 'unavailable', store: 'down' })
+      // Alive (an orchestrator must not restart every instance for a database blip), but not ready.
+      for (const i of instances) {
+        expect((await call(i.url, 'GET', '/healthz')).status).toBe(200)
+        expect((await call(i.url, 'GET', '/readyz')).status).toBe(503)
+      }
     } finally {
       services('pg-start')
     }
@@ -182,6 +197,7 @@ describe.skipIf(skip)(`faults across three instances${skip ? ` (${skip})` : ''}`
       15_000,
       'the store to be back on every instance',
     )
+    for (const i of instances) expect((await call(i.url, 'GET', '/readyz')).status).toBe(200)
     // The session outlived the outage: its token and its refresh token still work, on any instance.
     expect((await call(c().url, 'GET', '/api/notes', { token: t.access })).status).toBe(200)
     const refreshed = await call(b().url, 'POST', '/auth/refresh', { body: { refresh_token: t.refresh } })

@@ -105,14 +105,29 @@ export interface OpenedStore {
   shared?: boolean
 }
 
+/** LEASH_SQLITE_SYNCHRONOUS: `full` (the default: durable commits) or `normal`. */
+export function sqliteSynchronous(env: Env): 'full' | 'normal' {
+  const raw = (env.LEASH_SQLITE_SYNCHRONOUS ?? '').trim().toLowerCase()
+  if (raw === '' || raw === 'full') return 'full'
+  if (raw === 'normal') return 'normal'
+  throw new ConfigError(
+    `LEASH_SQLITE_SYNCHRONOUS must be full or normal, got "${env.LEASH_SQLITE_SYNCHRONOUS}"`,
+  )
+}
+
 /** `sqlite:<path>`, `sqlite::memory:` or a `postgres://` URL (its schema is created or migrated here). */
-export async function openStore(url: string, log: (entry: LogEntry) => void): Promise<OpenedStore> {
+export async function openStore(
+  url: string,
+  log: (entry: LogEntry) => void,
+  env: Env = {},
+): Promise<OpenedStore> {
   if (url.startsWith('sqlite:')) {
     const path = url.slice('sqlite:'.length)
     if (!path) throw new ConfigError('LEASH_DATABASE "sqlite:" needs a path, or :memory:')
-    if (path === ':memory:') return { store: createSqliteStore(':memory:'), dataDir: null }
+    const options = { synchronous: sqliteSynchronous(env) }
+    if (path === ':memory:') return { store: createSqliteStore(':memory:', options), dataDir: null }
     const file = resolve(path)
-    return { store: createSqliteStore(file), dataDir: dirname(file) }
+    return { store: createSqliteStore(file, options), dataDir: dirname(file) }
   }
   if (isPostgresUrl(url)) {
     // `?schema=name` keeps Leash's tables in a schema of their own (created if missing); default public.

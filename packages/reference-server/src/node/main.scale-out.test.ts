@@ -53,7 +53,7 @@ describe.skipIf(skip)(`main on PostgreSQL + Redis${skip ? ` (${skip})` : ''}`, (
     const one = await startServer({ ...env, LEASH_SEED_USERS: 'dana:dana-password-1' }, true)
     const two = await startServer(env, true)
     try {
-      const health = async (url: string) => (await fetch(`${url}/healthz`)).json() as Promise<{ bus: string }>
+      const health = async (url: string) => (await fetch(`${url}/readyz`)).json() as Promise<{ bus: string }>
       const deadline = Date.now() + 5_000
       while ((await health(one.url)).bus !== 'ok' && Date.now() < deadline)
         await new Promise((r) => setTimeout(r, 50))

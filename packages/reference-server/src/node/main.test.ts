@@ -238,7 +238,7 @@ describe('the server on a socket, over SQLite', () => {
   it('serves the protocol, and a restart loses nothing', { timeout: 30_000 }, async () => {
     let server = await startServer(env, true)
     expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
-    expect(await (await fetch(`${server.url}/healthz`)).json()).toEqual({
+    expect(await (await fetch(`${server.url}/readyz`)).json()).toEqual({
       status: 'ok',
       store: 'ok',
       bus: 'ok',

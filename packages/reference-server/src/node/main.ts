@@ -1,13 +1,19 @@
+import type { Server } from 'node:http'
 import { inspect } from 'node:util'
 import { serve } from '@hono/node-server'
+import type { LeashApp } from '../app.js'
 import { ConfigError } from '../config.js'
 import { StoreUnavailableError } from '../errors.js'
+import type { LogEntry } from '../log.js'
 import { appFromEnv } from './app-from-env.js'
 import { type Env, redactorFor } from './env.js'
+import { serverOptionsFrom } from './server-options.js'
 
-/** A running server: where it listens, and how to stop it (closes the socket, the bus and the store). */
+/** A running server: where it listens, and how to stop it (drains, then closes the socket, the bus and the store). */
 export interface RunningServer {
   url: string
+  /** How long `close()` lets requests in flight finish before cutting them (ms; LEASH_SHUTDOWN_TIMEOUT). */
+  readonly shutdownTimeoutMs: number
   close(): Promise<void>
 }
 
@@ -16,37 +22,74 @@ export interface RunningServer {
  * the program (`bin.ts`) prints it and exits 1.
  */
 export async function startServer(env: Env = process.env, quiet = false): Promise<RunningServer> {
+  const options = serverOptionsFrom(env)
   const leash = await appFromEnv(env, { quiet })
   const { app, config, store, bus, listen, log } = leash
-  const server = await new Promise<ReturnType<typeof serve>>((ready, fail) => {
-    const s = serve({ fetch: app.fetch, ...listen }, (info) => {
-      log({
-        msg: 'listening',
-        url: `http://${info.address}:${info.port}`,
-        store: store.kind,
-        bus: bus.kind,
-        access_ttl: config.accessTtl,
-        idle_timeout: config.idleTimeout,
-        absolute_timeout: config.absoluteTimeout,
-      })
-      ready(s)
-    })
+  const server = await new Promise<Server>((ready, fail) => {
+    const s = serve(
+      {
+        fetch: app.fetch,
+        ...listen,
+        serverOptions: {
+          headersTimeout: options.headersTimeoutMs,
+          requestTimeout: options.requestTimeoutMs,
+          keepAliveTimeout: options.keepAliveTimeoutMs,
+          // Node checks the two timeouts above only this often (its default, 30 s, let slow headers last 82 s).
+          connectionsCheckingInterval: Math.min(1000, options.headersTimeoutMs / 2),
+        },
+      },
+      (info) => {
+        log({
+          msg: 'listening',
+          url: `http://${info.address}:${info.port}`,
+          store: store.kind,
+          bus: bus.kind,
+          access_ttl: config.accessTtl,
+          idle_timeout: config.idleTimeout,
+          absolute_timeout: config.absoluteTimeout,
+        })
+        ready(s as Server)
+      },
+    )
     s.once('error', fail)
   }).catch(async (error: unknown) => {
     await leash.close()
     throw error
   })
+  server.maxConnections = options.maxConnections
   const address = server.address()
   const port = typeof address === 'object' && address ? address.port : listen.port
   let closing: Promise<void> | undefined
   return {
     url: `http://${listen.hostname}:${port}`,
-    close: () =>
-      (closing ??= new Promise<void>((done) => {
-        server.close(() => done())
-        if ('closeAllConnections' in server) server.closeAllConnections()
-      }).then(() => leash.close())),
+    shutdownTimeoutMs: options.shutdownTimeoutMs,
+    close: () => (closing ??= drain(server, app, options.shutdownTimeoutMs, log).then(() => leash.close())),
   }
+}
+
+/**
+ * Stops accepting, answers /readyz 503 on the connections still open, lets the requests in flight finish
+ * (closing each keep-alive connection as soon as it is idle), and cuts what is left after `timeoutMs`.
+ */
+function drain(server: Server, app: LeashApp, timeoutMs: number, log: (entry: LogEntry) => void) {
+  app.drain()
+  return new Promise<void>((done) => {
+    const sweep = setInterval(() => server.closeIdleConnections(), 100)
+    const cut = setTimeout(() => {
+      log({
+        level: 'warn',
+        msg: 'shutdown timeout: cutting the requests still in flight',
+        timeout_ms: timeoutMs,
+      })
+      server.closeAllConnections()
+    }, timeoutMs)
+    server.close(() => {
+      clearInterval(sweep)
+      clearTimeout(cut)
+      done()
+    })
+    server.closeIdleConnections()
+  })
 }
 
 /**

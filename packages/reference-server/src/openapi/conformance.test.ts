@@ -55,7 +55,7 @@ describe('a scripted run through the app, held to /openapi.json', () => {
     for (const [path, byMethod] of Object.entries(doc.paths))
       for (const [method, op] of Object.entries(byMethod))
         for (const status of Object.keys(op.responses).filter(
-          (s) => Number(s) < 400 || (path === '/healthz' && s === '503'),
+          (s) => Number(s) < 400 || (path === '/readyz' && s === '503'),
         ))
           expect(seen, `${method} ${path} ${status}`).toContain(`${method} ${path} ${status}`)
   })

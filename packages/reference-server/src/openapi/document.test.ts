@@ -96,7 +96,7 @@ describe('GET /openapi.json', () => {
     for (const [path, byMethod] of Object.entries(doc.paths))
       for (const [method, op] of Object.entries(byMethod))
         for (const [status, r] of Object.entries(op.responses)) {
-          if (Number(status) < 400 || (path === '/healthz' && status === '503')) continue
+          if (Number(status) < 400 || (path === '/readyz' && status === '503')) continue
           const schema = r.content['application/json'].schema as {
             allOf: [{ $ref: string }, { properties: { error: { properties: { code: { enum: string[] } } } } }]
           }

@@ -225,7 +225,18 @@ export const operations: Operation[] = [
     id: 'health',
     method: 'get',
     path: '/healthz',
-    summary: 'Whether the store (503 when down) and the bus answer.',
+    summary:
+      'Liveness: 200 while the process serves requests, whatever its store and bus (a database outage must not restart it).',
+    auth: [],
+    ok: { 200: 'LiveResponse' },
+    errors: [],
+  },
+  {
+    id: 'ready',
+    method: 'get',
+    path: '/readyz',
+    summary:
+      'Readiness: 200 when the store answers (migrations applied) and the bus is live; 503 when either is down, and while draining.',
     auth: [],
     ok: { 200: 'HealthResponse', 503: 'HealthResponse' },
     errors: [],

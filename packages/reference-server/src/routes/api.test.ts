@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { createMemoryStore } from '../store/memory.js'
 import { codeOf, testServer } from '../test/harness.js'
 
-// /api/notes (the demo's protected resource), /healthz, and what an unknown path answers.
+// /api/notes (the demo's protected resource) and what an unknown path answers (/healthz: health.test.ts).
 
 interface Note {
   id: string
@@ -96,24 +96,6 @@ describe('/api/notes', () => {
       expect(await res.json()).toMatchObject({ error: { code: 'user_disabled' }, user_enabled: false })
     }
     expect(await s.store.listNotes(t.user.id)).toEqual([])
-  })
-})
-
-describe('/healthz', () => {
-  it('200 {status:"ok"} without a token', async () => {
-    const s = await testServer()
-    const res = await s.app.request('/healthz')
-    expect(res.status).toBe(200)
-    expect(await res.json()).toMatchObject({ status: 'ok' })
-  })
-
-  it('503 when the store is unreachable', async () => {
-    const store = createMemoryStore()
-    const s = await testServer({ store })
-    store.ping = () => Promise.reject(new Error('down'))
-    const res = await s.app.request('/healthz')
-    expect(res.status).toBe(503)
-    expect(await res.json()).not.toMatchObject({ status: 'ok' })
   })
 })
 

@@ -7,6 +7,7 @@ import {
   type ErrorDetail,
   errorCodes,
   type HealthResponse,
+  type LiveResponse,
   type LogoutResponse,
   MAX_LISTED_SESSIONS,
   MAX_USER_AGENT_LENGTH,
@@ -97,9 +98,10 @@ export const responses = {
   RevokeAllResponse: response<RevokeAllResponse>()(
     z.object({ revoked: z.literal('all'), user_enabled: enabled }),
   ),
+  LiveResponse: response<LiveResponse>()(z.object({ status: z.literal('ok') })),
   HealthResponse: response<HealthResponse>()(
     z.object({
-      status: z.enum(['ok', 'degraded', 'unavailable']),
+      status: z.enum(['ok', 'degraded', 'unavailable', 'draining']),
       store: z.enum(['ok', 'down']),
       bus: z.enum(['ok', 'down']),
     }),

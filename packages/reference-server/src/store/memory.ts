@@ -134,9 +134,10 @@ export function createMemoryStore(): Store {
       meta.set('global_epoch', epoch)
       for (const s of sessions.values()) end(s, 'revoked', now)
     },
-    async prune(before) {
+    async prune(before, limit = Number.POSITIVE_INFINITY) {
       let n = 0
       for (const s of sessions.values()) {
+        if (n >= limit) break
         const over = s.endedAt !== null ? s.endedAt < before : s.absoluteExpiresAt < before
         if (!over) continue
         sessions.delete(s.id)

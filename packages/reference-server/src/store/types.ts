@@ -171,8 +171,11 @@ export interface Store {
   endUserSession(userId: string, id: string, reason: SessionEndReason, live: Liveness): Promise<boolean>
   /** Ends every live session; with the new global epoch, in one transaction. */
   rotateGlobalEpoch(epoch: string, now: number): Promise<void>
-  /** Deletes sessions (and their tokens) that ended or expired before `before`. Returns how many. */
-  prune(before: number): Promise<number>
+  /**
+   * Deletes sessions (and their tokens) that ended or expired before `before`, at most `limit` of them
+   * (all when not given), in one statement. Returns how many. `pruneInBatches` calls it repeatedly.
+   */
+  prune(before: number, limit?: number): Promise<number>
 
   listNotes(userId: string): Promise<NoteRecord[]>
   addNote(note: NoteRecord): Promise<NoteRecord>

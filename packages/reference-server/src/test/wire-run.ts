@@ -48,6 +48,7 @@ export async function scriptedRun(): Promise<Exchange[]> {
 
   const s = await server()
   await s.app.request('/healthz')
+  await s.app.request('/readyz')
   await s.app.request('/openapi.json')
   await s.app.request('/nowhere') // not_found
   await s.json('POST', '/auth/register', { username: 'carol', password: 'carol-password' })
@@ -151,7 +152,7 @@ export async function scriptedRun(): Promise<Exchange[]> {
     const down = await server({ store } satisfies Partial<AppOptions>)
     store.findUserByUsername = () => Promise.reject(fault)
     store.ping = () => Promise.reject(fault)
-    await down.app.request('/healthz') // 503, the health body
+    await down.app.request('/readyz') // 503, the health body
     await down.json('POST', '/auth/login', { username: 'alice', password: 'alice-password' }) // store_unavailable, internal_error
   }
   return log

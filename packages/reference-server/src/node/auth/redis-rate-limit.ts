@@ -9,6 +9,7 @@ import {
 } from '../../auth/rate-limit.js'
 import { boundedRedisOptions, quit } from '../bus/redis.js'
 import { redisDriver } from '../drivers.js'
+import { createRedisBreaker } from '../redis-breaker.js'
 
 // One attempt, counted and judged in one step (a script runs atomically), so concurrent attempts on any
 // number of instances never all see the same count. The first attempt of a window starts the window's
@@ -72,6 +73,12 @@ export function createRedisRateLimiter(options: {
     connectionName: 'leash-limiter',
   })
   redis.on('error', () => {}) // reported through the fallback below
+  // After one timeout, calls fail fast (to the fallback) until a background PING is answered.
+  const breaker = createRedisBreaker({
+    probe: () => redis.ping(),
+    onOpen: () =>
+      options.log?.({ level: 'warn', msg: 'rate limiter: Redis not answering, per instance until it does' }),
+  })
   const local = createMemoryRateLimiter()
   let degraded = false
   const macKey = createHmac('sha256', options.secret).update(keyInfo).digest()
@@ -100,22 +107,24 @@ export function createRedisRateLimiter(options: {
 
   return {
     attempt: (k, limit, now) =>
-      (redis.eval(ATTEMPT, 1, key(k), WINDOW_MS, limit) as Promise<number>).then(
+      (breaker.run(() => redis.eval(ATTEMPT, 1, key(k), WINDOW_MS, limit)) as Promise<number>).then(
         verdict,
         fallback(() => local.attempt(k, limit, now)),
       ),
     attemptAccount: (account, source, limit, now) =>
       (
-        redis.eval(
-          ATTEMPT_ACCOUNT,
-          2,
-          key(`known|${account}`),
-          key(`account|${account}`),
-          WINDOW_MS,
-          limit,
-          hash(source),
-          now,
-          KNOWN_FOR_MS,
+        breaker.run(() =>
+          redis.eval(
+            ATTEMPT_ACCOUNT,
+            2,
+            key(`known|${account}`),
+            key(`account|${account}`),
+            WINDOW_MS,
+            limit,
+            hash(source),
+            now,
+            KNOWN_FOR_MS,
+          ),
         ) as Promise<number>
       ).then(
         verdict,
@@ -123,15 +132,17 @@ export function createRedisRateLimiter(options: {
       ),
     signedIn: (account, source, now) =>
       Promise.all([
-        redis.eval(
-          SIGNED_IN,
-          2,
-          key(`known|${account}`),
-          key(`account|${account}`),
-          hash(source),
-          now,
-          KNOWN_FOR_MS,
-          KNOWN_SOURCES,
+        breaker.run(() =>
+          redis.eval(
+            SIGNED_IN,
+            2,
+            key(`known|${account}`),
+            key(`account|${account}`),
+            hash(source),
+            now,
+            KNOWN_FOR_MS,
+            KNOWN_SOURCES,
+          ),
         ),
         local.signedIn(account, source, now),
       ]).then(
@@ -139,12 +150,15 @@ export function createRedisRateLimiter(options: {
         fallback(() => local.signedIn(account, source, now)),
       ),
     reset: (k) =>
-      Promise.all([redis.del(key(k)), local.reset(k)]).then(
+      Promise.all([breaker.run(() => redis.del(key(k))), local.reset(k)]).then(
         () => ok(undefined),
         fallback(() => local.reset(k)),
       ),
     /** Whether calls go to Redis now (rather than to the fallback). */
     connected: () => redis.status === 'ready',
-    close: () => quit(redis),
+    close: () => {
+      breaker.close()
+      return quit(redis)
+    },
   }
 }

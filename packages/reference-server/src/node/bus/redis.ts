@@ -1,7 +1,10 @@
 import { randomBytes } from 'node:crypto'
 import type { Redis, RedisOptions } from 'ioredis'
 import type { Bus, Invalidation } from '../../bus/types.js'
+import type { LogEntry } from '../../log.js'
+import { limitLog } from '../../log-limit.js'
 import { redisDriver } from '../drivers.js'
+import { createRedisBreaker } from '../redis-breaker.js'
 
 export interface RedisBusOptions {
   /** `redis://host:port[/db]` */
@@ -65,6 +68,8 @@ export function createRedisBus(options: RedisBusOptions): Bus {
   const leaseMs = options.leaseMs ?? 1_000
   const commandTimeoutMs = options.commandTimeoutMs ?? 500
   const log = options.log ?? (() => {})
+  // An outage repeats each of these per request or per reconnect attempt: one line each, then counts.
+  const limited = limitLog(log as (entry: LogEntry) => void)
   const origin = randomBytes(8).toString('base64url')
   const name = options.name ?? origin
   const listeners = new Set<(message: Invalidation) => void>()
@@ -141,7 +146,9 @@ export function createRedisBus(options: RedisBusOptions): Bus {
     leaseUntil = 0 // so that the next subscription counts as a return to live, and empties the caches
     live()
   })
-  sub.on('error', (error: Error) => log({ level: 'warn', msg: 'bus subscriber error', error: error.message }))
+  sub.on('error', (error: Error) =>
+    limited('sub', { level: 'warn', msg: 'bus subscriber error', error: error.message }),
+  )
   sub.on('message', (from: string, text: string) => {
     if (from === ackChannel) {
       const id = Number(text)
@@ -172,7 +179,7 @@ export function createRedisBus(options: RedisBusOptions): Bus {
     new Promise<void>((done, fail) => {
       const timer = setTimeout(() => {
         waiting.delete(id)
-        log({ level: 'warn', msg: 'bus publish not acknowledged by every instance in time' })
+        limited('ack', { level: 'warn', msg: 'bus publish not acknowledged by every instance in time' })
         done()
       }, leaseMs)
       waiting.set(id, {
@@ -196,17 +203,32 @@ export function createRedisBus(options: RedisBusOptions): Bus {
         },
       )
     })
-  pub.on('error', (error: Error) => log({ level: 'warn', msg: 'bus publisher error', error: error.message }))
+  pub.on('error', (error: Error) =>
+    limited('pub', { level: 'warn', msg: 'bus publisher error', error: error.message }),
+  )
   // The earliest moment this publisher knew Redis to be unreachable, through the current outage.
   let unreachableSince: number | null = null
   pub.on('close', () => {
     unreachableSince ??= Date.now()
   })
-  pub.on('ready', () => {
-    unreachableSince = null
+  const resend = () => {
     const retry = pending
     pending = []
     for (const message of retry) send(message).catch(() => keep(message))
+  }
+  pub.on('ready', () => {
+    unreachableSince = null
+    resend()
+  })
+  // A publish that timed out stops the next ones from each waiting out the timeout: they fail at once
+  // (kept, and sent again) until a background PING on the publisher is answered.
+  const breaker = createRedisBreaker({
+    probe: () => pub.ping(),
+    onOpen: () => log({ level: 'warn', msg: 'bus: Redis not answering, publishes fail fast until it does' }),
+    onClose: () => {
+      log({ msg: 'bus: Redis answering again' })
+      resend()
+    },
   })
   const keep = (message: Invalidation) => {
     pending.push(message)
@@ -221,10 +243,18 @@ export function createRedisBus(options: RedisBusOptions): Bus {
       const started = Date.now()
       const id = ++seq
       try {
-        await acknowledged(id, send(message, id))
+        await acknowledged(
+          id,
+          breaker.run(() => send(message, id)),
+        )
         unreachableSince = null
       } catch (error) {
-        log({ level: 'error', msg: 'bus publish failed', kind: message.kind, error: String(error) })
+        limited('publish', {
+          level: 'error',
+          msg: 'bus publish failed',
+          kind: message.kind,
+          error: String(error),
+        })
         keep(message)
         // Every instance that shares this outage heard its last pong before it began, so its lease ends
         // at most `leaseMs` after that: past then, none of them trusts its cache any more.
@@ -241,6 +271,7 @@ export function createRedisBus(options: RedisBusOptions): Bus {
     async close() {
       closed = true
       clearInterval(heartbeat)
+      breaker.close()
       for (const w of waiting.values()) w.done()
       waiting.clear()
       listeners.clear()

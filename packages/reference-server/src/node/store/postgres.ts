@@ -234,11 +234,11 @@ export function createPostgresStore(options: PostgresStoreOptions): Store & { re
         [epoch, now],
       )
     },
-    async prune(before) {
+    async prune(before, limit) {
       const { rowCount } = await query(
-        `DELETE FROM sessions WHERE (ended_at IS NOT NULL AND ended_at < $1)
-         OR (ended_at IS NULL AND absolute_expires_at < $1)`,
-        [before],
+        `DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE (ended_at IS NOT NULL AND ended_at < $1)
+         OR (ended_at IS NULL AND absolute_expires_at < $1) LIMIT $2)`,
+        [before, limit ?? null],
       )
       return rowCount ?? 0
     },

@@ -53,6 +53,25 @@ const migrations = [
   'ALTER TABLE sessions ADD COLUMN user_agent TEXT;',
 ]
 
+/** Options of `createSqliteStore`. */
+export interface SqliteStoreOptions {
+  /**
+   * `full` (the default): a commit is on disk when it returns, so a power cut cannot bring back a session
+   * that was revoked. `normal`: in WAL mode the last commits may be lost to a power cut (not to a crash of
+   * the process), for cheaper commits.
+   */
+  synchronous?: 'full' | 'normal'
+}
+
+/** The connection's settings: WAL, foreign keys, a busy timeout, and durable commits unless told otherwise. */
+export function configure(db: Database.Database, options: SqliteStoreOptions): void {
+  db.pragma('journal_mode = WAL')
+  db.pragma('foreign_keys = ON')
+  db.pragma('busy_timeout = 5000')
+  // better-sqlite3 is built with SQLITE_DEFAULT_WAL_SYNCHRONOUS=1 (NORMAL): set it explicitly.
+  db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`)
+}
+
 /** Creates the schema or runs the migrations it lacks, each in a transaction of its own. */
 export function migrate(db: Database.Database): void {
   const version = db.pragma('user_version', { simple: true }) as number

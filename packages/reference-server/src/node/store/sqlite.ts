@@ -17,19 +17,17 @@ import type {
 } from '../../store/types.js'
 import { sqliteDriver } from '../drivers.js'
 import { guard, nullable, type SessionRow, toFamily, toSession, toUser, type UserRow } from './sqlite-rows.js'
-import { migrate } from './sqlite-schema.js'
+import { configure, migrate, type SqliteStoreOptions } from './sqlite-schema.js'
 
 /**
- * The embedded default: SQLite through better-sqlite3, WAL mode, schema created or migrated on open.
- * `path` is a file (its folder is created) or `:memory:`.
+ * The embedded default: SQLite through better-sqlite3, WAL, durable commits (see `SqliteStoreOptions`),
+ * schema created or migrated on open. `path` is a file (its folder is created) or `:memory:`.
  */
-export function createSqliteStore(path: string): Store {
+export function createSqliteStore(path: string, options: SqliteStoreOptions = {}): Store {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
   const Sqlite = sqliteDriver()
   const db = new Sqlite(path)
-  db.pragma('journal_mode = WAL')
-  db.pragma('foreign_keys = ON')
-  db.pragma('busy_timeout = 5000')
+  configure(db, options)
   migrate(db)
 
   const q = {
@@ -88,8 +86,8 @@ export function createSqliteStore(path: string): Store {
     ),
     endAll: db.prepare('UPDATE sessions SET ended_at = ?, end_reason = ? WHERE ended_at IS NULL'),
     prune: db.prepare(
-      `DELETE FROM sessions WHERE (ended_at IS NOT NULL AND ended_at < ?)
-       OR (ended_at IS NULL AND absolute_expires_at < ?)`,
+      `DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE (ended_at IS NOT NULL AND ended_at < ?)
+       OR (ended_at IS NULL AND absolute_expires_at < ?) LIMIT ?)`,
     ),
     notes: db.prepare<[string], { id: string; user_id: string; text: string; created_at: number }>(
       'SELECT * FROM notes WHERE user_id = ? ORDER BY created_at, rowid',
@@ -222,7 +220,7 @@ export function createSqliteStore(path: string): Store {
         () => q.endUserSession.run({ id, user_id: userId, reason, now, idle: idleTimeoutMs }).changes > 0,
       ),
     rotateGlobalEpoch: (epoch, now) => guard(() => rotateGlobal(epoch, now)),
-    prune: (before) => guard(() => q.prune.run(before, before).changes),
+    prune: (before, limit = -1) => guard(() => q.prune.run(before, before, limit).changes),
     listNotes: (userId) =>
       guard(() =>
         q.notes

@@ -1,0 +1,66 @@
+import type { LogEntry } from '../log.js'
+import { PRUNE_BATCH, pruneInBatches } from '../store/prune.js'
+import type { Store } from '../store/types.js'
+import type { Env } from './env.js'
+import { seconds } from './server-options.js'
+
+/** Sessions that ended (or expired) this long ago are deleted, with their refresh-token hashes. */
+export const PRUNE_RETENTION_MS = 86_400_000
+/** The first run, this soon after start: a process restarted more often than the interval still prunes. */
+export const FIRST_PRUNE_AFTER_MS = 30_000
+
+/** LEASH_PRUNE_INTERVAL: seconds between prunes (default 3600). */
+export const pruneIntervalFrom = (env: Env) => seconds(env, 'LEASH_PRUNE_INTERVAL', 3600, 7 * 86400) * 1000
+
+/**
+ * Prunes `FIRST_PRUNE_AFTER_MS` after start (or after `intervalMs`, if shorter), then every `intervalMs`,
+ * in batches that yield to the event loop; a run still going when the next is due is not doubled.
+ */
+export function schedulePruning(options: {
+  store: Store
+  intervalMs: number
+  log: (entry: LogEntry) => void
+  firstAfterMs?: number
+  batch?: number
+  now?: () => number
+}): { stop(): void } {
+  const { store, intervalMs, log } = options
+  const now = options.now ?? Date.now
+  let stopped = false
+  let running = false
+  const run = async () => {
+    if (running || stopped) return
+    running = true
+    const started = performance.now()
+    try {
+      const { deleted, statements } = await pruneInBatches(store, now() - PRUNE_RETENTION_MS, {
+        batch: options.batch ?? PRUNE_BATCH,
+        pause: () => new Promise<void>((done) => setImmediate(done)),
+        stopped: () => stopped,
+      })
+      if (deleted > 0)
+        log({ msg: 'pruned', sessions: deleted, statements, ms: Math.round(performance.now() - started) })
+    } catch (error) {
+      log({ level: 'error', msg: 'prune failed', error: String(error) })
+    } finally {
+      running = false
+    }
+  }
+  let interval: ReturnType<typeof setInterval> | undefined
+  const first = setTimeout(
+    () => {
+      void run()
+      interval = setInterval(() => void run(), intervalMs)
+      interval.unref()
+    },
+    Math.min(options.firstAfterMs ?? FIRST_PRUNE_AFTER_MS, intervalMs),
+  )
+  first.unref()
+  return {
+    stop() {
+      stopped = true
+      clearTimeout(first)
+      clearInterval(interval)
+    },
+  }
+}
