@@ -19,7 +19,7 @@ describe('refresh tokens', () => {
     expect(await tokens.familyOf(a)).toBe(SID)
   })
 
-  it('cannot be made for a family without the global string', async () => {
+  it('cannot be made for a family without globalSecret', async () => {
     const genuine = await tokens.issue(SID)
     const otherServer = createRefreshTokens(sha256, 'another-global-secret-of-32-bytes-or-more')
     expect(await tokens.familyOf(await otherServer.issue(SID))).toBeNull()

@@ -144,7 +144,7 @@ describe('node codec vs jose codec', () => {
       'invalid_token',
     ],
     [
-      'signed with the user string alone',
+      'signed with the user secret alone',
       forge({ alg: 'HS256' }, claims(), Buffer.from(USER)),
       'invalid_token',
     ],
