@@ -88,10 +88,11 @@ export async function appFromEnv(env: Env = process.env, options: { quiet?: bool
   const created = await seedUsers(store, hasher, seeds, Date.now())
   for (const u of created) log({ msg: 'seeded user', username: u.username, role: u.role })
 
-  // Sessions that ended (or expired) more than a day ago are deleted, with their refresh-token hashes.
+  // Sessions that ended (or expired) more than a day ago are deleted, with their refresh-token hashes;
+  // audit events older than LEASH_AUDIT_RETENTION days with them.
   const prune = setInterval(() => {
     store
-      .prune(Date.now() - 86_400_000)
+      .prune(Date.now() - 86_400_000, Date.now() - config.auditRetention * 86_400_000)
       .catch((error: unknown) => log({ level: 'error', msg: 'prune failed', error: String(error) }))
   }, 3_600_000)
   prune.unref()
@@ -105,6 +106,7 @@ export async function appFromEnv(env: Env = process.env, options: { quiet?: bool
     log,
     close: async () => {
       clearInterval(prune)
+      await app.flushAudit()
       app.close()
       await closeAdapters()
     },
