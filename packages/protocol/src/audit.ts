@@ -4,6 +4,18 @@ import type { ErrorCode } from './errors.js'
 export const MAX_AUDIT_PAGE = 200
 export const DEFAULT_AUDIT_PAGE = 50
 
+/** What reading a JSON body can refuse. */
+const BODY = ['unsupported_media_type', 'invalid_json', 'invalid_request'] as const
+/** The bearer checks' refusals. */
+const BEARER = [
+  'missing_token',
+  'malformed_token',
+  'invalid_token',
+  'token_expired',
+  'user_disabled',
+  'session_revoked',
+] as const
+
 /**
  * Every security decision the server records, with the version of its shape and what it means. An event's
  * fields are `AuditEvent`'s; `fields` names those the type fills (the others are null), `codes` the error
@@ -16,12 +28,12 @@ export const auditEventTable = {
     version: 1,
     fields: [],
     codes: [
-      'username_taken',
+      ...BODY,
       'registration_closed',
-      'invalid_request',
       'rate_limited',
-      'origin_not_allowed',
       'server_busy',
+      'username_taken',
+      'origin_not_allowed',
     ],
     meaning: 'A registration was refused (`code` says why; a weak password is `invalid_request`).',
   },
@@ -35,12 +47,12 @@ export const auditEventTable = {
     version: 1,
     fields: ['user'],
     codes: [
+      ...BODY,
+      'rate_limited',
+      'server_busy',
       'invalid_credentials',
       'user_disabled',
-      'rate_limited',
-      'invalid_request',
       'origin_not_allowed',
-      'server_busy',
     ],
     meaning: 'A sign-in was refused; `user` when the username names one.',
   },
@@ -54,12 +66,12 @@ export const auditEventTable = {
     version: 1,
     fields: ['user', 'session'],
     codes: [
+      'origin_not_allowed',
+      ...BODY,
       'invalid_refresh_token',
       'session_expired',
       'session_revoked',
       'user_disabled',
-      'invalid_request',
-      'origin_not_allowed',
     ],
     meaning: 'A refresh was refused (reuse has its own type).',
   },
@@ -79,17 +91,8 @@ export const auditEventTable = {
   'logout.failed': {
     version: 1,
     fields: ['user', 'session'],
-    codes: [
-      'missing_token',
-      'invalid_token',
-      'token_expired',
-      'session_revoked',
-      'refresh_token_reused',
-      'user_disabled',
-      'invalid_request',
-      'origin_not_allowed',
-    ],
-    meaning: 'A logout or logout-all named no live session.',
+    codes: ['origin_not_allowed', ...BODY, 'invalid_refresh_token', ...BEARER],
+    meaning: 'A logout or logout-all was refused (a reused refresh token is `refresh.reuse_detected`).',
   },
   'user.signed_out_everywhere': {
     version: 1,
@@ -106,23 +109,13 @@ export const auditEventTable = {
   'password.change_failed': {
     version: 1,
     fields: ['user', 'session'],
-    codes: [
-      'invalid_credentials',
-      'rate_limited',
-      'invalid_request',
-      'server_busy',
-      'missing_token',
-      'invalid_token',
-      'token_expired',
-      'session_revoked',
-      'user_disabled',
-    ],
+    codes: [...BEARER, ...BODY, 'rate_limited', 'server_busy', 'invalid_credentials'],
     meaning: 'A password change was refused.',
   },
   'session.revoke_failed': {
     version: 1,
     fields: ['user', 'session'],
-    codes: ['session_not_found'],
+    codes: [...BEARER, 'session_not_found'],
     meaning: 'A user asked to end a session that is not one of their live ones.',
   },
   'user.disabled': {
@@ -153,17 +146,7 @@ export const auditEventTable = {
   'admin.refused': {
     version: 1,
     fields: ['user', 'actor'],
-    codes: [
-      'forbidden',
-      'user_not_found',
-      'last_admin',
-      'invalid_request',
-      'missing_token',
-      'invalid_token',
-      'token_expired',
-      'session_revoked',
-      'user_disabled',
-    ],
+    codes: [...BEARER, 'forbidden', ...BODY, 'user_not_found', 'last_admin'],
     meaning: 'An admin request was refused; `user` the target, `actor` the caller when known.',
   },
 } as const satisfies Record<
