@@ -11,10 +11,13 @@ export type AuditFor<T> = (outcome: T) => AuditEvent[]
 
 /** A page of `listEvents`: newest first by (time, id); `before`, the cursor, excludes itself. */
 export interface AuditQuery {
+  /** Only events about this user. */
   user?: string
+  /** Only events of this type. */
   type?: AuditEventType
   /** Only events strictly older than this (time, id); with id null, than the time alone. */
   before?: { time: number; id: string | null }
+  /** At most this many. */
   limit: number
 }
 
