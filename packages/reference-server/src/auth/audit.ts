@@ -26,6 +26,11 @@ export interface EventFields {
 export const AUDIT_BATCH = 100
 /** Refusals wait at most this long in the buffer (ms). */
 export const AUDIT_FLUSH_MS = 1000
+/**
+ * Batches that may wait for the store at once. Beyond, a batch is dropped (and logged, with its size):
+ * a flood of refusals against a slow store must not grow the process's memory without bound.
+ */
+export const AUDIT_MAX_PENDING = 20
 
 /**
  * The audit trail's writer. A change's events are built by `event` and handed to the store with the change
@@ -43,6 +48,7 @@ export function createAudit(deps: {
   let buffer: AuditEvent[] = []
   let timer: ReturnType<typeof setTimeout> | undefined
   let writing: Promise<void> = Promise.resolve()
+  let pending = 0
 
   const ship = (event: AuditEvent) => {
     try {
@@ -60,13 +66,21 @@ export function createAudit(deps: {
     timer = undefined
     const batch = buffer
     buffer = []
-    if (batch.length > 0) {
+    if (batch.length > 0 && pending >= AUDIT_MAX_PENDING) {
+      log({ level: 'error', msg: 'audit events lost', count: batch.length, error: 'the store is behind' })
+    } else if (batch.length > 0) {
+      pending += 1
       writing = writing.then(() =>
-        store.recordEvents(batch).then(
-          () => batch.forEach(ship),
-          (error: unknown) =>
-            log({ level: 'error', msg: 'audit events lost', count: batch.length, error: String(error) }),
-        ),
+        store
+          .recordEvents(batch)
+          .then(
+            () => batch.forEach(ship),
+            (error: unknown) =>
+              log({ level: 'error', msg: 'audit events lost', count: batch.length, error: String(error) }),
+          )
+          .finally(() => {
+            pending -= 1
+          }),
       )
     }
     return writing

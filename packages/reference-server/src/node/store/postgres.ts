@@ -36,8 +36,9 @@ export interface PostgresStoreOptions {
 
 /**
  * PostgreSQL through a `pg` pool. Every method is one statement (data-modifying CTEs where two tables
- * change together), so each is atomic without a client checkout; only `updateUser` with `keepAnAdmin`
- * takes a transaction, to check and change the admins together. The schema is created or migrated before
+ * change together), so each is atomic without a client checkout; `updateUser` with `keepAnAdmin` takes a
+ * transaction, to check and change the admins together, and so does a change given audit events, to
+ * write them with it (`withEvents`). The schema is created or migrated before
  * the first query; a database that is down gives `StoreUnavailableError`, and the pool reconnects by
  * itself when it returns.
  */
