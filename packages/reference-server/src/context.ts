@@ -20,6 +20,8 @@ export interface AppEnv {
     leash: Principal
     /** The user a refused request concerns, when the handler learned it (the audit's `user`). */
     auditUser: string
+    /** The session a refused request concerns, when the handler learned it (the audit's `session`). */
+    auditSession: string
   }
 }
 

@@ -203,9 +203,14 @@ export function createSessions(deps: {
    * Rotates the refresh token: the family's live token, or the one it replaced retried once within the
    * reuse interval, gets a new one that becomes the family's only live token; any other use ends it.
    */
-  async function refresh(refreshToken: string, context = noContext): Promise<Issued> {
+  async function refresh(
+    refreshToken: string,
+    context = noContext,
+    seen?: (session: SessionRecord) => void,
+  ): Promise<Issued> {
     const at = now()
     const spent = await spend(refreshToken, true, at, context)
+    if (spent) seen?.(spent.session) // for the refusal's event, should it be refused
     const user = spent && (await store.findUserById(spent.session.userId))
     if (!spent?.next || !user) throw refreshError('invalid_refresh_token')
     const next = spent.next

@@ -41,6 +41,6 @@ export const auditRefusals = (
     const context = auditContext(deps, c)
     const authenticated = c.get('authenticated')
     const user = target?.(c) ?? c.get('auditUser') ?? authenticated?.user.id ?? null
-    const session = authenticated?.session.id ?? null
+    const session = c.get('auditSession') ?? authenticated?.session.id ?? null
     deps.audit.record(deps.audit.event(type, context, { user, session, code }))
   })

@@ -108,6 +108,18 @@ describe('every state-changing route records its event', () => {
     expect(revoked).toEqual([expect.objectContaining({ session: first.session.id, actor: 'session_cap' })])
   })
 
+  it('a refused refresh names the session and user its token was of', async () => {
+    const h = await testServer()
+    const { refresh_token, session, access_token } = await h.login('alice')
+    await as(h, access_token, 'POST', '/auth/logout')
+    expect((await h.refresh(refresh_token!)).status).toBe(401)
+    const failed = (await events(h)).filter((e) => e.type === 'refresh.failed')
+    const alice = (await ids(h)).alice
+    expect(failed).toEqual([
+      expect.objectContaining({ code: 'session_revoked', session: session.id, user: alice }),
+    ])
+  })
+
   it('a refresh-token logout records the sign-out in its own transaction', async () => {
     const h = await testServer()
     const { refresh_token, session } = await h.login('alice')

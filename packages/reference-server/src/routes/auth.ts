@@ -146,7 +146,12 @@ export function authRoutes(deps: Deps) {
     const token = body.refresh_token ?? cookie
     if (!token) throw apiError('invalid_refresh_token')
     try {
-      return tokenResponse(c, await sessions.refresh(token, from(c)), config)
+      // A refusal's event names the session (and user) the token was of, when it was one.
+      const seen = (s: { id: string; userId: string }) => {
+        c.set('auditSession', s.id)
+        c.set('auditUser', s.userId)
+      }
+      return tokenResponse(c, await sessions.refresh(token, from(c), seen), config)
     } catch (error) {
       if (error instanceof ApiError && body.refresh_token === undefined) clearRefreshCookie(c, config)
       throw error
