@@ -186,4 +186,15 @@ describe('demo app', () => {
     await waitFor(() => expect(within(panel).getByRole('button', { name: 'Enable alice' })).toBeTruthy())
     expect((await backend.admin.user('alice')).enabled).toBe(false)
   })
+
+  it('shows admins a selected user’s recent events', async () => {
+    const { user } = renderApp()
+    await signIn(user, 'admin')
+    const panel = await screen.findByRole('region', { name: 'Administration' })
+    await user.click(await within(panel).findByRole('button', { name: 'Disable alice' }))
+    await waitFor(() => expect(within(panel).getByRole('button', { name: 'Enable alice' })).toBeTruthy())
+    await user.click(within(panel).getByRole('button', { name: 'Events of alice' }))
+    const events = await within(panel).findByRole('region', { name: 'Recent events of alice' })
+    await waitFor(() => expect(within(events).getByText('user.disabled')).toBeTruthy())
+  })
 })

@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { dirname, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
+import { auditEventTable } from './audit.js'
 import { errorTable } from './errors.js'
 
 const root = fileURLToPath(new URL('../../../', import.meta.url))
@@ -24,6 +25,18 @@ describe('docs/protocol.md', () => {
     const doc = readFileSync(protocolDoc, 'utf8')
     expect(doc).toContain('<!-- generated:errors')
     await expect(splice(doc, 'errors', table)).toMatchFileSnapshot(protocolDoc)
+  })
+
+  it('its audit-event table is the protocol package’s', async () => {
+    const list = (items: readonly string[]) => items.map((i) => `\`${i}\``).join(', ')
+    const rows = Object.entries(auditEventTable).map(([type, e]) => {
+      return `| \`${type}\` | ${e.version} | ${list(e.fields)} | ${list(e.codes)} | ${e.meaning} |`
+    })
+    const head = ['| type | version | fields | codes | meaning |', '|---|---:|---|---|---|']
+    const table = [...head, ...rows, ''].join('\n')
+    const doc = readFileSync(protocolDoc, 'utf8')
+    expect(doc).toContain('<!-- generated:audit-events')
+    await expect(splice(doc, 'audit-events', table)).toMatchFileSnapshot(protocolDoc)
   })
 })
 

@@ -1,3 +1,4 @@
+import type { AuditEvent } from './audit.js'
 import type { ErrorCode } from './errors.js'
 
 // The bodies that cross the wire, as docs/protocol.md describes them. The server's zod schemas are checked
@@ -189,4 +190,11 @@ export interface NewNoteRequest {
 
 export interface RoleChangeRequest {
   role: Role
+}
+
+/** `GET /admin/audit`: newest first; `next` is the cursor of the following page (null at the end). */
+export interface AuditEventsResponse {
+  events: AuditEvent[]
+  next: string | null
+  user_enabled: true
 }

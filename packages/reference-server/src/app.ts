@@ -1,5 +1,7 @@
+import type { AuditEvent } from '@leash/protocol'
 import { type Context, Hono, type MiddlewareHandler } from 'hono'
 import { adminSurface, createAdminActions, type LeashAdmin } from './auth/admin.js'
+import { createAudit } from './auth/audit.js'
 import { createAuthenticator } from './auth/authenticate.js'
 import { createDirectory } from './auth/directory.js'
 import { createHashGate } from './auth/hash-gate.js'
@@ -68,6 +70,11 @@ export interface AppOptions {
    */
   cookie?: (c: Context) => string | undefined
   log?: (entry: LogEntry) => void
+  /**
+   * Called with each audit event once it is committed (a change's with the change; a refusal's when its
+   * batch is written), to ship it elsewhere. Its errors (thrown or rejected) are logged, never answered.
+   */
+  onEvent?: (event: AuditEvent) => void | Promise<void>
   /** A log line per request (default: when `log` is given). */
   logRequests?: boolean
 }
@@ -88,7 +95,9 @@ export type LeashApp = Hono & {
   readonly admin: LeashAdmin
   /** From now on `/readyz` answers 503 `draining`: call it when shutdown starts, before closing the socket. */
   drain(): void
-  /** Stops listening to the bus. Closing the store and bus is the caller's. */
+  /** Writes the audit events still buffered (refusals wait up to a second); resolves when they are. */
+  flushAudit(): Promise<void>
+  /** Stops listening to the bus. Closing the store and bus is the caller's (flush the audit first). */
   close(): void
 }
 
@@ -114,9 +123,10 @@ export function createApp(options: AppOptions): LeashApp {
       msg: 'createApp without clientIp: every login attempt is counted as from one address ("unknown"), so one caller can lock a username out for all; pass clientIp (nodeClientIp on Node)',
     })
   const directory = createDirectory({ store, bus, codec, now, globalSecret: options.globalSecret })
-  const base = { store, bus, config, directory, now }
+  const audit = createAudit({ store, now, log, ...(options.onEvent && { onEvent: options.onEvent }) })
+  const base = { store, bus, config, directory, now, audit }
   const sessions = createSessions({ ...base, codec, globalSecret: options.globalSecret })
-  const admin = createAdminActions({ store, sessions, directory, now })
+  const admin = createAdminActions({ store, sessions, directory, now, audit })
   const authorization = options.authorization ?? ((c: Context) => c.req.header('authorization'))
   const deps: Deps = {
     ...base,
@@ -176,6 +186,7 @@ export function createApp(options: AppOptions): LeashApp {
     endpoints: leashRoutes({ auth, admin: adminApp, config, log }),
     admin: adminSurface(admin, store),
     drain: () => readiness.drain(),
+    flushAudit: () => audit.flush(),
     close: () => directory.close(),
   })
 }

@@ -54,6 +54,8 @@ export interface ServerConfig {
    * same-origin check. Null: the request URL's origin.
    */
   publicOrigin: string | null
+  /** Days an audit event is kept; older ones are deleted with the ended sessions (`Store.prune`). */
+  auditRetention: number
 }
 
 /** The protocol's defaults. */
@@ -78,6 +80,7 @@ export const defaultConfig: ServerConfig = {
   secureCookies: true,
   cookieHostPrefix: false,
   corsOrigins: [],
+  auditRetention: 90,
   publicOrigin: null,
 }
 
@@ -149,6 +152,7 @@ export function validateConfig(config: ServerConfig): ServerConfig {
     'accountRate',
     'maxSessions',
     'hashConcurrency',
+    'auditRetention',
   ] as const
   for (const key of positive) {
     if (!Number.isInteger(config[key]) || config[key] < 1)
@@ -232,5 +236,6 @@ export function configFromEnv(env: Env, defaults: ServerConfig = defaultConfig):
     cookieHostPrefix,
     corsOrigins: origins(env, 'LEASH_CORS_ORIGINS'),
     publicOrigin,
+    auditRetention: count(env, 'LEASH_AUDIT_RETENTION', defaults.auditRetention, 1, 36_500),
   })
 }

@@ -1,5 +1,6 @@
 import type { Context } from 'hono'
 import type { AdminActions } from './auth/admin.js'
+import type { Audit } from './auth/audit.js'
 import type { Authenticate, Authenticated } from './auth/authenticate.js'
 import type { Directory } from './auth/directory.js'
 import type { PasswordHasher } from './auth/passwords.js'
@@ -17,6 +18,10 @@ export interface AppEnv {
     authenticated: Authenticated
     /** The request's `Principal`, the public view (`requireSession`), as every framework adapter names it. */
     leash: Principal
+    /** The user a refused request concerns, when the handler learned it (the audit's `user`). */
+    auditUser: string
+    /** The session a refused request concerns, when the handler learned it (the audit's `session`). */
+    auditSession: string
   }
 }
 
@@ -32,6 +37,8 @@ export interface Deps {
   sessions: Sessions
   admin: AdminActions
   authenticate: Authenticate
+  /** The audit trail: events built here go into the store with their change, or into its buffer. */
+  audit: Audit
   now: () => number
   /** The caller's address; undefined when unknown (then there is no per-IP limit). */
   clientIp: (c: Context) => string | undefined

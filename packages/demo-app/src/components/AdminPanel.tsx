@@ -1,6 +1,7 @@
 import { LeashError } from '@leash/sdk'
 import { useLeashClient } from '@leash/sdk/react'
 import { useCallback, useEffect, useState } from 'react'
+import { UserEvents } from './UserEvents.tsx'
 
 interface AdminUser {
   id: string
@@ -9,11 +10,13 @@ interface AdminUser {
   enabled: boolean
 }
 
-/** For admins: disable or enable a user, revoke one user's sessions, or everyone's. */
+/** For admins: disable or enable a user, revoke one user's sessions, or everyone's; a user's recent events. */
 export function AdminPanel() {
   const client = useLeashClient()
   const [users, setUsers] = useState<AdminUser[]>([])
   const [notice, setNotice] = useState<string | null>(null)
+  const [selected, setSelected] = useState<string | null>(null)
+  const [version, setVersion] = useState(0)
 
   const load = useCallback(async () => {
     const r = await client.http.get<{ users: AdminUser[] }>('/admin/users')
@@ -29,6 +32,7 @@ export function AdminPanel() {
       await client.http.post(path)
       setNotice(label)
       await load()
+      setVersion((v) => v + 1)
     } catch (e) {
       setNotice(e instanceof LeashError ? `${label} failed: ${e.code}` : `${label} failed`)
     }
@@ -82,6 +86,15 @@ export function AdminPanel() {
                 <button
                   type="button"
                   className="button subtle"
+                  aria-label={`Events of ${u.username}`}
+                  aria-pressed={selected === u.id}
+                  onClick={() => setSelected(selected === u.id ? null : u.id)}
+                >
+                  Events
+                </button>
+                <button
+                  type="button"
+                  className="button subtle"
                   aria-label={`Revoke ${u.username}`}
                   onClick={() => act(`Revoked every session of ${u.username}`, `/admin/users/${u.id}/revoke`)}
                 >
@@ -92,6 +105,12 @@ export function AdminPanel() {
           ))}
         </tbody>
       </table>
+      {/* Keyed by the panel's actions too: each one loads the list again. */}
+      {users
+        .filter((u) => u.id === selected)
+        .map((u) => (
+          <UserEvents key={`${u.id}-${version}`} user={u} />
+        ))}
       <button
         type="button"
         className="button danger"

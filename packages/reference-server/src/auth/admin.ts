@@ -1,5 +1,6 @@
 import { apiError, LastAdminError } from '../errors.js'
-import type { Role, Store, UserRecord } from '../store/types.js'
+import type { AuditEventType, Role, Store, UserRecord } from '../store/types.js'
+import { type Audit, type AuditContext, noContext } from './audit.js'
 import type { Directory } from './directory.js'
 import type { Sessions } from './sessions.js'
 import { type AdminUser, adminUser } from './views.js'
@@ -31,20 +32,38 @@ export function createAdminActions(deps: {
   sessions: Sessions
   directory: Directory
   now: () => number
+  audit: Audit
 }) {
-  const { store, sessions, directory, now } = deps
+  const { store, sessions, directory, now, audit } = deps
+  // Each change's event goes into the change's transaction (`context.actor`: the admin).
+  const about = (type: AuditEventType, id: string, context: AuditContext) => ({
+    audit: [audit.event(type, context, { user: id })],
+  })
   return {
-    async disable(id: string) {
+    async disable(id: string, context = noContext) {
       const end = { reason: 'disabled' as const, now: now() }
-      const user = await refuseLastAdmin(store.updateUser(id, { enabled: false }, end, keepAnAdmin))
+      const options = { ...keepAnAdmin, ...about('user.disabled', id, context) }
+      const user = await refuseLastAdmin(store.updateUser(id, { enabled: false }, end, options))
+      if (user) audit.committed(options.audit)
       if (user) await directory.invalidate({ kind: 'user', id })
       return user
     },
-    enable: (id: string) => sessions.rotateUser(id, { enabled: true }, 'revoked'),
-    revoke: (id: string) => sessions.rotateUser(id, {}, 'revoked'),
-    setRole: (id: string, role: Role) =>
-      refuseLastAdmin(sessions.rotateUser(id, { role }, 'revoked', keepAnAdmin)),
-    revokeAll: () => directory.rotateGlobal(now()),
+    enable: (id: string, context = noContext) =>
+      sessions.rotateUser(id, { enabled: true }, 'revoked', about('user.enabled', id, context)),
+    revoke: (id: string, context = noContext) =>
+      sessions.rotateUser(id, {}, 'revoked', about('user.sessions_revoked', id, context)),
+    setRole: (id: string, role: Role, context = noContext) =>
+      refuseLastAdmin(
+        sessions.rotateUser(id, { role }, 'revoked', {
+          ...keepAnAdmin,
+          ...about('user.role_changed', id, context),
+        }),
+      ),
+    async revokeAll(context = noContext) {
+      const events = [audit.event('sessions.revoked_all', context)]
+      await directory.rotateGlobal(now(), events)
+      audit.committed(events)
+    },
   }
 }
 

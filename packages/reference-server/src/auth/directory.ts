@@ -1,5 +1,5 @@
 import type { Bus, Invalidation } from '../bus/types.js'
-import type { SessionRecord, Store, UserRecord } from '../store/types.js'
+import type { AuditEvent, SessionRecord, Store, UserRecord } from '../store/types.js'
 import type { SigningKey, TokenCodec } from '../tokens/codec.js'
 import { randomToken } from '../tokens/random.js'
 import { InvalidatingCache } from './cache.js'
@@ -34,7 +34,7 @@ export interface Directory {
   /** Tell every instance (this one first) that something changed. */
   invalidate(message: Invalidation): Promise<void>
   /** Rotate the global epoch: every key of every user changes. */
-  rotateGlobal(now: number): Promise<void>
+  rotateGlobal(now: number, audit?: AuditEvent[]): Promise<void>
   close(): void
 }
 
@@ -132,8 +132,8 @@ export function createDirectory(deps: {
     subjectMacSince,
     keyFor,
     invalidate: (message) => bus.publish(message),
-    async rotateGlobal(now) {
-      await store.rotateGlobalEpoch(randomToken(16), now)
+    async rotateGlobal(now, audit) {
+      await store.rotateGlobalEpoch(randomToken(16), now, audit)
       await bus.publish({ kind: 'all' })
     },
     close: () => {

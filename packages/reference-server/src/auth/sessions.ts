@@ -1,7 +1,8 @@
-import { MAX_LISTED_SESSIONS, MAX_USER_AGENT_LENGTH } from '@leash/protocol'
+import { MAX_LISTED_SESSIONS, MAX_USER_AGENT_LENGTH, SESSION_CAP_ACTOR } from '@leash/protocol'
 import type { ServerConfig } from '../config.js'
 import { apiError } from '../errors.js'
 import type {
+  AuditEvent,
   RefreshTransport,
   SessionEndReason,
   SessionRecord,
@@ -15,6 +16,7 @@ import type { AccessClaims } from '../tokens/claims.js'
 import type { SigningKey, TokenCodec } from '../tokens/codec.js'
 import { randomId, randomToken } from '../tokens/random.js'
 import { createRefreshTokens } from '../tokens/refresh-token.js'
+import { type Audit, type AuditContext, noContext } from './audit.js'
 import type { Directory } from './directory.js'
 import { unauthorized, userDisabled } from './refusal.js'
 
@@ -54,8 +56,9 @@ export function createSessions(deps: {
   now: () => number
   /** `globalSecret`: refresh tokens carry a tag made with it (tokens/refresh-token.ts). */
   globalSecret: string
+  audit: Audit
 }) {
-  const { store, directory, codec, config, now } = deps
+  const { store, directory, codec, config, now, audit } = deps
   const hash = (token: string) => codec.hashRefreshToken(token)
   const refreshTokens = createRefreshTokens(hash, deps.globalSecret)
   const idleTimeoutMs = config.idleTimeout * 1000
@@ -79,8 +82,18 @@ export function createSessions(deps: {
     return { accessToken: await codec.sign(claims, key), expiresIn: exp - iat, issuedAt: at }
   }
 
-  /** A new session of the user; `userAgent` is the sign-in request's header, kept by `keptUserAgent`. */
-  async function start(user: UserRecord, transport: RefreshTransport, userAgent?: string): Promise<Issued> {
+  /**
+   * A new session of the user; `userAgent` is the sign-in request's header, kept by `keptUserAgent`. A
+   * sign-in (`signIn`) is recorded as `login.succeeded`; sessions the cap ends as `session.revoked`, both
+   * in the session's transaction.
+   */
+  async function start(
+    user: UserRecord,
+    transport: RefreshTransport,
+    userAgent?: string,
+    context: AuditContext = noContext,
+    signIn = true,
+  ): Promise<Issued> {
     const at = now()
     const session: SessionRecord = {
       id: randomId(),
@@ -96,14 +109,26 @@ export function createSessions(deps: {
     const refreshToken = await refreshTokens.issue(session.id)
     // Beyond the cap, the least recently used sessions end with the sign-in, and every instance drops them.
     const cap = { max: config.maxSessions, now: at, idleTimeoutMs }
-    const evicted = await store.createSession(session, await hash(refreshToken), cap)
+    let events: AuditEvent[] = []
+    const evicted = await store.createSession(session, await hash(refreshToken), cap, (ended) => {
+      const fields = { user: user.id, actor: user.id, session: session.id }
+      events = [
+        ...(signIn ? [audit.event('login.succeeded', context, fields)] : []),
+        ...ended.map((id) =>
+          audit.event('session.revoked', context, { user: user.id, actor: SESSION_CAP_ACTOR, session: id }),
+        ),
+      ]
+      return events
+    })
+    audit.committed(events)
     await Promise.all(evicted.map((id) => directory.invalidate({ kind: 'session', id })))
     const key = await directory.keyFor(user)
     return { user, session, refreshToken, ...(await sign(user, key, session, at)) }
   }
 
-  async function end(sessionId: string, reason: SessionEndReason): Promise<boolean> {
-    const ended = await store.endSession(sessionId, reason, now())
+  async function end(sessionId: string, reason: SessionEndReason, events?: AuditEvent[]): Promise<boolean> {
+    const ended = await store.endSession(sessionId, reason, now(), events)
+    if (ended && events) audit.committed(events)
     await directory.invalidate({ kind: 'session', id: sessionId })
     return ended
   }
@@ -117,8 +142,11 @@ export function createSessions(deps: {
    * access tokens answer `session_revoked` at the next request and its refresh token is refused. False,
    * changing nothing, when the id names no live session of this user.
    */
-  async function revoke(userId: string, sessionId: string): Promise<boolean> {
-    const ended = await store.endUserSession(userId, sessionId, 'revoked', { now: now(), idleTimeoutMs })
+  async function revoke(userId: string, sessionId: string, context = noContext): Promise<boolean> {
+    const events = [audit.event('session.revoked', context, { user: userId, session: sessionId })]
+    const live = { now: now(), idleTimeoutMs }
+    const ended = await store.endUserSession(userId, sessionId, 'revoked', live, events)
+    if (ended) audit.committed(events)
     if (ended) await directory.invalidate({ kind: 'session', id: sessionId })
     return ended
   }
@@ -132,20 +160,33 @@ export function createSessions(deps: {
    * tokens the rule no longer needs, so the family the token names goes along: an old token it no longer
    * holds is still judged as its family's (reuse). Null for an unknown token.
    */
-  async function spend(refreshToken: string, rotate: boolean, at: number) {
+  async function spend(refreshToken: string, rotate: boolean, at: number, context: AuditContext) {
     const presented = await hash(refreshToken)
     let family = await refreshTokens.familyOf(refreshToken)
     // A token from before tags names no family: the store's record of it does, while it has one.
     if (family === null && rotate) family = (await store.findRefreshFamily(presented))?.session.id ?? null
     if (rotate && family === null) return null
     const next = rotate && family !== null ? await refreshTokens.issue(family) : null
+    // Reuse revokes the family in the presentation's own transaction, and so is its event; a logout too.
+    let events: AuditEvent[] = []
     const spent = await store.spendRefreshToken(
       presented,
       next === null ? null : await hash(next),
       at,
       policy,
       family,
+      ({ verdict, session }) => {
+        const fields = { user: session.userId, session: session.id }
+        if (verdict === 'reused')
+          events = [
+            audit.event('refresh.reuse_detected', context, { ...fields, code: 'refresh_token_reused' }),
+          ]
+        else if (!rotate && (verdict === 'rotate' || verdict === 'retry'))
+          events = [audit.event('session.signed_out', context, { ...fields, actor: session.userId })]
+        return events
+      },
     )
+    audit.committed(events)
     if (spent && spent.verdict !== 'ended')
       await directory.invalidate({ kind: 'session', id: spent.session.id })
     return spent && { ...spent, next }
@@ -163,9 +204,14 @@ export function createSessions(deps: {
    * Rotates the refresh token: the family's live token, or the one it replaced retried once within the
    * reuse interval, gets a new one that becomes the family's only live token; any other use ends it.
    */
-  async function refresh(refreshToken: string): Promise<Issued> {
+  async function refresh(
+    refreshToken: string,
+    context = noContext,
+    seen?: (session: SessionRecord) => void,
+  ): Promise<Issued> {
     const at = now()
-    const spent = await spend(refreshToken, true, at)
+    const spent = await spend(refreshToken, true, at, context)
+    if (spent) seen?.(spent.session) // for the refusal's event, should it be refused
     const user = spent && (await store.findUserById(spent.session.userId))
     if (!spent?.next || !user) throw refreshError('invalid_refresh_token')
     const next = spent.next
@@ -183,8 +229,8 @@ export function createSessions(deps: {
    * Logout by refresh token: the token the client may present (as for a refresh) ends its session; a
    * stale one is reuse and ends the family without a farewell. Returns the ended session and its user.
    */
-  async function logoutWithRefreshToken(refreshToken: string) {
-    const spent = await spend(refreshToken, false, now())
+  async function logoutWithRefreshToken(refreshToken: string, context = noContext) {
+    const spent = await spend(refreshToken, false, now(), context)
     const user = spent && (await store.findUserById(spent.session.userId))
     if (!spent || !user) throw unauthorized('session_revoked')
     const refused = verdictError(spent)
@@ -205,6 +251,7 @@ export function createSessions(deps: {
   ) {
     const secret = randomToken(32)
     const user = await store.updateUser(userId, { ...patch, secret }, { reason, now: now() }, options)
+    if (user && options?.audit) audit.committed(options.audit)
     await directory.invalidate({ kind: 'user', id: userId })
     return user
   }

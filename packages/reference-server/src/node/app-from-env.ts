@@ -92,8 +92,14 @@ export async function appFromEnv(env: Env = process.env, options: { quiet?: bool
   const created = await seedUsers(store, hasher, seeds, Date.now())
   for (const u of created) log({ msg: 'seeded user', username: u.username, role: u.role })
 
-  // Sessions that ended (or expired) more than a day ago are deleted, with their refresh-token hashes.
-  const pruning = schedulePruning({ store, intervalMs: pruneIntervalMs, log })
+  // Sessions that ended (or expired) more than a day ago are deleted, with their refresh-token hashes;
+  // audit events older than LEASH_AUDIT_RETENTION days with them.
+  const pruning = schedulePruning({
+    store,
+    intervalMs: pruneIntervalMs,
+    auditRetentionMs: config.auditRetention * 86_400_000,
+    log,
+  })
 
   return {
     app,
@@ -104,6 +110,7 @@ export async function appFromEnv(env: Env = process.env, options: { quiet?: bool
     log,
     close: async () => {
       pruning.stop()
+      await app.flushAudit()
       app.close()
       await closeAdapters()
     },

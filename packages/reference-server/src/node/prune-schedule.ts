@@ -19,6 +19,8 @@ export const pruneIntervalFrom = (env: Env) => seconds(env, 'LEASH_PRUNE_INTERVA
 export function schedulePruning(options: {
   store: Store
   intervalMs: number
+  /** Audit events older than this (ms) are pruned too, after the sessions; none when not given. */
+  auditRetentionMs?: number
   log: (entry: LogEntry) => void
   firstAfterMs?: number
   batch?: number
@@ -33,13 +35,25 @@ export function schedulePruning(options: {
     running = true
     const started = performance.now()
     try {
-      const { deleted, statements } = await pruneInBatches(store, now() - PRUNE_RETENTION_MS, {
+      const batches = {
         batch: options.batch ?? PRUNE_BATCH,
         pause: () => new Promise<void>((done) => setImmediate(done)),
         stopped: () => stopped,
-      })
-      if (deleted > 0)
-        log({ msg: 'pruned', sessions: deleted, statements, ms: Math.round(performance.now() - started) })
+      }
+      const sessions = await pruneInBatches(store, now() - PRUNE_RETENTION_MS, batches)
+      const { auditRetentionMs } = options
+      const events =
+        auditRetentionMs === undefined
+          ? { deleted: 0, statements: 0 }
+          : await pruneInBatches({ prune: store.pruneEvents }, now() - auditRetentionMs, batches)
+      if (sessions.deleted + events.deleted > 0)
+        log({
+          msg: 'pruned',
+          sessions: sessions.deleted,
+          events: events.deleted,
+          statements: sessions.statements + events.statements,
+          ms: Math.round(performance.now() - started),
+        })
     } catch (error) {
       log({ level: 'error', msg: 'prune failed', error: String(error) })
     } finally {

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url'
 import { type ErrorCode, errorTable } from '@leash/protocol'
 import { describe, expect, it } from 'vitest'
 import type { z } from 'zod'
+import { queries } from '../schemas/queries.js'
 import { requests } from '../schemas/requests.js'
 import { BEARER_CHECKS, BODY_CHECKS, type Operation, operations } from './operations.js'
 
@@ -60,7 +61,8 @@ function failures(op: Operation) {
 
 function endpointTable() {
   const rows = operations.map((op) => {
-    const endpoint = `\`${op.method.toUpperCase()} ${op.path}\`${op.request ? fields(op.request.schema) : ''}`
+    const query = op.query ? ` \`?${Object.keys(queries[op.query].shape).join('&')}\`` : ''
+    const endpoint = `\`${op.method.toUpperCase()} ${op.path}\`${op.request ? fields(op.request.schema) : ''}${query}`
     const ok = Object.entries(op.ok)
       .map(
         ([status, body]) =>

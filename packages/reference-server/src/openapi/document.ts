@@ -1,5 +1,6 @@
 import { type ErrorCode, errorTable } from '@leash/protocol'
 import { z } from 'zod'
+import { queries } from '../schemas/queries.js'
 import { requests } from '../schemas/requests.js'
 import { responses } from '../schemas/responses.js'
 import { type Auth, type Operation, operations } from './operations.js'
@@ -95,13 +96,16 @@ function operation(op: Operation, cookieName: string): Json {
     summary: op.summary,
     tags: [op.path.split('/')[1]],
     security: op.auth.map((way) => SECURITY[way]),
-    ...(op.path.includes(':') && {
-      parameters: [...op.path.matchAll(/:(\w+)/g)].map(([, name]) => ({
-        name,
-        in: 'path',
-        required: true,
-        schema: { type: 'string' },
-      })),
+    ...((op.path.includes(':') || op.query) && {
+      parameters: [
+        ...[...op.path.matchAll(/:(\w+)/g)].map(([, name]) => ({
+          name,
+          in: 'path',
+          required: true,
+          schema: { type: 'string' },
+        })),
+        ...queryParameters(op),
+      ],
     }),
     ...(op.request && {
       requestBody: {
@@ -111,6 +115,15 @@ function operation(op: Operation, cookieName: string): Json {
     }),
     responses: { ...Object.fromEntries(ok), ...errorResponses(op) },
   }
+}
+
+/** The query string's fields as parameters, each optional, described by its own schema. */
+function queryParameters(op: Operation): Json[] {
+  if (!op.query) return []
+  return Object.entries(queries[op.query].shape).map(([name, field]) => {
+    const { $schema: _, description, ...schema } = z.toJSONSchema(field as z.ZodType, { io: 'input' })
+    return { name, in: 'query', required: false, description, schema }
+  })
 }
 
 /**

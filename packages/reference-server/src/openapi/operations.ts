@@ -1,4 +1,5 @@
 import type { ErrorCode } from '@leash/protocol'
+import type { queries } from '../schemas/queries.js'
 import type { requests } from '../schemas/requests.js'
 import type { ResponseName } from '../schemas/responses.js'
 
@@ -14,6 +15,8 @@ export interface Operation {
   summary: string
   auth: Auth[]
   request?: { schema: keyof typeof requests; required: boolean }
+  /** Its query parameters: the fields of this schema, each optional. */
+  query?: keyof typeof queries
   /** Every answer that is not an error body, by status. */
   ok: Partial<Record<200 | 201 | 503, ResponseName | 'OpenApiDocument'>>
   /** Sets or clears the refresh cookie. */
@@ -211,6 +214,17 @@ export const operations: Operation[] = [
     request: { schema: 'RoleChangeRequest', required: true },
     ok: { 200: 'AdminUserResponse' },
     errors: [...admin, ...json, 'user_not_found', 'last_admin'],
+  },
+  {
+    id: 'listAuditEvents',
+    method: 'get',
+    path: '/admin/audit',
+    summary:
+      'The audit trail, newest first: filter by user and type, page with `before` (the `next` of the page before).',
+    auth: ['bearer'],
+    query: 'AuditEventsQuery',
+    ok: { 200: 'AuditEventsResponse' },
+    errors: [...admin, 'invalid_request'],
   },
   {
     id: 'revokeAll',

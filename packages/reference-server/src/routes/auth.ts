@@ -11,6 +11,7 @@ import { passwordProblem } from '../auth/password-policy.js'
 import { refusalError, unauthorized, userDisabled } from '../auth/refusal.js'
 import type { AppEnv, Deps } from '../context.js'
 import { ApiError, apiError, ConflictError } from '../errors.js'
+import { auditContext, auditRefusals } from '../middleware/audit-refusals.js'
 import { requireBearer } from '../middleware/bearer.js'
 import { readJson } from '../middleware/json-body.js'
 import { requireSameOrigin } from '../middleware/same-origin.js'
@@ -51,7 +52,9 @@ const farewellResponse = (farewell: { accessToken: string; expiresIn: number }):
 
 /** /auth/*: register, login, refresh, logout, logout-all, password change, me, the caller's sessions. */
 export function authRoutes(deps: Deps) {
-  const { store, hasher, config, limiter, sessions, authenticate, now } = deps
+  const { store, hasher, config, limiter, sessions, authenticate, now, audit } = deps
+  const refused = (type: Parameters<typeof auditRefusals>[1]) => auditRefusals(deps, type)
+  const from = (c: Context<AppEnv>) => auditContext(deps, c)
   const bearer = requireBearer(deps)
   // The endpoints a browser drives with a cookie or with the credentials it carries: a cross-site page must
   // not make it refresh, sign out, or sign in (login CSRF: into an account the attacker holds).
@@ -83,22 +86,28 @@ export function authRoutes(deps: Deps) {
 
   const app = new Hono<AppEnv>()
 
-  app.post('/register', sameOrigin, async (c) => {
+  app.post('/register', refused('register.failed'), sameOrigin, async (c) => {
     const body = await readJson(c, requests.RegisterRequest)
     if (!config.allowRegistration) throw apiError('registration_closed')
     await reserveForIp(deps.clientIp(c))
     // After the budget: the estimate costs the event loop some milliseconds.
     await requireStrongPassword('password', body.password, body.username)
     try {
-      const user = await store.createUser({
-        id: randomId(),
-        username: body.username,
-        passwordHash: await hasher.hash(body.password),
-        role: 'user',
-        enabled: true,
-        secret: randomToken(32),
-        createdAt: now(),
-      })
+      const id = randomId()
+      const events = [audit.event('user.registered', from(c), { user: id, actor: id })]
+      const user = await store.createUser(
+        {
+          id,
+          username: body.username,
+          passwordHash: await hasher.hash(body.password),
+          role: 'user',
+          enabled: true,
+          secret: randomToken(32),
+          createdAt: now(),
+        },
+        events,
+      )
+      audit.committed(events)
       return c.json({ user: publicUser(user) } satisfies RegisterResponse, 201)
     } catch (error) {
       if (error instanceof ConflictError) throw apiError('username_taken')
@@ -106,7 +115,7 @@ export function authRoutes(deps: Deps) {
     }
   })
 
-  app.post('/login', sameOrigin, async (c) => {
+  app.post('/login', refused('login.failed'), sameOrigin, async (c) => {
     const body = await readJson(c, requests.LoginRequest)
     const ip = deps.clientIp(c)
     await reserveForIp(ip)
@@ -120,31 +129,37 @@ export function authRoutes(deps: Deps) {
     if (!verdict.ok)
       throw apiError('rate_limited', { headers: { 'Retry-After': String(verdict.retryAfter) } })
     const user = await store.findUserByUsername(body.username)
+    if (user) c.set('auditUser', user.id)
     if (!(await checkPassword(body.password, user?.passwordHash)) || !user) throw invalidCredentials()
     await limiter.reset(key)
     await limiter.signedIn(account, source, now())
     if (!user.enabled) throw userDisabled()
     return tokenResponse(
       c,
-      await sessions.start(user, body.refresh_transport ?? 'cookie', userAgent(c)),
+      await sessions.start(user, body.refresh_transport ?? 'cookie', userAgent(c), from(c)),
       config,
     )
   })
 
-  app.post('/refresh', sameOrigin, async (c) => {
+  app.post('/refresh', refused('refresh.failed'), sameOrigin, async (c) => {
     const body = await readJson(c, requests.RefreshRequest)
     const cookie = readRefreshCookie(deps.cookie(c), config)
     const token = body.refresh_token ?? cookie
     if (!token) throw apiError('invalid_refresh_token')
     try {
-      return tokenResponse(c, await sessions.refresh(token), config)
+      // A refusal's event names the session (and user) the token was of, when it was one.
+      const seen = (s: { id: string; userId: string }) => {
+        c.set('auditSession', s.id)
+        c.set('auditUser', s.userId)
+      }
+      return tokenResponse(c, await sessions.refresh(token, from(c), seen), config)
     } catch (error) {
       if (error instanceof ApiError && body.refresh_token === undefined) clearRefreshCookie(c, config)
       throw error
     }
   })
 
-  app.post('/logout', sameOrigin, async (c) => {
+  app.post('/logout', refused('logout.failed'), sameOrigin, async (c) => {
     const body = await readJson(c, requests.RefreshRequest)
     const cookie = readRefreshCookie(deps.cookie(c), config)
     const refreshToken = body.refresh_token ?? cookie
@@ -160,20 +175,25 @@ export function authRoutes(deps: Deps) {
       else if (!refreshToken || result.status !== 401) throw refusalError(result)
     }
     // Without a bearer, spending the refresh token ends its session in the step that judges it.
-    const { user, session } = authenticated ?? (await sessions.logoutWithRefreshToken(refreshToken!))
-    if (authenticated) await sessions.end(session.id, 'logout')
+    const { user, session } = authenticated ?? (await sessions.logoutWithRefreshToken(refreshToken!, from(c)))
+    if (authenticated) {
+      const fields = { user: user.id, actor: user.id, session: session.id }
+      await sessions.end(session.id, 'logout', [audit.event('session.signed_out', from(c), fields)])
+    }
     clearRefreshCookie(c, config)
     return c.json(farewellResponse(await sessions.farewell(user, session)))
   })
 
-  app.post('/logout-all', sameOrigin, bearer, async (c) => {
+  app.post('/logout-all', refused('logout.failed'), sameOrigin, bearer, async (c) => {
     const { user, session } = c.get('authenticated')
-    const rotated = await sessions.rotateUser(user.id, {}, 'logout')
+    const fields = { user: user.id, session: session.id }
+    const events = [audit.event('user.signed_out_everywhere', from(c), fields)]
+    const rotated = await sessions.rotateUser(user.id, {}, 'logout', { audit: events })
     clearRefreshCookie(c, config)
     return c.json(farewellResponse(await sessions.farewell(rotated ?? user, session)))
   })
 
-  app.post('/password', bearer, async (c) => {
+  app.post('/password', refused('password.change_failed'), bearer, async (c) => {
     const { user, session } = c.get('authenticated')
     const body = await readJson(c, requests.PasswordChangeRequest)
     const key = `password|${user.id}`
@@ -181,13 +201,16 @@ export function authRoutes(deps: Deps) {
     if (!(await hasher.verify(body.current_password, user.passwordHash))) throw invalidCredentials()
     await limiter.reset(key)
     await requireStrongPassword('new_password', body.new_password, user.username)
+    const events = [audit.event('password.changed', from(c), { user: user.id, session: session.id })]
     const changed = await sessions.rotateUser(
       user.id,
       { passwordHash: await hasher.hash(body.new_password) },
       'revoked',
+      { audit: events },
     )
     if (!changed) throw unauthorized('invalid_token')
-    const issued = await sessions.start(changed, body.refresh_transport ?? session.transport, userAgent(c))
+    const transport = body.refresh_transport ?? session.transport
+    const issued = await sessions.start(changed, transport, userAgent(c), from(c), false)
     return tokenResponse(c, issued, config)
   })
 
@@ -211,10 +234,10 @@ export function authRoutes(deps: Deps) {
 
   // Bearer only (a cookie alone cannot drive it, so no same-origin check), and only the caller's own:
   // another user's session, an unknown id and an ended one get the same 404.
-  app.delete('/sessions/:id', bearer, async (c) => {
+  app.delete('/sessions/:id', refused('session.revoke_failed'), bearer, async (c) => {
     const { user, session } = c.get('authenticated')
     const id = sessionId(c)
-    if (!(await sessions.revoke(user.id, id))) throw apiError('session_not_found')
+    if (!(await sessions.revoke(user.id, id, from(c)))) throw apiError('session_not_found')
     return c.json({
       revoked: id,
       current: id === session.id,

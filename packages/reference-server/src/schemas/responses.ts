@@ -2,6 +2,9 @@ import {
   type AdminUser,
   type AdminUserResponse,
   type AdminUsersResponse,
+  type AuditEvent,
+  type AuditEventsResponse,
+  auditEventTypes,
   type ErrorBody,
   type ErrorCode,
   type ErrorDetail,
@@ -9,6 +12,7 @@ import {
   type HealthResponse,
   type LiveResponse,
   type LogoutResponse,
+  MAX_AUDIT_PAGE,
   MAX_LISTED_SESSIONS,
   MAX_USER_AGENT_LENGTH,
   type MeResponse,
@@ -50,6 +54,20 @@ const signedInSession = response<SignedInSession>()(
   }),
 )
 const note = response<Note>()(z.object({ id: z.string(), text: z.string(), created_at: z.iso.datetime() }))
+const auditEvent = response<AuditEvent>()(
+  z.object({
+    id: z.string(),
+    time: z.number().int().describe('Epoch milliseconds.'),
+    type: z.enum(auditEventTypes),
+    version: z.number().int().min(1),
+    user: z.string().nullable(),
+    actor: z.string().nullable().describe('A user id (the user, or an admin), `session_cap`, or null.'),
+    session: z.string().nullable(),
+    address: z.string().nullable(),
+    user_agent: z.string().max(MAX_USER_AGENT_LENGTH).nullable(),
+    code: z.enum(errorCodes as [ErrorCode, ...ErrorCode[]]).nullable(),
+  }),
+)
 const errorDetail = response<ErrorDetail>()(z.object({ path: z.string(), message: z.string() }))
 
 /** Every response body, by its name in the OpenAPI document. */
@@ -60,6 +78,7 @@ export const responses = {
   SignedInSession: signedInSession,
   Note: note,
   ErrorDetail: errorDetail,
+  AuditEvent: auditEvent,
   TokenResponse: response<TokenResponse>()(
     z.object({
       access_token: z.string(),
@@ -95,6 +114,13 @@ export const responses = {
     z.object({ users: z.array(adminUser), user_enabled: enabled }),
   ),
   AdminUserResponse: response<AdminUserResponse>()(z.object({ user: adminUser, user_enabled: enabled })),
+  AuditEventsResponse: response<AuditEventsResponse>()(
+    z.object({
+      events: z.array(auditEvent).max(MAX_AUDIT_PAGE),
+      next: z.string().nullable().describe('`before` for the following page; null at the end.'),
+      user_enabled: enabled,
+    }),
+  ),
   RevokeAllResponse: response<RevokeAllResponse>()(
     z.object({ revoked: z.literal('all'), user_enabled: enabled }),
   ),

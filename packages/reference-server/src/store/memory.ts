@@ -1,4 +1,5 @@
 import { ConflictError, LastAdminError } from '../errors.js'
+import { createEventLog } from './audit-log.js'
 import { losesAdmin } from './loses-admin.js'
 import { planRefresh } from './refresh-rule.js'
 
@@ -7,6 +8,7 @@ import type {
   Liveness,
   NoteRecord,
   RefreshFamily,
+  SessionCap,
   SessionEndReason,
   SessionRecord,
   Store,
@@ -24,6 +26,7 @@ export function createMemoryStore(): Store {
   const families = new Map<string, RefreshFamily>()
   const notes: NoteRecord[] = []
   const meta = new Map<string, string>()
+  const audit = createEventLog()
 
   const end = (s: SessionRecord, reason: SessionEndReason, now: number) => {
     if (s.endedAt !== null) return false
@@ -33,15 +36,30 @@ export function createMemoryStore(): Store {
   }
   const isLive = (s: SessionRecord, { now, idleTimeoutMs }: Liveness) =>
     s.endedAt === null && now < s.absoluteExpiresAt && now < s.lastRefreshAt + idleTimeoutMs
+  /** The user's live sessions (but the new one) beyond the cap, least recently used first. */
+  const overCap = (session: SessionRecord, cap: SessionCap) => {
+    const others = [...sessions.values()].filter(
+      (s) => s.userId === session.userId && s.id !== session.id && isLive(s, cap),
+    )
+    const over = others.length - (cap.max - 1)
+    if (over <= 0) return []
+    // Least recently used first: the idle clock, then the sign-in, then the id.
+    others.sort(
+      (a, b) => a.lastRefreshAt - b.lastRefreshAt || a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1),
+    )
+    return others.slice(0, over)
+  }
   const endUserSessions = (userId: string, { reason, now }: EndSessions) => {
     for (const s of sessions.values()) if (s.userId === userId) end(s, reason, now)
   }
 
   return {
     kind: 'memory',
-    async createUser(user) {
+    async createUser(user, events = []) {
       const key = user.username.toLowerCase()
       if (usernames.has(key)) throw new ConflictError('username')
+      audit.check(events)
+      audit.add(events)
       users.set(user.id, { ...user })
       usernames.set(key, user.id)
       return { ...user }
@@ -65,11 +83,18 @@ export function createMemoryStore(): Store {
         const others = [...users.values()].some((o) => o.id !== id && o.role === 'admin' && o.enabled)
         if (!others) throw new LastAdminError()
       }
+      audit.check(options?.audit ?? [])
+      audit.add(options?.audit ?? [])
       Object.assign(u, patch)
       if (endSessions) endUserSessions(id, endSessions)
       return { ...u }
     },
-    async createSession(session, firstTokenHash, cap) {
+    async createSession(session, firstTokenHash, cap, events) {
+      // Decided before anything is written: an event that cannot be written leaves nothing changed.
+      const ended = cap ? overCap(session, cap) : []
+      const written = events?.(ended.map((s) => s.id)) ?? []
+      audit.check(written)
+      audit.add(written)
       sessions.set(session.id, { ...session })
       tokens.set(firstTokenHash, session.id)
       families.set(session.id, {
@@ -78,18 +103,7 @@ export function createMemoryStore(): Store {
         previousUsedAt: null,
         retried: false,
       })
-      if (!cap) return []
-      const others = [...sessions.values()].filter(
-        (s) => s.userId === session.userId && s.id !== session.id && isLive(s, cap),
-      )
-      const over = others.length - (cap.max - 1)
-      if (over <= 0) return []
-      // Least recently used first: the idle clock, then the sign-in, then the id.
-      others.sort(
-        (a, b) => a.lastRefreshAt - b.lastRefreshAt || a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1),
-      )
-      const ended = others.slice(0, over)
-      for (const s of ended) end(s, 'revoked', cap.now)
+      for (const s of ended) end(s, 'revoked', cap!.now)
       return ended.map((s) => s.id)
     },
     async findSession(id) {
@@ -101,12 +115,15 @@ export function createMemoryStore(): Store {
       const s = id === undefined ? undefined : sessions.get(id)
       return s ? { session: { ...s }, family: { ...families.get(s.id)! } } : null
     },
-    async spendRefreshToken(hash, next, now, policy, family) {
+    async spendRefreshToken(hash, next, now, policy, family, events) {
       // No await between the read and the write: presentations of one family are judged one at a time.
       const id = tokens.get(hash) ?? family ?? undefined
       const s = id === undefined ? undefined : sessions.get(id)
       if (!s) return null
       const plan = planRefresh({ ...s }, families.get(s.id)!, hash, next, now, policy)
+      const written = events?.({ verdict: plan.verdict, session: { ...plan.session } }) ?? []
+      audit.check(written)
+      audit.add(written)
       if (plan.changed) {
         sessions.set(s.id, plan.session)
         families.set(s.id, plan.family)
@@ -115,9 +132,12 @@ export function createMemoryStore(): Store {
       }
       return { verdict: plan.verdict, session: { ...plan.session } }
     },
-    async endSession(id, reason, now) {
+    async endSession(id, reason, now, events = []) {
       const s = sessions.get(id)
-      return s ? end(s, reason, now) : false
+      if (!s || s.endedAt !== null) return false
+      audit.check(events)
+      audit.add(events)
+      return end(s, reason, now)
     },
     async listSessions(userId, live) {
       return [...sessions.values()]
@@ -126,13 +146,21 @@ export function createMemoryStore(): Store {
         .slice(0, live.limit)
         .map((s) => ({ ...s }))
     },
-    async endUserSession(userId, id, reason, live) {
+    async endUserSession(userId, id, reason, live, events = []) {
       const s = sessions.get(id)
-      return s !== undefined && s.userId === userId && isLive(s, live) && end(s, reason, live.now)
+      if (s === undefined || s.userId !== userId || !isLive(s, live)) return false
+      audit.check(events)
+      audit.add(events)
+      return end(s, reason, live.now)
     },
-    async rotateGlobalEpoch(epoch, now) {
+    async rotateGlobalEpoch(epoch, now, events = []) {
+      audit.check(events)
+      audit.add(events)
       meta.set('global_epoch', epoch)
       for (const s of sessions.values()) end(s, 'revoked', now)
+    },
+    async pruneEvents(before, limit) {
+      return audit.prune(before, limit)
     },
     async prune(before, limit = Number.POSITIVE_INFINITY) {
       let n = 0
@@ -146,6 +174,13 @@ export function createMemoryStore(): Store {
       for (const [hash, id] of tokens) if (!sessions.has(id)) tokens.delete(hash)
       for (const id of families.keys()) if (!sessions.has(id)) families.delete(id)
       return n
+    },
+    async recordEvents(events) {
+      audit.check(events)
+      audit.add(events)
+    },
+    async listEvents(query) {
+      return audit.list(query)
     },
     async listNotes(userId) {
       return notes.filter((n) => n.userId === userId).map((n) => ({ ...n }))

@@ -9,7 +9,7 @@ export const PRUNE_BATCH = 500
  * Stops early when `stopped()` turns true (the server is closing). Returns how many were deleted.
  */
 export async function pruneInBatches(
-  store: Store,
+  store: Pick<Store, 'prune'>,
   before: number,
   options: { batch?: number; pause?: () => Promise<void>; stopped?: () => boolean } = {},
 ): Promise<{ deleted: number; statements: number }> {

@@ -1,7 +1,25 @@
-import type { RefreshTransport, Role } from '@leash/protocol'
+import type { AuditEvent, AuditEventType, RefreshTransport, Role } from '@leash/protocol'
 
 // The wire's own types, imported rather than declared again.
-export type { RefreshTransport, Role }
+export type { AuditEvent, AuditEventType, RefreshTransport, Role }
+
+/**
+ * Audit events to write in the same transaction as a change, given what the change came to (the ids a
+ * session cap ended, a presentation's verdict); called inside the transaction, so it must not await.
+ */
+export type AuditFor<T> = (outcome: T) => AuditEvent[]
+
+/** A page of `listEvents`: newest first by (time, id); `before`, the cursor, excludes itself. */
+export interface AuditQuery {
+  /** Only events about this user. */
+  user?: string
+  /** Only events of this type. */
+  type?: AuditEventType
+  /** Only events strictly older than this (time, id); with id null, than the time alone. */
+  before?: { time: number; id: string | null }
+  /** At most this many. */
+  limit: number
+}
 
 export interface UserRecord {
   id: string
@@ -103,6 +121,8 @@ export interface UpdateOptions {
    * the same transaction as the change, so two admins demoting each other at once cannot both succeed.
    */
   keepAnAdmin?: boolean
+  /** Written in the change's transaction, when the user exists. */
+  audit?: AuditEvent[]
 }
 
 /**
@@ -113,7 +133,7 @@ export interface UpdateOptions {
 export interface Store {
   readonly kind: string
   /** Throws `ConflictError` when the username is taken. */
-  createUser(user: UserRecord): Promise<UserRecord>
+  createUser(user: UserRecord, audit?: AuditEvent[]): Promise<UserRecord>
   findUserById(id: string): Promise<UserRecord | null>
   findUserByUsername(username: string): Promise<UserRecord | null>
   listUsers(): Promise<UserRecord[]>
@@ -130,7 +150,12 @@ export interface Store {
    * used live sessions beyond it, in the same atomic step (concurrent sign-ins of one user are applied one
    * after the other, so they never leave more than `cap.max` live). Returns the ids of the sessions it ended.
    */
-  createSession(session: SessionRecord, firstTokenHash: string, cap?: SessionCap): Promise<string[]>
+  createSession(
+    session: SessionRecord,
+    firstTokenHash: string,
+    cap?: SessionCap,
+    audit?: AuditFor<string[]>,
+  ): Promise<string[]>
   findSession(id: string): Promise<SessionRecord | null>
   /**
    * The session a refresh token belongs to and where its family stands: null for an unknown token, and for
@@ -155,9 +180,10 @@ export interface Store {
     now: number,
     policy: RefreshPolicy,
     family?: string | null,
+    audit?: AuditFor<SpentRefreshToken>,
   ): Promise<SpentRefreshToken | null>
-  /** Ends one live session; false when it had ended already or does not exist. */
-  endSession(id: string, reason: SessionEndReason, now: number): Promise<boolean>
+  /** Ends one live session; false when it had ended already or does not exist (then `audit` is not written). */
+  endSession(id: string, reason: SessionEndReason, now: number, audit?: AuditEvent[]): Promise<boolean>
   /**
    * The user's live sessions (see `Liveness`), newest first (`createdAt`, then `id`, descending), at most
    * `limit` of them.
@@ -168,14 +194,27 @@ export interface Store {
    * same atomic step as the write. False, changing nothing, for another user's session, an unknown id,
    * or one that has ended or timed out.
    */
-  endUserSession(userId: string, id: string, reason: SessionEndReason, live: Liveness): Promise<boolean>
+  endUserSession(
+    userId: string,
+    id: string,
+    reason: SessionEndReason,
+    live: Liveness,
+    audit?: AuditEvent[],
+  ): Promise<boolean>
   /** Ends every live session; with the new global epoch, in one transaction. */
-  rotateGlobalEpoch(epoch: string, now: number): Promise<void>
+  rotateGlobalEpoch(epoch: string, now: number, audit?: AuditEvent[]): Promise<void>
   /**
    * Deletes sessions (and their tokens) that ended or expired before `before`, at most `limit` of them
    * (all when not given), in one statement. Returns how many. `pruneInBatches` calls it repeatedly.
    */
   prune(before: number, limit?: number): Promise<number>
+  /** Deletes audit events older than `before`, at most `limit` of them (all when not given). Returns how many. */
+  pruneEvents(before: number, limit?: number): Promise<number>
+
+  /** Writes events of refusals that changed nothing (the audit buffer's batches), in one transaction. */
+  recordEvents(events: AuditEvent[]): Promise<void>
+  /** Audit events, newest first by (time, id). */
+  listEvents(query: AuditQuery): Promise<AuditEvent[]>
 
   listNotes(userId: string): Promise<NoteRecord[]>
   addNote(note: NoteRecord): Promise<NoteRecord>

@@ -92,7 +92,7 @@ export async function testServer(
     codec?: TokenCodec
     users?: SeedUser[]
     hasher?: PasswordHasher
-  } & Pick<AppOptions, 'rateLimiter' | 'log'> = {},
+  } & Pick<AppOptions, 'rateLimiter' | 'log' | 'onEvent'> = {},
 ) {
   const clock = manualClock()
   const store = options.store ?? createMemoryStore()
@@ -109,6 +109,7 @@ export async function testServer(
     clientIp: (c) => c.req.header('x-test-ip') ?? '127.0.0.1',
     ...(options.rateLimiter && { rateLimiter: options.rateLimiter }),
     ...(options.log && { log: options.log, logRequests: false }),
+    ...(options.onEvent && { onEvent: options.onEvent }),
   })
   await seedUsers(store, hasher, options.users ?? USERS, clock.now())
 

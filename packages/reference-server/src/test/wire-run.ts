@@ -124,6 +124,8 @@ export async function scriptedRun(): Promise<Exchange[]> {
   await admin('PATCH', `/admin/users/${ids.carol}`, { role: 'user' })
   await admin('POST', '/admin/users/no-such-id/disable') // user_not_found
   await admin('POST', `/admin/users/${ids.root}/disable`) // last_admin
+  await admin('GET', `/admin/audit?user=${ids.bob}&limit=2`)
+  await admin('GET', '/admin/audit?limit=1000') // invalid_request
 
   // Time: an expired access token, then a session past its idle timeout
   const late = await s.login('alice', 'alice-password-2')

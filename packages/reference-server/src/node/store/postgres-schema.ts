@@ -1,4 +1,5 @@
 import type pg from 'pg'
+import { AUDIT_TABLE } from './audit-sql.js'
 
 /**
  * Schema migrations, applied in order inside one transaction each; `leash_migrations` records which ran.
@@ -53,6 +54,8 @@ const migrations = [
    ) WHERE ended_at IS NULL;`,
   // 3: the User-Agent a session was signed in with, for the user's list of signed-in devices.
   'ALTER TABLE sessions ADD COLUMN user_agent TEXT;',
+  // 4: the audit trail (see `auditEventTable` in @leash/protocol).
+  AUDIT_TABLE('BIGINT'),
 ]
 
 /** Serialises migrations of instances that start together (any constant; "leash" in ASCII). */

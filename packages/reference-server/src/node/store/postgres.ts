@@ -4,6 +4,7 @@ import { losesAdmin } from '../../store/loses-admin.js'
 import { planRefresh } from '../../store/refresh-rule.js'
 import type { NoteRecord, Role, Store } from '../../store/types.js'
 import { postgresDriver } from '../drivers.js'
+import { insertEvents, postgresAudit } from './postgres-audit.js'
 import { type Row, toFamily, toSession, toUser, types } from './postgres-rows.js'
 import { migrate, SchemaTooNewError } from './postgres-schema.js'
 import {
@@ -35,8 +36,9 @@ export interface PostgresStoreOptions {
 
 /**
  * PostgreSQL through a `pg` pool. Every method is one statement (data-modifying CTEs where two tables
- * change together), so each is atomic without a client checkout; only `updateUser` with `keepAnAdmin`
- * takes a transaction, to check and change the admins together. The schema is created or migrated before
+ * change together), so each is atomic without a client checkout; `updateUser` with `keepAnAdmin` takes a
+ * transaction, to check and change the admins together, and so does a change given audit events, to
+ * write them with it (`withEvents`). The schema is created or migrated before
  * the first query; a database that is down gives `StoreUnavailableError`, and the pool reconnects by
  * itself when it returns.
  */
@@ -104,11 +106,14 @@ export function createPostgresStore(options: PostgresStoreOptions): Store & { re
     }
   }
 
+  const audit = postgresAudit(query, transaction)
+  const { withEvents } = audit
+
   return {
     kind: 'postgres',
     ready,
-    async createUser(u) {
-      await query(
+    async createUser(u, events) {
+      await withEvents(
         `INSERT INTO users (id, username, username_key, password_hash, role, enabled, secret, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
         [
@@ -121,6 +126,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store & { re
           u.secret,
           u.createdAt,
         ],
+        events,
       )
       return { ...u }
     },
@@ -139,7 +145,10 @@ export function createPostgresStore(options: PostgresStoreOptions): Store & { re
         end?.reason ?? null,
         end !== undefined,
       ]
-      if (!options?.keepAnAdmin) return one(UPDATE_USER, values, toUser)
+      if (!options?.keepAnAdmin) {
+        const { rows } = await withEvents(UPDATE_USER, values, options?.audit, (r) => r.rows.length > 0)
+        return rows[0] ? toUser(rows[0]) : null
+      }
       return transaction(async (client) => {
         // Locking the enabled admins' rows serialises every guarded change: a second one waits here until
         // the first commits, then reads the admins as they are now (read committed re-reads locked rows).
@@ -153,36 +162,34 @@ export function createPostgresStore(options: PostgresStoreOptions): Store & { re
         const now = { role: user.role as Role, enabled: user.enabled as boolean }
         if (losesAdmin(now, patch) && others === 0) throw new LastAdminError()
         const { rows } = await client.query<Row>(UPDATE_USER, values)
+        if (rows[0]) await insertEvents(client, options.audit)
         return rows[0] ? toUser(rows[0]) : null
       })
     },
-    async createSession(s, hash, cap) {
+    async createSession(s, hash, cap, events) {
       const values = [
         ...[s.id, s.userId, s.createdAt, s.lastRefreshAt, s.absoluteExpiresAt, s.transport],
         ...[hash, s.userAgent],
       ]
-      if (!cap) {
+      if (!cap && !events) {
         await query(INSERT_SESSION, values)
         return []
       }
       return transaction(async (client) => {
         // Locking the user's row serialises the user's sign-ins: each counts what the one before it left.
-        await client.query('SELECT id FROM users WHERE id = $1 FOR NO KEY UPDATE', [s.userId])
+        if (cap) await client.query('SELECT id FROM users WHERE id = $1 FOR NO KEY UPDATE', [s.userId])
         await client.query(INSERT_SESSION, values)
-        const { rows } = await client.query<Row>(END_LEAST_RECENTLY_USED, [
-          s.userId,
-          cap.now,
-          cap.idleTimeoutMs,
-          s.id,
-          cap.max,
-        ])
-        return rows.map((r) => r.id as string)
+        const lru = cap && [s.userId, cap.now, cap.idleTimeoutMs, s.id, cap.max]
+        const ended = lru ? (await client.query<Row>(END_LEAST_RECENTLY_USED, lru)).rows : []
+        const ids = ended.map((r) => r.id as string)
+        await insertEvents(client, events?.(ids))
+        return ids
       })
     },
     findSession: (id) => one('SELECT * FROM sessions WHERE id = $1', [id], toSession),
     findRefreshFamily: (hash) =>
       one(SESSION_OF_TOKEN, [hash], (r) => ({ session: toSession(r), family: toFamily(r) })),
-    spendRefreshToken: (hash, next, now, policy, family) =>
+    spendRefreshToken: (hash, next, now, policy, family, events) =>
       transaction(async (client) => {
         // Locks the family's session row: a concurrent presentation of the same family waits here, then
         // reads what this one wrote (read committed re-reads a row it had to wait for).
@@ -199,12 +206,15 @@ export function createPostgresStore(options: PostgresStoreOptions): Store & { re
             ...[issued, plan.dropped],
           ])
         }
+        await insertEvents(client, events?.({ verdict: plan.verdict, session: plan.session }))
         return { verdict: plan.verdict, session: plan.session }
       }),
-    async endSession(id, reason, now) {
-      const { rowCount } = await query(
+    async endSession(id, reason, now, events) {
+      const { rowCount } = await withEvents(
         'UPDATE sessions SET ended_at = $1, end_reason = $2 WHERE id = $3 AND ended_at IS NULL',
         [now, reason, id],
+        events,
+        (r) => r.rowCount === 1,
       )
       return rowCount === 1
     },
@@ -216,23 +226,33 @@ export function createPostgresStore(options: PostgresStoreOptions): Store & { re
           [userId, now, idleTimeoutMs, limit],
         )
       ).rows.map(toSession),
-    async endUserSession(userId, id, reason, { now, idleTimeoutMs }) {
+    async endUserSession(userId, id, reason, { now, idleTimeoutMs }, events) {
       // Ownership and liveness are conditions of the one UPDATE: nothing can change in between.
-      const { rowCount } = await query(
+      const { rowCount } = await withEvents(
         `UPDATE sessions SET ended_at = $2, end_reason = $5 WHERE user_id = $1 AND id = $4 AND ${LIVE}`,
         [userId, now, idleTimeoutMs, id, reason],
+        events,
+        (r) => r.rowCount === 1,
       )
       return rowCount === 1
     },
-    async rotateGlobalEpoch(epoch, now) {
-      await query(
+    async rotateGlobalEpoch(epoch, now, events) {
+      await withEvents(
         `WITH m AS (
            INSERT INTO meta (key, value) VALUES ('global_epoch', $1)
            ON CONFLICT (key) DO UPDATE SET value = excluded.value
          )
          UPDATE sessions SET ended_at = $2, end_reason = 'revoked' WHERE ended_at IS NULL`,
         [epoch, now],
+        events,
       )
+    },
+    async pruneEvents(before, limit) {
+      const { rowCount } = await query(
+        'DELETE FROM audit_events WHERE id IN (SELECT id FROM audit_events WHERE time < $1 ORDER BY time LIMIT $2)',
+        [before, limit ?? null],
+      )
+      return rowCount ?? 0
     },
     async prune(before, limit) {
       const { rowCount } = await query(
@@ -242,6 +262,8 @@ export function createPostgresStore(options: PostgresStoreOptions): Store & { re
       )
       return rowCount ?? 0
     },
+    recordEvents: audit.recordEvents,
+    listEvents: audit.listEvents,
     listNotes: async (userId) =>
       (await query('SELECT * FROM notes WHERE user_id = $1 ORDER BY created_at, seq', [userId])).rows.map(
         (r): NoteRecord => ({

@@ -45,6 +45,7 @@ const TO_VERSION_1 = [
   'ALTER TABLE sessions DROP COLUMN refresh_previous_used_at',
   'ALTER TABLE sessions DROP COLUMN refresh_retried',
   'ALTER TABLE sessions DROP COLUMN user_agent', // migration 3's
+  'DROP TABLE audit_events', // migration 4's
 ]
 
 async function expectOneLiveToken(store: Store) {

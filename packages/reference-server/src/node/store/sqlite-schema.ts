@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3'
+import { AUDIT_TABLE } from './audit-sql.js'
 
 /** Schema migrations, applied in order; `PRAGMA user_version` records how many ran. Append, never edit. */
 const migrations = [
@@ -51,6 +52,8 @@ const migrations = [
    ) WHERE ended_at IS NULL;`,
   // 3: the User-Agent a session was signed in with, for the user's list of signed-in devices.
   'ALTER TABLE sessions ADD COLUMN user_agent TEXT;',
+  // 4: the audit trail (see `auditEventTable` in @leash/protocol).
+  AUDIT_TABLE('INTEGER'),
 ]
 
 /** Options of `createSqliteStore`. */

@@ -4,6 +4,8 @@ import { LastAdminError } from '../../errors.js'
 import { losesAdmin } from '../../store/loses-admin.js'
 import { planRefresh } from '../../store/refresh-rule.js'
 import type {
+  AuditEvent,
+  AuditFor,
   EndSessions,
   Liveness,
   NoteRecord,
@@ -16,6 +18,7 @@ import type {
   UserPatch,
 } from '../../store/types.js'
 import { sqliteDriver } from '../drivers.js'
+import { sqliteAudit } from './sqlite-audit.js'
 import { guard, nullable, type SessionRow, toFamily, toSession, toUser, type UserRow } from './sqlite-rows.js'
 import { configure, migrate, type SqliteStoreOptions } from './sqlite-schema.js'
 
@@ -29,6 +32,7 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
   const db = new Sqlite(path)
   configure(db, options)
   migrate(db)
+  const audit = sqliteAudit(db)
 
   const q = {
     insertUser: db.prepare(
@@ -124,26 +128,32 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
     if (sets.length > 0) db.prepare(`UPDATE users SET ${sets.join(', ')} WHERE id = @id`).run(values)
     const row = q.userById.get(id)
     if (row && end) q.endUserSessions.run(end.now, end.reason, id)
+    if (row) audit.insert(o?.audit)
     return row ? toUser(row) : null
   })
-  const createSession = db.transaction((s: SessionRecord, hash: string, cap?: SessionCap): string[] => {
-    q.insertSession.run(
-      s.id,
-      s.userId,
-      s.createdAt,
-      s.lastRefreshAt,
-      s.absoluteExpiresAt,
-      s.transport,
-      s.userAgent,
-      hash,
-    )
-    q.insertToken.run(hash, s.id, s.createdAt)
-    if (!cap) return []
-    const { now, idleTimeoutMs: idle, max } = cap
-    const over = q.leastRecentlyUsed.all({ user_id: s.userId, keep: s.id, now, idle, max }).map((r) => r.id)
-    for (const id of over) q.endSession.run(now, 'revoked', id)
-    return over
-  })
+  const createSession = db.transaction(
+    (s: SessionRecord, hash: string, cap?: SessionCap, events?: AuditFor<string[]>): string[] => {
+      q.insertSession.run(
+        s.id,
+        s.userId,
+        s.createdAt,
+        s.lastRefreshAt,
+        s.absoluteExpiresAt,
+        s.transport,
+        s.userAgent,
+        hash,
+      )
+      q.insertToken.run(hash, s.id, s.createdAt)
+      const over = cap
+        ? q.leastRecentlyUsed
+            .all({ user_id: s.userId, keep: s.id, now: cap.now, idle: cap.idleTimeoutMs, max: cap.max })
+            .map((r) => r.id)
+        : []
+      for (const id of over) q.endSession.run(cap!.now, 'revoked', id)
+      audit.insert(events?.(over))
+      return over
+    },
+  )
   // Judged and written in one transaction; IMMEDIATE takes the write lock first, so another process on
   // the same file cannot judge the same family from a stale read in between.
   const spendRefreshToken = db.transaction(
@@ -153,6 +163,7 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
       now: number,
       policy: RefreshPolicy,
       family?: string | null,
+      events?: AuditFor<SpentRefreshToken>,
     ): SpentRefreshToken | null => {
       const row = q.sessionOfToken.get(hash) ?? (family ? q.session.get(family) : undefined)
       if (!row) return null
@@ -172,28 +183,38 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
         if (f.current !== null && f.current !== row.refresh_current) q.insertToken.run(f.current, s.id, now)
         if (plan.dropped !== null) q.deleteToken.run(plan.dropped)
       }
+      audit.insert(events?.({ verdict: plan.verdict, session: plan.session }))
       return { verdict: plan.verdict, session: plan.session }
     },
   )
-  const rotateGlobal = db.transaction((epoch: string, now: number) => {
+  const rotateGlobal = db.transaction((epoch: string, now: number, events?: AuditEvent[]) => {
     q.setMeta.run('global_epoch', epoch)
     q.endAll.run(now, 'revoked')
+    audit.insert(events)
   })
+  // A session's end and its events (none when nothing ended); run inside the end's transaction.
+  const ending = (ended: boolean, events?: AuditEvent[]) => {
+    if (ended) audit.insert(events)
+    return ended
+  }
 
   return {
     kind: 'sqlite',
-    createUser: (u) =>
+    createUser: (u, events) =>
       guard(() => {
-        q.insertUser.run({
-          id: u.id,
-          username: u.username,
-          username_key: u.username.toLowerCase(),
-          password_hash: u.passwordHash,
-          role: u.role,
-          enabled: u.enabled ? 1 : 0,
-          secret: u.secret,
-          created_at: u.createdAt,
-        })
+        db.transaction(() => {
+          audit.insert(events)
+          q.insertUser.run({
+            id: u.id,
+            username: u.username,
+            username_key: u.username.toLowerCase(),
+            password_hash: u.passwordHash,
+            role: u.role,
+            enabled: u.enabled ? 1 : 0,
+            secret: u.secret,
+            created_at: u.createdAt,
+          })
+        })()
         return { ...u }
       }),
     findUserById: (id) => guard(() => nullable(q.userById.get(id), toUser)),
@@ -203,24 +224,31 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
     // cannot change the admins between the check and the write.
     updateUser: (id, patch, end, options) => guard(() => updateUser.immediate(id, patch, end, options)),
     // IMMEDIATE: concurrent sign-ins of one user (from other processes too) count the live ones in turn.
-    createSession: (s, hash, cap) => guard(() => createSession.immediate(s, hash, cap)),
+    createSession: (s, hash, cap, events) => guard(() => createSession.immediate(s, hash, cap, events)),
     findSession: (id) => guard(() => nullable(q.session.get(id), toSession)),
     findRefreshFamily: (hash) =>
       guard(() => {
         const row = q.sessionOfToken.get(hash)
         return row ? { session: toSession(row), family: toFamily(row) } : null
       }),
-    spendRefreshToken: (hash, next, now, policy, family) =>
-      guard(() => spendRefreshToken.immediate(hash, next, now, policy, family)),
-    endSession: (id, reason, now) => guard(() => q.endSession.run(now, reason, id).changes > 0),
+    spendRefreshToken: (hash, next, now, policy, family, events) =>
+      guard(() => spendRefreshToken.immediate(hash, next, now, policy, family, events)),
+    endSession: (id, reason, now, events) =>
+      guard(() => db.transaction(() => ending(q.endSession.run(now, reason, id).changes > 0, events))()),
     listSessions: (userId, { now, idleTimeoutMs, limit }) =>
       guard(() => q.liveSessions.all({ user_id: userId, now, idle: idleTimeoutMs, limit }).map(toSession)),
-    endUserSession: (userId, id, reason, { now, idleTimeoutMs }: Liveness) =>
-      guard(
-        () => q.endUserSession.run({ id, user_id: userId, reason, now, idle: idleTimeoutMs }).changes > 0,
+    endUserSession: (userId, id, reason, { now, idleTimeoutMs }: Liveness, events) =>
+      guard(() =>
+        db.transaction(() => {
+          const values = { id, user_id: userId, reason, now, idle: idleTimeoutMs }
+          return ending(q.endUserSession.run(values).changes > 0, events)
+        })(),
       ),
-    rotateGlobalEpoch: (epoch, now) => guard(() => rotateGlobal(epoch, now)),
+    rotateGlobalEpoch: (epoch, now, events) => guard(() => rotateGlobal(epoch, now, events)),
     prune: (before, limit = -1) => guard(() => q.prune.run(before, before, limit).changes),
+    pruneEvents: (before, limit = -1) => guard(() => audit.prune(before, limit)),
+    recordEvents: (events) => guard(() => audit.record(events)),
+    listEvents: (query) => guard(() => audit.list(query)),
     listNotes: (userId) =>
       guard(() =>
         q.notes
