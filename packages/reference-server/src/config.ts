@@ -91,7 +91,8 @@ export class ConfigError extends Error {
 
 type Env = Record<string, string | undefined>
 
-function positiveInt(env: Env, name: string, fallback: number, max = 10 * 365 * 86400): number {
+/** A whole number of seconds from 1 to `max` (the variable's `fallback` when unset), else a ConfigError. */
+export function seconds(env: Env, name: string, fallback: number, max = 10 * 365 * 86400): number {
   const raw = env[name]
   if (raw === undefined || raw.trim() === '') return fallback
   if (!/^\d+$/.test(raw.trim()))
@@ -217,13 +218,13 @@ export function configFromEnv(env: Env, defaults: ServerConfig = defaultConfig):
   }
   return validateConfig({
     ...defaults,
-    accessTtl: positiveInt(env, 'LEASH_ACCESS_TTL', defaults.accessTtl),
-    idleTimeout: positiveInt(env, 'LEASH_IDLE_TIMEOUT', defaults.idleTimeout),
-    absoluteTimeout: positiveInt(env, 'LEASH_ABSOLUTE_TIMEOUT', defaults.absoluteTimeout),
+    accessTtl: seconds(env, 'LEASH_ACCESS_TTL', defaults.accessTtl),
+    idleTimeout: seconds(env, 'LEASH_IDLE_TIMEOUT', defaults.idleTimeout),
+    absoluteTimeout: seconds(env, 'LEASH_ABSOLUTE_TIMEOUT', defaults.absoluteTimeout),
     reuseInterval:
       env.LEASH_REUSE_INTERVAL?.trim() === '0'
         ? 0
-        : positiveInt(env, 'LEASH_REUSE_INTERVAL', defaults.reuseInterval),
+        : seconds(env, 'LEASH_REUSE_INTERVAL', defaults.reuseInterval),
     loginRate: count(env, 'LEASH_LOGIN_RATE', defaults.loginRate, 1, 1_000_000),
     ipRate: count(env, 'LEASH_IP_RATE', defaults.ipRate, 1, 1_000_000),
     accountRate: count(env, 'LEASH_ACCOUNT_RATE', defaults.accountRate, 1, 1_000_000),

@@ -1,8 +1,8 @@
+import { seconds } from '../config.js'
 import type { LogEntry } from '../log.js'
 import { PRUNE_BATCH, pruneInBatches } from '../store/prune.js'
 import type { Store } from '../store/types.js'
 import type { Env } from './env.js'
-import { seconds } from './server-options.js'
 
 /** Sessions that ended (or expired) this long ago are deleted, with their refresh-token hashes. */
 export const PRUNE_RETENTION_MS = 86_400_000

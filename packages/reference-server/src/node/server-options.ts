@@ -1,4 +1,4 @@
-import { ConfigError } from '../config.js'
+import { ConfigError, seconds } from '../config.js'
 import type { Env } from './env.js'
 
 /** How `startServer`'s socket behaves: timeouts against slow clients, a connection cap, the drain on stop. */
@@ -13,17 +13,6 @@ export interface ServerOptions {
   maxConnections: number
   /** On SIGTERM, requests in flight get this long to finish before their sockets are cut (ms). */
   shutdownTimeoutMs: number
-}
-
-/** A whole number of seconds from 1 to `max` (the variable's `fallback` when unset), else a ConfigError. */
-export function seconds(env: Env, name: string, fallback: number, max: number): number {
-  const raw = env[name]
-  if (raw === undefined || raw.trim() === '') return fallback
-  if (!/^\d+$/.test(raw.trim()))
-    throw new ConfigError(`${name} must be a whole number of seconds, got "${raw}"`)
-  const n = Number(raw)
-  if (n < 1 || n > max) throw new ConfigError(`${name} must be between 1 and ${max}, got ${n}`)
-  return n
 }
 
 /**
