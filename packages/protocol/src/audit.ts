@@ -141,7 +141,8 @@ export const auditEventTable = {
     version: 1,
     fields: ['actor'],
     codes: [],
-    meaning: 'An admin rotated the global string: every session of every user ended.',
+    meaning:
+      'An admin (or the operator, with `leash-server revoke-all`: no actor) rotated the global epoch: every session of every user ended.',
   },
   'admin.refused': {
     version: 1,

@@ -6,8 +6,8 @@ import { GLOBAL_SECRET, serverProgram, startInstance } from '../test/cluster.js'
 // by SIGTERM, and refusing a bad setting with a message naming it and exit code 1.
 
 /** Runs the program to its exit; returns its exit code and what it wrote to stderr. */
-async function run(env: Record<string, string>) {
-  const child = spawn(process.execPath, [await serverProgram()], {
+async function run(env: Record<string, string>, args: string[] = []) {
+  const child = spawn(process.execPath, [await serverProgram(), ...args], {
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   })
@@ -25,6 +25,19 @@ describe('the leash-server program', () => {
       code: 1,
       stderr: 'leash: LEASH_ACCESS_TTL must be a whole number of seconds, got "abc"\n',
     })
+  })
+
+  it('runs an operator command instead of serving when given one, and exits 1 on an unknown one', async () => {
+    expect(
+      await run({ LEASH_DATABASE: 'postgres://leash:hunter2@db:5432/leash' }, ['backup', 'x.db']),
+    ).toEqual({
+      code: 1,
+      stderr:
+        "leash: backup copies the SQLite file; on PostgreSQL back up with pg_dump (or your provider's snapshots)\n",
+    })
+    const unknown = await run({}, ['bakup'])
+    expect(unknown.code).toBe(1)
+    expect(unknown.stderr).toMatch(/^leash: unknown command "bakup"\nusage: leash-server /)
   })
 
   it('serves until SIGTERM, then exits 0', async () => {
