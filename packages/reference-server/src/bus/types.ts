@@ -1,5 +1,12 @@
-/** What changed, so that every instance drops the matching cache entries. */
-export type Invalidation = { kind: 'user'; id: string } | { kind: 'session'; id: string } | { kind: 'all' }
+/**
+ * What changed, so that every instance drops the matching cache entries; `keys`: the keyring in the
+ * database changed (`leash-server keys`), so that every instance reads it again.
+ */
+export type Invalidation =
+  | { kind: 'user'; id: string }
+  | { kind: 'session'; id: string }
+  | { kind: 'all' }
+  | { kind: 'keys' }
 
 /**
  * Carries invalidations between server instances. `publish` reaches this instance's own listeners before

@@ -41,7 +41,7 @@ export function boundedRedisOptions(commandTimeoutMs: number): RedisOptions {
 const isInvalidation = (m: unknown): m is Invalidation => {
   const v = m as { kind?: unknown; id?: unknown } | null
   if (!v || typeof v !== 'object') return false
-  if (v.kind === 'all') return true
+  if (v.kind === 'all' || v.kind === 'keys') return true
   return (v.kind === 'user' || v.kind === 'session') && typeof v.id === 'string' && v.id.length > 0
 }
 
