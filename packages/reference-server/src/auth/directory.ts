@@ -166,7 +166,8 @@ export function createDirectory(deps: {
   const unsubscribe = bus.subscribe((message) => {
     if (message.kind === 'user') users.delete(message.id)
     else if (message.kind === 'session') sessions.delete(message.id)
-    else if (message.kind === 'keys') void keys.reload()
+    else if (message.kind === 'keys')
+      return keys.reload() // acknowledged once read
     else {
       // Everything may have changed (a revoke-all, or the bus back from an outage): the keyring too.
       void keys.reload()

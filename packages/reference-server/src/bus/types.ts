@@ -15,7 +15,11 @@ export type Invalidation =
 export interface Bus {
   readonly kind: string
   publish(message: Invalidation): Promise<void>
-  subscribe(listener: (message: Invalidation) => void): () => void
+  /**
+   * A listener may return a promise (the keyring's reload): a bus that acknowledges messages (Redis) does
+   * so once it settles, so that a publish resolves when every instance has acted on it.
+   */
+  subscribe(listener: (message: Invalidation) => unknown): () => void
   live(): boolean
   close(): Promise<void>
 }
