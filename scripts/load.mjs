@@ -12,9 +12,9 @@
 import { spawn, spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { readdirSync, readFileSync } from 'node:fs'
-import http from 'node:http'
 import os from 'node:os'
 import { fileURLToPath } from 'node:url'
+import { createLoad } from './load-sessions.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const seconds = Math.min(60, Number(process.env.LEASH_LOAD_SECONDS ?? 60))
@@ -115,81 +115,29 @@ const instances = await Promise.all(
   ),
 )
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: 128 })
-const counts = {
-  requests: 0,
-  notes: 0,
-  refreshes: 0,
-  logins: 0,
-  expiredThenRefreshed: 0,
-  staleSocketRetries: 0,
-  errors: 0,
-  byStatus: {},
-}
 const latencies = []
 /** Latencies of requests sent once every session had signed in: the steady state, without the login storm. */
 const steady = []
 let allSignedIn = false
+let loginsAnswered = 0
 const latencyByRoute = {}
-function request(method, path, { token, body } = {}, retried = false) {
-  const instance = instances[Math.floor(Math.random() * instances.length)]
-  const payload = body === undefined ? undefined : JSON.stringify(body)
-  const headers = {}
-  if (token) headers.authorization = `Bearer ${token}`
-  if (payload) headers['content-type'] = 'application/json'
-  const started = performance.now()
-  const sentSteady = allSignedIn
-  return new Promise((done) => {
-    const req = http.request(
-      { host: '127.0.0.1', port: instance.port, method, path, headers, agent, timeout: 30_000 },
-      (res) => {
-        let text = ''
-        res.setEncoding('utf8')
-        res.on('data', (c) => {
-          text += c
-        })
-        res.on('end', () => {
-          counts.requests += 1
-          const took = performance.now() - started
-          latencies.push(took)
-          if (sentSteady) steady.push(took)
-          const route = `${method} ${path}`
-          latencyByRoute[route] ??= []
-          latencyByRoute[route].push(took)
-          counts.byStatus[res.statusCode] = (counts.byStatus[res.statusCode] ?? 0) + 1
-          const body = text ? JSON.parse(text) : {}
-          // An access token that expired in flight is the SDK's cue to refresh and retry, not an error.
-          if (res.statusCode === 401 && body.error?.code === 'token_expired') counts.expiredThenRefreshed += 1
-          else if (res.statusCode >= 300) counts.errors += 1
-          done({ status: res.statusCode, body })
-        })
-      },
-    )
-    req.on('timeout', () => req.destroy(new Error('timeout')))
-    req.on('error', (error) => {
-      // A kept-alive socket the server closed as idle just as it was reused: Node's documented race, for
-      // which a client sends the request again (nothing reached the server).
-      if (req.reusedSocket && error.code === 'ECONNRESET' && !retried) {
-        counts.staleSocketRetries += 1
-        done(request(method, path, { token, body }, true))
-        return
-      }
-      counts.requests += 1
-      counts.errors += 1
-      counts.byStatus.network = (counts.byStatus.network ?? 0) + 1
-      done({ status: 0, body: {} })
-    })
-    req.end(payload)
-  })
-}
-
-const sleep = (ms) => new Promise((done) => setTimeout(done, ms))
-let stop
-const stopped = new Promise((done) => {
-  stop = done
+const load = createLoad({
+  ports: () => instances.map((i) => i.port),
+  username: (i) => `load${i}`,
+  password: () => 'load-password',
+  refreshBefore: REFRESH_BEFORE,
+  thinkMs: THINK_MS,
+  onAnswer: ({ method, path, ms }) => {
+    latencies.push(ms)
+    if (allSignedIn) steady.push(ms)
+    if (path === '/auth/login' && ++loginsAnswered === sessionCount) allSignedIn = true
+    const route = `${method} ${path}`
+    latencyByRoute[route] ??= []
+    latencyByRoute[route].push(ms)
+  },
 })
-/** A think pause that ends early when the run ends. */
-const pause = (ms) => Promise.race([sleep(ms), stopped])
+const { counts } = load
+const sleep = (ms) => new Promise((done) => setTimeout(done, ms))
 /** CPU seconds used so far by a process (user + system), or by every process of a command name. */
 const cpuOf = (pid) => {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
@@ -206,40 +154,6 @@ const cpuOfCommand = (command) => {
 }
 const rssOf = (pid) =>
   Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024
-let running = true
-
-let signedIn = 0
-
-async function session(i) {
-  const login = await request('POST', '/auth/login', {
-    body: { username: `load${i}`, password: 'load-password', refresh_transport: 'body' },
-  })
-  counts.logins += 1
-  signedIn += 1
-  if (signedIn === sessionCount) allSignedIn = true
-  if (login.status !== 200) return
-  let { access_token: access, refresh_token: refresh, expires_in: expiresIn } = login.body
-  let refreshAt = Date.now() + (expiresIn - REFRESH_BEFORE) * 1000
-  let expired = false
-  while (running) {
-    if (expired || Date.now() >= refreshAt) {
-      const next = await request('POST', '/auth/refresh', { body: { refresh_token: refresh } })
-      counts.refreshes += 1
-      if (next.status !== 200) return
-      ;({ access_token: access, refresh_token: refresh, expires_in: expiresIn } = next.body)
-      refreshAt = Date.now() + (expiresIn - REFRESH_BEFORE) * 1000
-    }
-    const write = Math.random() < 0.1
-    const res = await request(write ? 'POST' : 'GET', '/api/notes', {
-      token: access,
-      ...(write && { body: { text: `note ${counts.notes}` } }),
-    })
-    counts.notes += 1
-    expired = res.status === 401 && res.body.error?.code === 'token_expired'
-    if (expired) continue
-    await pause(Math.random() * 2 * THINK_MS)
-  }
-}
 
 const startedAt = Date.now()
 const cpuBefore = {
@@ -253,12 +167,11 @@ const sampler = setInterval(() => {
 }, 2_000)
 const sessions = []
 for (let i = 0; i < sessionCount; i++) {
-  sessions.push(session(i))
+  sessions.push(load.session(i))
   if (i % 10 === 9) await sleep(100) // ramp up: 100 logins a second
 }
 await sleep(Math.max(0, startedAt + seconds * 1000 - Date.now()))
-running = false
-stop()
+load.stop()
 await Promise.all(sessions)
 clearInterval(sampler)
 const cpuSeconds = {
@@ -347,7 +260,7 @@ await Promise.all(
       }),
   ),
 )
-agent.destroy()
+load.close()
 await store.close()
 const { default: pg } = await import('pg')
 const admin = new pg.Client({ connectionString: database })

@@ -5,6 +5,7 @@ import { createAudit } from './auth/audit.js'
 import { createAuthenticator } from './auth/authenticate.js'
 import { createDirectory } from './auth/directory.js'
 import { createHashGate } from './auth/hash-gate.js'
+import { type KeyOptions, keysFrom } from './auth/keys.js'
 import { createPbkdf2Hasher, type PasswordHasher } from './auth/passwords.js'
 import { createMemoryRateLimiter, type RateLimiter } from './auth/rate-limit.js'
 import { createSessions } from './auth/sessions.js'
@@ -32,10 +33,12 @@ import { type Verify, verifierOver } from './verifier.js'
 
 export type { LogEntry } from './log.js'
 
-export interface AppOptions {
+/**
+ * The app's store and keys, and what else it runs on. Keys: `globalSecret` (one key) or `keyring` (a
+ * signer and the keys still accepted; with `reloadKeyring`, read again when it changes), exactly one.
+ */
+export interface AppOptions extends KeyOptions {
   store: Store
-  /** The server's secret (≥ 32 bytes). Combined with each user's `secret` to derive that user's signing key. */
-  globalSecret: string
   /** Carries cache invalidations between instances (default: this process only). */
   bus?: Bus
   /** Epoch milliseconds (default `Date.now()`, which fake timers move). */
@@ -107,9 +110,7 @@ export type LeashApp = Hono & {
  * own. `main.ts` wires real adapters; `msw.ts` wires memory ones, so the mock can never drift from the server.
  */
 export function createApp(options: AppOptions): LeashApp {
-  if (new TextEncoder().encode(options.globalSecret).length < 32) {
-    throw new Error('the global secret must be at least 32 bytes')
-  }
+  const keys = keysFrom(options, options.log)
   const config = validateConfig({ ...defaultConfig, ...options.config })
   const store = options.store
   const bus = options.bus ?? createInProcessBus()
@@ -122,10 +123,10 @@ export function createApp(options: AppOptions): LeashApp {
       level: 'warn',
       msg: 'createApp without clientIp: every login attempt is counted as from one address ("unknown"), so one caller can lock a username out for all; pass clientIp (nodeClientIp on Node)',
     })
-  const directory = createDirectory({ store, bus, codec, now, globalSecret: options.globalSecret })
+  const directory = createDirectory({ store, bus, codec, now, keys })
   const audit = createAudit({ store, now, log, ...(options.onEvent && { onEvent: options.onEvent }) })
   const base = { store, bus, config, directory, now, audit }
-  const sessions = createSessions({ ...base, codec, globalSecret: options.globalSecret })
+  const sessions = createSessions({ ...base, codec })
   const admin = createAdminActions({ store, sessions, directory, now, audit })
   const authorization = options.authorization ?? ((c: Context) => c.req.header('authorization'))
   const deps: Deps = {

@@ -11,9 +11,18 @@ describe('errorResponse', () => {
       ...Object.entries(refusals),
       ['store_unavailable', storeUnavailable(new Error('ECONNREFUSED'))],
     ] as Array<[RefusalCode, ReturnType<typeof storeUnavailable>]>
-    for (const [code, refused] of all) {
-      expect(refusalResponse(refused), code).toEqual(errorResponse(apiError(code)))
+    for (const [name, refused] of all) {
+      const headers = refused.headers && { headers: { ...refused.headers } }
+      expect(refusalResponse(refused), name).toEqual(errorResponse(apiError(refused.code, headers)))
     }
+    // A token of a retired key: token_expired, with its own challenge.
+    expect(refusalResponse(refusals.retired_key)).toMatchObject({
+      status: 401,
+      headers: {
+        'WWW-Authenticate': 'Bearer error="invalid_token", error_description="the signing key was retired"',
+      },
+      body: { error: { code: 'token_expired' } },
+    })
     expect(refusalResponse(refusals.missing_token).headers).toEqual({
       'WWW-Authenticate': 'Bearer error="invalid_request"',
     })

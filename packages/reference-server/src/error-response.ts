@@ -30,7 +30,7 @@ export interface RefusalResponse {
 
 /**
  * The one place the protocol's error answer is spelled: the failure's own headers, `WWW-Authenticate` on
- * every 401 (`invalid_request` when no token was given), `Retry-After: 1` on `store_unavailable`, and the
+ * every 401 (`invalid_request` when no token was given; a refusal's own, with its `error_description`, when it has one), `Retry-After: 1` on `store_unavailable`, and the
  * top-level `user_enabled: false` with `user_disabled`. Hono's routes, the Express and Fastify adapters and
  * an app of any other framework send exactly this.
  */
@@ -38,7 +38,7 @@ export function errorResponse<C extends ErrorCode>(failure: Failure<C>): ErrorRe
   const { status, code, message, details } = failure
   const headers: Record<string, string> = { ...failure.headers }
   if (status === 401)
-    headers['WWW-Authenticate'] =
+    headers['WWW-Authenticate'] ??=
       `Bearer error="${code === 'missing_token' ? 'invalid_request' : 'invalid_token'}"`
   if (code === 'store_unavailable') headers['Retry-After'] ??= '1'
   const error = { code, message, ...(details && { details }) }

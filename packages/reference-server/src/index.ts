@@ -4,6 +4,7 @@ export { type AppOptions, createApp, type LeashApp, type LogEntry } from './app.
 export type { LeashAdmin } from './auth/admin.js'
 export { clientAddress, parseTrustedProxies, type TrustedProxies } from './auth/client-address.js'
 export { createHashGate, type HashGateOptions } from './auth/hash-gate.js'
+export type { KeyOptions } from './auth/keys.js'
 export { createPbkdf2Hasher, type PasswordHasher } from './auth/passwords.js'
 export { type Attempt, createMemoryRateLimiter, type RateLimiter } from './auth/rate-limit.js'
 export type { Refusal, RefusalCode } from './auth/refusal.js'
@@ -28,6 +29,12 @@ export type * from './store/types.js'
 export type { AccessClaims } from './tokens/claims.js'
 export type { SigningKey, TokenCodec } from './tokens/codec.js'
 export { joseCodec } from './tokens/jose-codec.js'
+export {
+  DEFAULT_KEY_ID,
+  type Keyring,
+  type KeyringKey,
+  validateKeyring,
+} from './tokens/keyring.js'
 export {
   createVerifier,
   type Principal,

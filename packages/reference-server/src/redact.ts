@@ -51,12 +51,17 @@ function passwordsIn(url: string): string[] {
 const MIN_SCRUBBED = 4
 
 /**
- * Replaces every password the given URLs carry with `***` in any text: the last line of defence for
+ * Replaces every password the given URLs carry, and every `plain` secret, with `***` in any text: the last line of defence for
  * messages that come from drivers or from errors, which were not written with these URLs in mind.
  * @example const scrub = createRedactor([env.LEASH_DATABASE]); log(scrub(String(error)))
  */
-export function createRedactor(urls: Array<string | undefined>): (text: string) => string {
-  const secrets = [...new Set(urls.flatMap((u) => (u ? passwordsIn(u) : [])))]
+export function createRedactor(
+  urls: Array<string | undefined>,
+  /** Secrets given as they are (not inside a URL): hidden wherever they appear. */
+  plain: Array<string | undefined> = [],
+): (text: string) => string {
+  const given = [...urls.flatMap((u) => (u ? passwordsIn(u) : [])), ...plain.filter((s) => s !== undefined)]
+  const secrets = [...new Set(given)]
     .filter((s) => s.length >= MIN_SCRUBBED)
     .sort((a, b) => b.length - a.length) // a longer form first, so no part of it is left behind
   if (secrets.length === 0) return (text) => text

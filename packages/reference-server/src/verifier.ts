@@ -1,6 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono'
 import { type CheckDeps, createCheck } from './auth/check.js'
 import { createDirectory, type KeyedUser } from './auth/directory.js'
+import { type KeyOptions, keysFrom } from './auth/keys.js'
 import type { Verify, VerifyResult } from './auth/verify.js'
 import type { Bus } from './bus/types.js'
 import { defaultConfig, type ServerConfig } from './config.js'
@@ -49,7 +50,11 @@ export function verifierOver(
   return { verify, requireSession: createRequireSession({ ...deps, verify }) }
 }
 
-export interface VerifierOptions {
+/**
+ * The issuing server's store, bus and keys: its `globalSecret` (one key) or its `keyring` (every key it
+ * may have signed with; with `reloadKeyring`, read again when it changes), exactly one.
+ */
+export interface VerifierOptions extends KeyOptions {
   /** The store the issuing server writes to. */
   store: Store
   /**
@@ -57,8 +62,6 @@ export interface VerifierOptions {
    * request. Required: without it this cache could trust a revoked session for up to 5 s.
    */
   bus: Bus
-  /** The issuing server's `globalSecret` (≥ 32 bytes). */
-  globalSecret: string
   /** HS256 codec (default jose, portable; on Node, `nodeCodec` from `@leash/reference-server/node` is faster). */
   codec?: TokenCodec
   /**
@@ -76,22 +79,22 @@ export interface VerifierOptions {
 
 /**
  * A verifier for a service that never issues tokens but shares the issuing server's store, bus and
- * `globalSecret`: its own cache of users, keys and sessions, emptied by every invalidation on the bus.
+ * keys (`globalSecret`, or the same `keyring`): its own cache of users, keys and sessions, emptied by every
+ * invalidation on the bus.
  * `close()` stops listening to the bus (closing the store and bus is the caller's).
  * @example
  * const verifier = createVerifier({ store, bus, globalSecret: process.env.LEASH_GLOBAL_SECRET })
+ * // or, while the issuer rotates: createVerifier({ store, bus, keyring: { signer: 'b', keys: [a, b] } })
  * const result = await verifier.verify(request.headers.get('authorization'))
  * if (result.ok) console.log(result.principal.user.username)
  */
 export function createVerifier(options: VerifierOptions): Verifier & { close(): void } {
-  if (new TextEncoder().encode(options.globalSecret).length < 32) {
-    throw new Error('the global secret must be at least 32 bytes')
-  }
+  const keys = keysFrom(options, options.log)
   const codec = options.codec ?? joseCodec
   const clock = options.clock ?? Date
   const now = () => clock.now()
-  const { store, bus, globalSecret } = options
-  const directory = createDirectory({ store, bus, codec, now, globalSecret })
+  const { store, bus } = options
+  const directory = createDirectory({ store, bus, codec, now, keys })
   const verifier = verifierOver({
     directory,
     codec,

@@ -1,6 +1,5 @@
 import type { SessionRecord, UserRecord } from '../store/types.js'
 import type { ParsedToken } from '../tokens/claims.js'
-import type { SigningKey } from '../tokens/codec.js'
 import { type CheckDeps, createCheck } from './check.js'
 import type { KeyedUser } from './directory.js'
 
@@ -8,13 +7,12 @@ import type { KeyedUser } from './directory.js'
 export interface Authenticated {
   readonly ok: true
   user: UserRecord
-  key: SigningKey
   session: SessionRecord
   claims: ParsedToken['payload']
 }
 
 const authenticated = (keyed: KeyedUser, session: SessionRecord, claims: ParsedToken['payload']) =>
-  ({ ok: true, user: keyed.user, key: keyed.key, session, claims }) as Authenticated
+  ({ ok: true, user: keyed.user, session, claims }) as Authenticated
 
 /**
  * The check as the /auth routes use it (logout, password change, me): the same

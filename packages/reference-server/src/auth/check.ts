@@ -3,6 +3,7 @@ import { StoreUnavailableError } from '../errors.js'
 import type { Role, SessionRecord } from '../store/types.js'
 import { checkClaims, type ParsedToken, parseToken } from '../tokens/claims.js'
 import type { TokenCodec } from '../tokens/codec.js'
+import type { KeyringKey } from '../tokens/keyring.js'
 import type { Directory, KeyedUser } from './directory.js'
 import { type Refusal, refusals, storeUnavailable } from './refusal.js'
 
@@ -15,7 +16,14 @@ export interface CheckOptions {
 export interface CheckDeps {
   directory: Pick<
     Directory,
-    'user' | 'cachedUser' | 'session' | 'cachedSession' | 'subjectMac' | 'subjectMacSince'
+    | 'user'
+    | 'cachedUser'
+    | 'userKey'
+    | 'keyring'
+    | 'session'
+    | 'cachedSession'
+    | 'subjectMac'
+    | 'subjectMacSince'
   >
   codec: TokenCodec
   config: Pick<ServerConfig, 'issuer' | 'audience' | 'iatLeeway' | 'accessTtl'>
@@ -72,19 +80,20 @@ const hasRole = (role: Role, allowed: Role | readonly Role[]) =>
  */
 export function createCheck<T>(deps: CheckDeps, accept: Accept<T>) {
   const { directory, codec, config, now } = deps
+  const keyring = directory.keyring
   /**
    * The user of a `sub` that is not cached, loaded only when the token carries the MAC of that `sub` under
-   * the global secret: a token made up without the global secret (a random `sub`, each one a cache miss)
-   * costs one HMAC here and no store query. A token whose signature verifies was signed by the issuer,
+   * the secret of the key its `kid` names: a token made up without that secret (a random `sub`, each one
+   * a cache miss) costs one HMAC here and no store query. A token whose signature verifies was signed by the issuer,
    * `sub_mac` included, so checking it only on a miss changes no verdict.
    */
-  const load = async (payload: ParsedToken['payload']): Promise<KeyedUser | null> => {
+  const load = async (payload: ParsedToken['payload'], key: KeyringKey): Promise<KeyedUser | null> => {
     const given = payload.sub_mac
     if (given === undefined) {
       // Signed before `sub_mac` existed: such tokens live at most `accessTtl` past the first start of a
       // version that signs it (kept in the store, so a restart does not open the window again).
       if (now() >= (await directory.subjectMacSince()) + config.accessTtl * 1000) return null
-    } else if (typeof given !== 'string' || !sameText(given, await directory.subjectMac(payload.sub))) {
+    } else if (typeof given !== 'string' || !sameText(given, await directory.subjectMac(payload.sub, key))) {
       return null
     }
     return directory.user(payload.sub)
@@ -99,12 +108,17 @@ export function createCheck<T>(deps: CheckDeps, accept: Accept<T>) {
       if (token === null) return refusals.missing_token
       const parsed = parseToken(token, codec.decode)
       if (typeof parsed === 'string') return refusals[parsed]
-      const { payload } = parsed
+      const { payload, kid } = parsed
+      // The key the token names: one this ring does not hold (retired, or added on another instance a
+      // moment ago, which a reload finds) is the client's cue to refresh, never to sign out.
+      const secret = keyring.secretOf(kid) ?? (await keyring.find(kid))
+      if (secret === undefined) return refusals.retired_key
 
-      const keyed = directory.cachedUser(payload.sub) ?? (await load(payload))
+      const keyed = directory.cachedUser(payload.sub) ?? (await load(payload, { id: kid, secret }))
       if (!keyed) return refusals.invalid_token
+      const key = keyed.keys.get(kid) ?? (await directory.userKey(keyed, kid, secret))
       // node:crypto answers at once; only the portable jose codec needs awaiting.
-      const verified = codec.verify(parsed, keyed.key)
+      const verified = codec.verify(parsed, key)
       if (!(verified === true || (verified !== false && (await verified)))) return refusals.invalid_token
 
       const failure = checkClaims(payload, now() / 1000, config)

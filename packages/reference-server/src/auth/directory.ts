@@ -1,36 +1,53 @@
 import type { Bus, Invalidation } from '../bus/types.js'
 import type { AuditEvent, SessionRecord, Store, UserRecord } from '../store/types.js'
 import type { SigningKey, TokenCodec } from '../tokens/codec.js'
+import type { KeyringKey } from '../tokens/keyring.js'
 import { randomToken } from '../tokens/random.js'
 import { InvalidatingCache } from './cache.js'
+import type { Keys } from './keys.js'
 import { type PublicUser, publicUser } from './views.js'
 
 /**
- * A user as the per-request check needs it: the record, the signing key derived from its string, and its
- * public view (made once per cache fill, frozen, so a verified request hands it out without copying).
+ * A user as the per-request check needs it: the record, its public view (made once per cache fill, frozen,
+ * so a verified request hands it out without copying), and the user's signing keys, derived with `epoch`
+ * under each key of the keyring a token has named so far (by key id).
  */
 export interface KeyedUser {
   user: UserRecord
-  key: SigningKey
   view: PublicUser
+  epoch: string
+  keys: Map<string, SigningKey>
+}
+
+/** What a new token of a user is signed with: the keyring's signer (`kid`, `sub_mac`) and the user's key under it. */
+export interface SignerKey {
+  ringKey: KeyringKey
+  key: SigningKey
 }
 
 export interface Directory {
-  /** The user and current key, from cache when the bus is live; null for an unknown id. */
+  /** The user and its keys, from cache when the bus is live; null for an unknown id. */
   user(id: string): Promise<KeyedUser | null>
+  /** The user's key under the keyring key `kid` (whose secret is `secret`), derived once per cache fill. */
+  userKey(keyed: KeyedUser, kid: string, secret: string): SigningKey | Promise<SigningKey>
+  /** The keyring: which key signs, which are accepted. */
+  keyring: Keys
   /** The cached user, without waiting; undefined on a miss. */
   cachedUser(id: string): KeyedUser | undefined
   session(id: string): Promise<SessionRecord | null>
   cachedSession(id: string): SessionRecord | undefined
-  /** The `sub_mac` of a user id: what every token of that user carries, checkable without a lookup. */
-  subjectMac(id: string): string | Promise<string>
+  /**
+   * The `sub_mac` of a user id under the keyring key `key` (default: the signer's): what every token of
+   * that user signed with that key carries, checkable without a lookup.
+   */
+  subjectMac(id: string, key?: KeyringKey): string | Promise<string>
   /**
    * When this store first served a version that signs `sub_mac` (epoch ms): tokens without it were signed
    * before, and are looked up only until they have all expired. Set by the first instance to start, kept.
    */
   subjectMacSince(): Promise<number>
-  /** The key a user's tokens are signed with now. */
-  keyFor(user: UserRecord): Promise<SigningKey>
+  /** The key a user's tokens are signed with now: the user's key under the keyring's signer. */
+  keyFor(user: UserRecord): Promise<SignerKey>
   /** Tell every instance (this one first) that something changed. */
   invalidate(message: Invalidation): Promise<void>
   /** Rotate the global epoch: every key of every user changes. */
@@ -57,7 +74,8 @@ export function createDirectory(deps: {
   store: Store
   bus: Bus
   codec: TokenCodec
-  globalSecret: string
+  /** The keyring (`createKeys`); reloaded on the bus's `keys` message. */
+  keys: Keys
   /** Epoch ms, for the cache's age bound. */
   now?: () => number
   /** How long a cached user or session may be served without a store read (default 5 s). */
@@ -65,7 +83,7 @@ export function createDirectory(deps: {
   maxUsers?: number
   maxSessions?: number
 }): Directory {
-  const { store, bus, codec, globalSecret } = deps
+  const { store, bus, codec, keys } = deps
   const now = deps.now ?? Date.now
   const maxAge = deps.maxAgeMs ?? DEFAULT_MAX_AGE_MS
   const users = new InvalidatingCache<KeyedUser>(deps.maxUsers ?? 100_000, maxAge, now)
@@ -89,13 +107,30 @@ export function createDirectory(deps: {
   const loadEpoch = () => store.initMeta(EPOCH_KEY, randomToken(16))
   const epoch = async () =>
     trusted() ? ((await epochs.load('epoch', loadEpoch)) ?? loadEpoch()) : loadEpoch()
-  const subjectKey = codec.deriveSubjectKey(globalSecret)
-  let subjectKeyNow: SigningKey | undefined
-  void subjectKey.then((key) => {
-    subjectKeyNow = key
-  })
-  const subjectMac = (id: string) =>
-    subjectKeyNow ? codec.subjectMac(id, subjectKeyNow) : subjectKey.then((key) => codec.subjectMac(id, key))
+  // The `sub_mac` key of each keyring key, by id, with the secret it was derived from.
+  const subjectKeys = new Map<string, { secret: string; key?: SigningKey; pending: Promise<SigningKey> }>()
+  const subjectKeyOf = (k: KeyringKey) => {
+    let entry = subjectKeys.get(k.id)
+    if (entry?.secret !== k.secret) {
+      const fresh: { secret: string; key?: SigningKey; pending: Promise<SigningKey> } = {
+        secret: k.secret,
+        pending: codec.deriveSubjectKey(k.secret),
+      }
+      void fresh.pending.then((key) => {
+        fresh.key = key
+      })
+      entry = fresh
+      subjectKeys.set(k.id, entry)
+    }
+    return entry
+  }
+  subjectKeyOf(keys.signer())
+  const subjectMac = (id: string, k: KeyringKey = keys.signer()) => {
+    const entry = subjectKeyOf(k)
+    return entry.key
+      ? codec.subjectMac(id, entry.key)
+      : entry.pending.then((key) => codec.subjectMac(id, key))
+  }
   // Read at start, so that the window opens then; a failed read is tried again at the next token without one.
   let since: Promise<number> | undefined
   const subjectMacSince = () => {
@@ -106,17 +141,36 @@ export function createDirectory(deps: {
     return since
   }
   subjectMacSince().catch(() => {})
-  const keyFor = async (user: UserRecord) => codec.deriveKey(globalSecret, await epoch(), user.secret)
+  const keyFor = async (user: UserRecord): Promise<SignerKey> => {
+    const signer = keys.signer()
+    return { ringKey: signer, key: await codec.deriveKey(signer.secret, await epoch(), user.secret) }
+  }
+  const userKey = (keyed: KeyedUser, kid: string, secret: string) =>
+    keyed.keys.get(kid) ??
+    codec.deriveKey(secret, keyed.epoch, keyed.user.secret).then((key) => {
+      keyed.keys.set(kid, key)
+      return key
+    })
 
   const loadUser = async (id: string): Promise<KeyedUser | null> => {
     const user = await store.findUserById(id)
-    return user ? { user, key: await keyFor(user), view: Object.freeze(publicUser(user)) } : null
+    if (!user) return null
+    return { user, view: Object.freeze(publicUser(user)), epoch: await epoch(), keys: new Map() }
   }
+  // An id that came back with another secret (retired, then added again): no key derived before holds.
+  keys.onReplaced(() => {
+    users.clear()
+    subjectKeys.clear()
+  })
 
   const unsubscribe = bus.subscribe((message) => {
     if (message.kind === 'user') users.delete(message.id)
     else if (message.kind === 'session') sessions.delete(message.id)
+    else if (message.kind === 'keys')
+      return keys.reload() // acknowledged once read
     else {
+      // Everything may have changed (a revoke-all, or the bus back from an outage): the keyring too.
+      void keys.reload()
       users.clear()
       sessions.clear()
       epochs.clear()
@@ -126,6 +180,8 @@ export function createDirectory(deps: {
   return {
     user: (id) => (trusted() ? users.load(id, () => loadUser(id)) : loadUser(id)),
     cachedUser: (id) => (trusted() ? users.get(id) : undefined),
+    userKey,
+    keyring: keys,
     session: (id) => (trusted() ? sessions.load(id, () => store.findSession(id)) : store.findSession(id)),
     cachedSession: (id) => (trusted() ? sessions.get(id) : undefined),
     subjectMac,
@@ -138,6 +194,7 @@ export function createDirectory(deps: {
     },
     close: () => {
       unsubscribe()
+      keys.close()
     },
   }
 }

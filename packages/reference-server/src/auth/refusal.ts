@@ -25,6 +25,11 @@ export interface Refusal {
   readonly userEnabled?: false
   /** For `store_unavailable`: the store's error, for the server's log (never for the client). */
   readonly cause?: unknown
+  /**
+   * Headers of the refusal's own: a token signed with a key the keyring no longer holds is answered
+   * `WWW-Authenticate: Bearer error="invalid_token", error_description="the signing key was retired"`.
+   */
+  readonly headers?: Readonly<Record<string, string>>
 }
 
 /** The refusal of `code`, with the protocol's status and message (`@leash/protocol`'s table). */
@@ -40,6 +45,10 @@ const refusal = (code: RefusalCode, cause?: unknown): Refusal => {
   })
 }
 
+/** The challenge of a token signed with a key that was retired (or never held): RFC 6750's description. */
+export const RETIRED_KEY_CHALLENGE =
+  'Bearer error="invalid_token", error_description="the signing key was retired"'
+
 /** One shared, frozen value per code: refusing allocates nothing. */
 export const refusals = {
   missing_token: refusal('missing_token'),
@@ -49,7 +58,12 @@ export const refusals = {
   session_revoked: refusal('session_revoked'),
   user_disabled: refusal('user_disabled'),
   forbidden: refusal('forbidden'),
-} satisfies Record<Exclude<RefusalCode, 'store_unavailable'>, Refusal>
+  /** `token_expired` for a token whose `kid` names no key of the ring: the client refreshes once. */
+  retired_key: Object.freeze({
+    ...refusal('token_expired'),
+    headers: Object.freeze({ 'WWW-Authenticate': RETIRED_KEY_CHALLENGE }),
+  }),
+} satisfies Record<Exclude<RefusalCode, 'store_unavailable'> | 'retired_key', Refusal>
 
 /** The store could not be reached on a cache miss: 503, never a verdict built on stale data. */
 export const storeUnavailable = (cause: unknown): Refusal => refusal('store_unavailable', cause)
@@ -60,7 +74,7 @@ export const storeUnavailable = (cause: unknown): Refusal => refusal('store_unav
  */
 export function refusalError(refused: Refusal): unknown {
   if (refused.code === 'store_unavailable') return refused.cause
-  return apiError(refused.code)
+  return apiError(refused.code, refused.headers && { headers: { ...refused.headers } })
 }
 
 type Unauthorized =

@@ -13,11 +13,11 @@ import type {
   UserRecord,
 } from '../store/types.js'
 import type { AccessClaims } from '../tokens/claims.js'
-import type { SigningKey, TokenCodec } from '../tokens/codec.js'
+import type { TokenCodec } from '../tokens/codec.js'
 import { randomId, randomToken } from '../tokens/random.js'
 import { createRefreshTokens } from '../tokens/refresh-token.js'
 import { type Audit, type AuditContext, noContext } from './audit.js'
-import type { Directory } from './directory.js'
+import type { Directory, SignerKey } from './directory.js'
 import { unauthorized, userDisabled } from './refusal.js'
 
 /** What a token response is built from. */
@@ -54,17 +54,16 @@ export function createSessions(deps: {
   codec: TokenCodec
   config: ServerConfig
   now: () => number
-  /** `globalSecret`: refresh tokens carry a tag made with it (tokens/refresh-token.ts). */
-  globalSecret: string
   audit: Audit
 }) {
   const { store, directory, codec, config, now, audit } = deps
   const hash = (token: string) => codec.hashRefreshToken(token)
-  const refreshTokens = createRefreshTokens(hash, deps.globalSecret)
+  // Refresh tokens carry a tag made with the keyring signer's secret, recognised under any key of the ring.
+  const refreshTokens = createRefreshTokens(hash, () => directory.keyring.secrets())
   const idleTimeoutMs = config.idleTimeout * 1000
 
   /** Signs an access token for the session; it never outlives the session's idle or absolute end. */
-  async function sign(user: UserRecord, key: SigningKey, session: SessionRecord, at: number, ttl?: number) {
+  async function sign(user: UserRecord, signer: SignerKey, session: SessionRecord, at: number, ttl?: number) {
     const iat = Math.floor(at / 1000)
     const end = Math.min(session.lastRefreshAt + config.idleTimeout * 1000, session.absoluteExpiresAt)
     const exp = ttl === undefined ? Math.min(iat + config.accessTtl, Math.floor(end / 1000)) : iat + ttl
@@ -77,9 +76,13 @@ export function createSessions(deps: {
       iat,
       exp,
       role: user.role,
-      sub_mac: await directory.subjectMac(user.id),
+      sub_mac: await directory.subjectMac(user.id, signer.ringKey),
     }
-    return { accessToken: await codec.sign(claims, key), expiresIn: exp - iat, issuedAt: at }
+    return {
+      accessToken: await codec.sign(claims, signer.key, signer.ringKey.id),
+      expiresIn: exp - iat,
+      issuedAt: at,
+    }
   }
 
   /**

@@ -1,5 +1,12 @@
-/** What changed, so that every instance drops the matching cache entries. */
-export type Invalidation = { kind: 'user'; id: string } | { kind: 'session'; id: string } | { kind: 'all' }
+/**
+ * What changed, so that every instance drops the matching cache entries; `keys`: the keyring in the
+ * database changed (`leash-server keys`), so that every instance reads it again.
+ */
+export type Invalidation =
+  | { kind: 'user'; id: string }
+  | { kind: 'session'; id: string }
+  | { kind: 'all' }
+  | { kind: 'keys' }
 
 /**
  * Carries invalidations between server instances. `publish` reaches this instance's own listeners before
@@ -8,7 +15,11 @@ export type Invalidation = { kind: 'user'; id: string } | { kind: 'session'; id:
 export interface Bus {
   readonly kind: string
   publish(message: Invalidation): Promise<void>
-  subscribe(listener: (message: Invalidation) => void): () => void
+  /**
+   * A listener may return a promise (the keyring's reload): a bus that acknowledges messages (Redis) does
+   * so once it settles, so that a publish resolves when every instance has acted on it.
+   */
+  subscribe(listener: (message: Invalidation) => unknown): () => void
   live(): boolean
   close(): Promise<void>
 }

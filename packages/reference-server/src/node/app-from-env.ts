@@ -9,15 +9,8 @@ import type { Store } from '../store/types.js'
 import { createRedisRateLimiter } from './auth/redis-rate-limit.js'
 import { createScryptHasher } from './auth/scrypt-hasher.js'
 import { createRedisBus } from './bus/redis.js'
-import {
-  type Env,
-  globalSecret,
-  listenOptions,
-  logFromEnv,
-  openStore,
-  redisUrlFrom,
-  trustedProxiesFrom,
-} from './env.js'
+import { type Env, listenOptions, logFromEnv, openStore, redisUrlFrom, trustedProxiesFrom } from './env.js'
+import { keysFromEnv } from './keyring-env.js'
 import { nodeAuthorization, nodeClientIpBehind, nodeCookie } from './node-request.js'
 import { pruneIntervalFrom, schedulePruning } from './prune-schedule.js'
 import { nodeCodec } from './tokens/node-codec.js'
@@ -66,14 +59,18 @@ export async function appFromEnv(env: Env = process.env, options: { quiet?: bool
   const opened = await openStore(env.LEASH_DATABASE || 'sqlite:./data/leash.db', log, env)
   const { store } = opened
   const hasher = createScryptHasher()
-  const secret = await globalSecret(env, opened, log).catch(async (error: unknown) => {
+  const keys = await keysFromEnv(env, opened, log).catch(async (error: unknown) => {
     await store.close()
     throw error
   })
   // With Redis, invalidations reach every instance and attempts are counted across all of them, under
-  // keys every instance derives alike from the global secret.
+  // keys every instance derives alike from the signing key's secret.
   const bus = redisUrl ? createRedisBus({ url: redisUrl, log }) : createInProcessBus()
-  const limiter = redisUrl ? createRedisRateLimiter({ url: redisUrl, secret, log }) : undefined
+  // The ring as last read, for the limiter's key (the signer's secret).
+  let ring = keys.keyring
+  const reloadKeyring = keys.reload && (async () => (ring = await keys.reload!()))
+  const signerSecret = () => ring.keys.find((k) => k.id === ring.signer)!.secret
+  const limiter = redisUrl ? createRedisRateLimiter({ url: redisUrl, secret: signerSecret, log }) : undefined
   const closeAdapters = () => Promise.all([bus.close(), limiter?.close(), store.close()]).then(() => {})
   const app = createApp({
     store,
@@ -82,7 +79,8 @@ export async function appFromEnv(env: Env = process.env, options: { quiet?: bool
     config,
     codec: nodeCodec,
     ...(limiter && { rateLimiter: limiter }),
-    globalSecret: secret,
+    keyring: keys.keyring,
+    ...(reloadKeyring && { reloadKeyring }),
     clientIp: nodeClientIpBehind(trustedProxies),
     authorization: nodeAuthorization,
     cookie: nodeCookie,

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The `leash-server` program: with no arguments, the server of `startServer`, configured by the LEASH_*
-// environment, until SIGINT or SIGTERM; with a command (`backup`, `revoke-all`, `--help`), that command.
+// environment, until SIGINT or SIGTERM; with a command (`backup`, `revoke-all`, `keys …`, `--help`), that
+// command.
 // The one module of the package that does something when imported.
 import { runCommand } from './commands.js'
 import { startServer, startupFailure } from './main.js'

@@ -1,12 +1,11 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { dirname, join, resolve } from 'node:path'
+import { dirname, resolve } from 'node:path'
 import { parseTrustedProxies, type TrustedProxies } from '../auth/client-address.js'
 import { ConfigError } from '../config.js'
 import type { LogEntry } from '../log.js'
 import { createRedactor, redactUrl } from '../redact.js'
 import type { Store } from '../store/types.js'
-import { randomToken } from '../tokens/random.js'
 import { createPostgresStore } from './store/postgres.js'
+import type { KeyringTable } from './store/postgres-keyring.js'
 import { createSqliteStore } from './store/sqlite.js'
 
 // The `LEASH_*` readings that the server, an app around it (`appFromEnv`) and a service that only verifies
@@ -24,13 +23,21 @@ function logFilter(env: Env): (entry: LogEntry) => boolean {
 }
 
 /**
- * Hides the passwords of LEASH_DATABASE and LEASH_REDIS_URL in any text. The drivers' messages were read
- * and hold none (pg redacts its own URL errors; Redis answers AUTH errors without the password), so this
+ * Hides the passwords of LEASH_DATABASE and LEASH_REDIS_URL, and the secrets of LEASH_GLOBAL_SECRET and
+ * LEASH_GLOBAL_SECRETS, in any text. The drivers' messages were read and hold none (pg redacts its own URL
+ * errors; Redis answers AUTH errors without the password), and no message of ours names a secret, so this
  * guards what no one has read yet: a new driver version, an error of the network stack.
  */
 export function redactorFor(env: Env): (text: string) => string {
   const database = env.LEASH_DATABASE?.startsWith('sqlite:') ? undefined : env.LEASH_DATABASE
-  return createRedactor([database, env.LEASH_REDIS_URL])
+  const secrets = [
+    env.LEASH_GLOBAL_SECRET,
+    ...(env.LEASH_GLOBAL_SECRETS ?? '')
+      .split(',')
+      .filter((entry) => entry.includes(':'))
+      .map((entry) => entry.slice(entry.indexOf(':') + 1).trim()),
+  ]
+  return createRedactor([database, env.LEASH_REDIS_URL], secrets)
 }
 
 /** The log as LEASH_LOG says: JSON lines on stdout, with the environment's passwords scrubbed. */
@@ -101,8 +108,10 @@ export interface OpenedStore {
   store: Store
   /** Where a development secret is kept beside the database (null: nowhere on disk). */
   dataDir: string | null
-  /** Several instances share it: a development secret lives in the database itself. */
+  /** Several instances share it: a development keyring lives in the database itself. */
   shared?: boolean
+  /** The database's keyring table (PostgreSQL), managed by `leash-server keys`. */
+  keyring?: KeyringTable
 }
 
 /** LEASH_SQLITE_SYNCHRONOUS: `full` (the default: durable commits) or `normal`. */
@@ -143,52 +152,9 @@ export async function openStore(
       await store.close().catch(() => {})
       throw error
     }
-    return { store, dataDir: null, shared: true }
+    return { store, dataDir: null, shared: true, keyring: store.keyring }
   }
   throw new ConfigError(
     `LEASH_DATABASE must be sqlite:<path>, sqlite::memory: or postgres://…, got "${redactUrl(url)}"`,
   )
-}
-
-/**
- * The `globalSecret`: LEASH_GLOBAL_SECRET; in development, one generated once and kept beside the database
- * (or, for a shared database, in it, where every instance and every verifying service finds the same one).
- * Production refuses to start without it.
- */
-export async function globalSecret(
-  env: Env,
-  opened: OpenedStore,
-  log: (entry: LogEntry) => void,
-): Promise<string> {
-  const { dataDir } = opened
-  const given = env.LEASH_GLOBAL_SECRET
-  if (given !== undefined) {
-    if (Buffer.byteLength(given) < 32) throw new ConfigError('LEASH_GLOBAL_SECRET must be at least 32 bytes')
-    return given
-  }
-  if (env.NODE_ENV === 'production')
-    throw new ConfigError('LEASH_GLOBAL_SECRET is required when NODE_ENV=production')
-  if (opened.shared) {
-    // Every instance must sign with the same string: the first to start picks it, the others read it.
-    log({
-      level: 'warn',
-      msg: 'LEASH_GLOBAL_SECRET is not set: using the development secret kept in the database',
-    })
-    return opened.store.initMeta('dev_global_secret', randomToken(48))
-  }
-  if (dataDir === null) {
-    log({ level: 'warn', msg: 'LEASH_GLOBAL_SECRET is not set: using a random one for this in-memory run' })
-    return randomToken(48)
-  }
-  const file = join(dataDir, 'leash.secret')
-  if (!existsSync(file)) {
-    mkdirSync(dataDir, { recursive: true })
-    writeFileSync(file, randomToken(48), { mode: 0o600 })
-  }
-  log({
-    level: 'warn',
-    msg: 'LEASH_GLOBAL_SECRET is not set: using the development secret kept beside the database',
-    file,
-  })
-  return readFileSync(file, 'utf8').trim()
 }

@@ -3,7 +3,7 @@ import { resolve } from 'node:path'
 import { createAudit } from '../auth/audit.js'
 import { ConfigError } from '../config.js'
 import { randomToken } from '../tokens/random.js'
-import { createRedisBus } from './bus/redis.js'
+import { announce } from './announce.js'
 import { sqliteDriver } from './drivers.js'
 import { type Env, isPostgresUrl, logFromEnv, openStore, redisUrlFrom } from './env.js'
 
@@ -100,24 +100,14 @@ export async function revokeAllCommand(env: Env, args: readonly string[]): Promi
     const context = { address: null, userAgent: 'leash-server revoke-all', actor: null }
     await store.rotateGlobalEpoch(randomToken(16), Date.now(), [audit.event('sessions.revoked_all', context)])
     output.push('leash: rotated the global epoch: every session and access token of every user has ended')
-    if (redisUrl) output.push(await announce(redisUrl, log))
+    if (redisUrl)
+      output.push(
+        (await announce(redisUrl, { kind: 'all' }, log, BUS_WAIT_MS))
+          ? 'leash: told every running instance over Redis'
+          : 'leash: Redis did not answer: running instances will see it within 5 s, from their caches’ age',
+      )
   } finally {
     await store.close()
   }
   return output
-}
-
-/** Publishes `{ kind: 'all' }` once the bus is up; says what happened either way. */
-async function announce(url: string, log: ReturnType<typeof logFromEnv>['log']): Promise<string> {
-  const bus = createRedisBus({ url, log })
-  try {
-    const deadline = Date.now() + BUS_WAIT_MS
-    while (!bus.live() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
-    if (!bus.live())
-      return 'leash: Redis did not answer: running instances will see it within 5 s, from their caches’ age'
-    await bus.publish({ kind: 'all' })
-    return 'leash: told every running instance over Redis'
-  } finally {
-    await bus.close()
-  }
 }

@@ -5,7 +5,8 @@ import { redactUrl } from '../redact.js'
 import type { Store } from '../store/types.js'
 import { createVerifier, type Verifier } from '../verifier.js'
 import { createRedisBus } from './bus/redis.js'
-import { type Env, globalSecret, isPostgresUrl, logFromEnv, openStore, redisUrlFrom } from './env.js'
+import { type Env, isPostgresUrl, logFromEnv, openStore, redisUrlFrom } from './env.js'
+import { keysFromEnv } from './keyring-env.js'
 import { nodeCodec } from './tokens/node-codec.js'
 
 /** A verifier as the `LEASH_*` environment configures it, for a service that never issues tokens. */
@@ -24,7 +25,9 @@ export interface EnvVerifier {
 /**
  * The check of a service beside the issuing server, from the variables that server reads: the same
  * PostgreSQL (`LEASH_DATABASE`), the same Redis (`LEASH_REDIS_URL`, which carries its revocations here) and
- * the same global secret (`LEASH_GLOBAL_SECRET`; in development, the one the server keeps in the database);
+ * the same keys (`LEASH_GLOBAL_SECRET`, or `LEASH_GLOBAL_SECRETS` with `LEASH_SIGNING_KEY`; with
+ * `LEASH_GLOBAL_SECRETS=database`, and in development, the keyring the server keeps in the database, read
+ * again when `leash-server keys` changes it);
  * issuer, audience and leeway are the protocol's defaults, as the server's. Throws `ConfigError` when the
  * database is not PostgreSQL or Redis is not set: a verifier on a store or bus of its own would trust what
  * the issuing server has revoked.
@@ -50,11 +53,18 @@ export async function verifierFromEnv(
   const { store } = opened
   const bus = createRedisBus({ url: redisUrl, log })
   const closeAdapters = () => Promise.all([bus.close(), store.close()]).then(() => {})
-  const secret = await globalSecret(env, opened, log).catch(async (error: unknown) => {
+  const keys = await keysFromEnv(env, opened, log).catch(async (error: unknown) => {
     await closeAdapters()
     throw error
   })
-  const verifier = createVerifier({ store, bus, globalSecret: secret, codec: nodeCodec, log })
+  const verifier = createVerifier({
+    store,
+    bus,
+    keyring: keys.keyring,
+    ...(keys.reload && { reloadKeyring: keys.reload }),
+    codec: nodeCodec,
+    log,
+  })
   return {
     verifier,
     store,

@@ -120,11 +120,12 @@ describe('POST /auth/login', () => {
     )
   })
 
-  it('the access token is an HS256 JWT with the protocol’s claims', async () => {
+  it('the access token is an HS256 JWT naming its key, with the protocol’s claims', async () => {
     const s = await testServer()
     const t = await s.login('alice')
     const header = JSON.parse(Buffer.from(t.access_token.split('.')[0]!, 'base64url').toString())
-    expect(header).toEqual({ alg: 'HS256', typ: 'JWT' })
+    // The one-key form's key is `default`.
+    expect(header).toEqual({ alg: 'HS256', typ: 'JWT', kid: 'default' })
     const claims = claimsOf(t.access_token)
     expect(Object.keys(claims).sort()).toEqual([
       'aud',

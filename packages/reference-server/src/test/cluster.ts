@@ -61,26 +61,31 @@ export const GLOBAL_SECRET = 'cluster-test-global-secret-0123456789abcdef'
 
 /**
  * Starts the server program in a child process on an ephemeral 127.0.0.1 port; resolves once it listens.
- * `options.program` runs another build of it (an installed `leash-server`), in `options.cwd`.
+ * `options.program` runs another build of it (an installed `leash-server`), in `options.cwd`. A variable
+ * given as undefined is not set (`LEASH_GLOBAL_SECRET: undefined` for the keyring forms).
  */
 export async function startInstance(
   name: string,
-  env: Record<string, string>,
+  env: Record<string, string | undefined>,
   options: { program?: string; cwd?: string } = {},
 ): Promise<Instance> {
   const program = options.program ?? (await serverProgram())
+  const merged: Record<string, string | undefined> = {
+    PATH: process.env.PATH ?? '',
+    LEASH_HOST: '127.0.0.1',
+    LEASH_PORT: '0',
+    LEASH_GLOBAL_SECRET: GLOBAL_SECRET,
+    LEASH_LOG: 'warn',
+    // Every test signs in from 127.0.0.1, and every instance on the shared Redis counts that one address.
+    LEASH_IP_RATE: '1000000',
+    ...env,
+  }
   const child = spawn(process.execPath, [program], {
     cwd: options.cwd,
-    env: {
-      PATH: process.env.PATH ?? '',
-      LEASH_HOST: '127.0.0.1',
-      LEASH_PORT: '0',
-      LEASH_GLOBAL_SECRET: GLOBAL_SECRET,
-      LEASH_LOG: 'warn',
-      // Every test signs in from 127.0.0.1, and every instance on the shared Redis counts that one address.
-      LEASH_IP_RATE: '1000000',
-      ...env,
-    },
+    env: Object.fromEntries(Object.entries(merged).filter(([, v]) => v !== undefined)) as Record<
+      string,
+      string
+    >,
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   const lines: string[] = []

@@ -164,7 +164,7 @@ export async function testServer(
   const sign = async (claims: AccessClaims) => {
     const found = await store.findUserById(claims.sub)
     if (!found) throw new Error(`no user ${claims.sub}`)
-    return codec.sign(claims, await codec.deriveKey(GLOBAL_SECRET, await epoch(), found.secret))
+    return codec.sign(claims, await codec.deriveKey(GLOBAL_SECRET, await epoch(), found.secret), 'default')
   }
 
   return { app, store, clock, codec, json, login, bearer, refresh, user, liveSessions, rawKey, sign }

@@ -1,4 +1,5 @@
 import type { Role } from '../store/types.js'
+import { DEFAULT_KEY_ID, KEY_ID } from './keyring.js'
 
 /** The claims of every access token the server signs. Times are epoch seconds. */
 export interface AccessClaims {
@@ -18,8 +19,11 @@ export interface AccessClaims {
   sub_mac?: string
 }
 
-/** The only protected header the server signs with. */
+/** The protected header the server signs with, before its `kid` (the keyring's id of the key that signed). */
 export const JWT_HEADER = { alg: 'HS256', typ: 'JWT' } as const
+
+/** The header of a token signed with the key `kid`: `{"alg":"HS256","typ":"JWT","kid":…}`, in that order. */
+export const jwtHeader = (kid: string) => ({ ...JWT_HEADER, kid })
 
 /** The code a token earns at a step of the bearer checks. */
 export type TokenFailure = 'malformed_token' | 'invalid_token' | 'token_expired'
@@ -28,18 +32,37 @@ export type TokenFailure = 'malformed_token' | 'invalid_token' | 'token_expired'
 export interface ParsedToken {
   token: string
   header: Record<string, unknown>
+  /** The key the header names (`kid`); `default` for a token without one (signed before key ids). */
+  kid: string
   payload: Record<string, unknown> & { sub: string; sid: string; exp: number; iat: number }
   /** `header.payload`, the bytes the signature covers. */
   signingInput: string
   signature: string
 }
 
-/** The header segment of every token the server signs: recognised as is, without decoding and parsing it. */
-const SIGNED_HEADER = btoa(JSON.stringify(JWT_HEADER))
-  .replace(/=+$/, '')
-  .replace(/\+/g, '-')
-  .replace(/\//g, '_')
-const SIGNED_HEADER_VALUE: Record<string, unknown> = Object.freeze({ ...JWT_HEADER })
+const base64url = (text: string) => btoa(text).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_')
+
+/**
+ * The header segments of the tokens the server signs, by the segment itself: recognised as is, without
+ * decoding and parsing them. Filled by `signedHeader` for the ids of keyrings (never by a token's header).
+ */
+const SIGNED_HEADERS = new Map<string, Readonly<Record<string, unknown>>>([
+  [base64url(JSON.stringify(JWT_HEADER)), Object.freeze({ ...JWT_HEADER })],
+])
+const SEGMENT_OF = new Map<string, string>()
+
+/** The base64url header segment of a token signed with the key `kid` (an id of a keyring: `KEY_ID`). */
+export function signedHeader(kid: string): string {
+  let segment = SEGMENT_OF.get(kid)
+  if (segment === undefined) {
+    if (!KEY_ID.test(kid)) throw new Error(`not a key id: ${JSON.stringify(kid)}`)
+    segment = base64url(JSON.stringify(jwtHeader(kid)))
+    SEGMENT_OF.set(kid, segment)
+    SIGNED_HEADERS.set(segment, Object.freeze(jwtHeader(kid)))
+  }
+  return segment
+}
+
 const B64URL_SEGMENT = /^[A-Za-z0-9_-]+$/
 /** The last character of a canonical 43-character base64url encoding of 32 bytes (its low two bits are zero). */
 const CANONICAL_LAST = 'AEIMQUYcgkosw048'
@@ -65,12 +88,15 @@ function allowedHeader(text: string): Record<string, unknown> | null {
   if (header?.alg !== 'HS256') return null
   if (header.typ !== undefined && header.typ !== 'JWT') return null
   for (const name of FORBIDDEN_HEADERS) if (name in header) return null
+  // A key id is one a keyring could hold; whether this server holds it is the check's to say.
+  if (header.kid !== undefined && (typeof header.kid !== 'string' || !KEY_ID.test(header.kid))) return null
   return header
 }
 
 /**
  * Steps 1–3 of the protocol's bearer checks, without the user lookup: three base64url parts, a header that
- * allows exactly HS256 and nothing that points elsewhere for a key, and the claims the server needs.
+ * allows exactly HS256, nothing that points elsewhere for a key and no `kid` but a key id, and the claims
+ * the server needs.
  * `decode` turns a base64url segment into UTF-8 text (Buffer in Node, atob in a browser).
  */
 export function parseToken(token: string, decode: (segment: string) => string): ParsedToken | TokenFailure {
@@ -80,14 +106,14 @@ export function parseToken(token: string, decode: (segment: string) => string): 
   const h = token.slice(0, first)
   const p = token.slice(first + 1, second)
   const s = token.slice(second + 1)
-  const signed = h === SIGNED_HEADER
-  if ((!signed && !B64URL_SEGMENT.test(h)) || !B64URL_SEGMENT.test(p) || !B64URL_SEGMENT.test(s))
+  const signed = SIGNED_HEADERS.get(h)
+  if ((signed === undefined && !B64URL_SEGMENT.test(h)) || !B64URL_SEGMENT.test(p) || !B64URL_SEGMENT.test(s))
     return 'malformed_token'
   // An HS256 MAC is 32 bytes; only its one canonical spelling is accepted, so a signature cannot be altered
   // in its padding bits and still pass.
   if (s.length !== 43 || !CANONICAL_LAST.includes(s[42]!)) return 'invalid_token'
 
-  const header = signed ? SIGNED_HEADER_VALUE : allowedHeader(decode(h))
+  const header = signed ?? allowedHeader(decode(h))
   if (!header) return 'invalid_token'
 
   const payload = json(decode(p))
@@ -103,6 +129,7 @@ export function parseToken(token: string, decode: (segment: string) => string): 
   return {
     token,
     header,
+    kid: typeof header.kid === 'string' ? header.kid : DEFAULT_KEY_ID,
     payload: payload as ParsedToken['payload'],
     signingInput: token.slice(0, second),
     signature: s,

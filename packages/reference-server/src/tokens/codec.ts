@@ -10,14 +10,22 @@ export type SigningKey = { readonly codec: string }
  */
 export interface TokenCodec {
   readonly name: string
-  /** HMAC-SHA256 keyed by `globalSecret`, over the global epoch and the user's `secret` (`userSecret`). */
+  /**
+   * HMAC-SHA256 keyed by `globalSecret` (the secret of one key of the keyring), over the global epoch and
+   * the user's `secret` (`userSecret`).
+   */
   deriveKey(globalSecret: string, epoch: string, userSecret: string): Promise<SigningKey>
-  sign(claims: AccessClaims, key: SigningKey): Promise<string>
+  /**
+   * The compact JWS of `claims` under `key`, its header `{"alg":"HS256","typ":"JWT","kid":kid}` exactly
+   * (`signedHeader(kid)`): `kid` is the keyring's id of the secret `key` was derived from.
+   */
+  sign(claims: AccessClaims, key: SigningKey, kid: string): Promise<string>
   /** Whether the signature is a valid HS256 MAC of the token under `key`. */
   verify(token: ParsedToken, key: SigningKey): boolean | Promise<boolean>
   /**
-   * The key of every token's `sub_mac`: HMAC-SHA256 keyed by `globalSecret` over `subjectKeyInfo`. It depends
-   * on the global secret alone, so a token can be checked against it before any user is looked up.
+   * The key of every token's `sub_mac`: HMAC-SHA256 keyed by `globalSecret` (the secret of the key the
+   * token's `kid` names) over `subjectKeyInfo`. It depends on that secret alone, so a token can be checked
+   * against it before any user is looked up.
    */
   deriveSubjectKey(globalSecret: string): Promise<SigningKey>
   /** `sub_mac`: the first 16 bytes of HMAC-SHA256(`key`, `sub`), base64url (22 characters). */

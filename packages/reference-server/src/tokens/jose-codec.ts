@@ -1,5 +1,5 @@
 import { compactVerify, SignJWT } from 'jose'
-import { type AccessClaims, JWT_HEADER, type ParsedToken } from './claims.js'
+import { type AccessClaims, jwtHeader, type ParsedToken, signedHeader } from './claims.js'
 import { keyInfo, type SigningKey, SUBJECT_MAC_BYTES, subjectKeyInfo, type TokenCodec } from './codec.js'
 import { sha256 } from './random.js'
 
@@ -51,8 +51,9 @@ export const joseCodec: TokenCodec = {
     const mac = await crypto.subtle.sign('HMAC', asJoseKey(key).key, utf8.encode(sub))
     return bytesToBase64url(new Uint8Array(mac, 0, SUBJECT_MAC_BYTES))
   },
-  sign(claims: AccessClaims, key) {
-    return new SignJWT({ ...claims }).setProtectedHeader(JWT_HEADER).sign(asJoseKey(key).key)
+  async sign(claims: AccessClaims, key, kid) {
+    signedHeader(kid) // checks the id, and lets parseToken recognise the header without parsing it
+    return new SignJWT({ ...claims }).setProtectedHeader(jwtHeader(kid)).sign(asJoseKey(key).key)
   },
   async verify(token: ParsedToken, key) {
     try {

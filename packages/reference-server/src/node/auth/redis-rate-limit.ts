@@ -44,15 +44,16 @@ return 0`
 
 const OK: Attempt = { ok: true }
 
-/** The limiter's own key, derived from the global secret and used for nothing else. */
+/** The limiter's own key, derived from the signing key's secret and used for nothing else. */
 const keyInfo = 'leash/v1|rate-limit'
 
 /**
  * The attempt limits shared by every instance through Redis: a fixed 60 s window per key that starts at
  * the first attempt, as the memory limiter does. Keys (and the account's known sources) are HMAC-SHA256
- * under a key derived from the global secret, so Redis never holds a username or an address, nor a plain
- * hash of one that anyone reading Redis could reverse by trying every IPv4 address or a list of usernames;
- * instances share the global secret, so they share keys. Redis's clock, not `now`, times the window.
+ * under a key derived from the keyring signer's secret, so Redis never holds a username or an address, nor
+ * a plain hash of one that anyone reading Redis could reverse by trying every IPv4 address or a list of
+ * usernames; instances share the signer, so they share keys. Making another key the signer starts every
+ * count afresh (once: the old counts expire within their 60 s window). Redis's clock, not `now`, times it.
  *
  * When Redis does not answer within the command timeout, each call falls back to an in-process limiter:
  * the limit still holds per instance (at worst N instances × the limit per minute) and logins keep
@@ -60,8 +61,11 @@ const keyInfo = 'leash/v1|rate-limit'
  */
 export function createRedisRateLimiter(options: {
   url: string
-  /** The server's global secret (`LEASH_GLOBAL_SECRET`): the key that Redis keys are made under is derived from it. */
-  secret: string
+  /**
+   * The secret of the keyring's signer (`LEASH_GLOBAL_SECRET`), or a function that reads the current one:
+   * the key that Redis keys are made under is derived from it.
+   */
+  secret: string | (() => string)
   prefix?: string
   commandTimeoutMs?: number
   log?: (entry: Record<string, string>) => void
@@ -81,8 +85,15 @@ export function createRedisRateLimiter(options: {
   })
   const local = createMemoryRateLimiter()
   let degraded = false
-  const macKey = createHmac('sha256', options.secret).update(keyInfo).digest()
-  const hash = (k: string) => createHmac('sha256', macKey).update(k).digest('base64url')
+  const secretNow = typeof options.secret === 'string' ? () => options.secret as string : options.secret
+  let derived = { secret: '', key: Buffer.alloc(0) }
+  const macKey = () => {
+    const secret = secretNow()
+    if (derived.secret !== secret)
+      derived = { secret, key: createHmac('sha256', secret).update(keyInfo).digest() }
+    return derived.key
+  }
+  const hash = (k: string) => createHmac('sha256', macKey()).update(k).digest('base64url')
   const key = (k: string) => prefix + hash(k)
   const fallback =
     <T>(run: () => Promise<T>) =>

@@ -41,7 +41,7 @@ export function boundedRedisOptions(commandTimeoutMs: number): RedisOptions {
 const isInvalidation = (m: unknown): m is Invalidation => {
   const v = m as { kind?: unknown; id?: unknown } | null
   if (!v || typeof v !== 'object') return false
-  if (v.kind === 'all') return true
+  if (v.kind === 'all' || v.kind === 'keys') return true
   return (v.kind === 'user' || v.kind === 'session') && typeof v.id === 'string' && v.id.length > 0
 }
 
@@ -72,7 +72,7 @@ export function createRedisBus(options: RedisBusOptions): Bus {
   const limited = limitLog(log as (entry: LogEntry) => void)
   const origin = randomBytes(8).toString('base64url')
   const name = options.name ?? origin
-  const listeners = new Set<(message: Invalidation) => void>()
+  const listeners = new Set<(message: Invalidation) => unknown>()
   const connection = boundedRedisOptions(commandTimeoutMs)
   const Redis = redisDriver()
   const pub = new Redis(options.url, { ...connection, connectionName: `leash-pub-${name}` })
@@ -98,8 +98,14 @@ export function createRedisBus(options: RedisBusOptions): Bus {
     }
   }
 
-  const deliver = (message: Invalidation) => {
-    for (const listener of listeners) listener(message)
+  /** Runs every listener; resolves when those that returned a promise (a keyring reload) have settled. */
+  const deliver = (message: Invalidation): Promise<unknown> | undefined => {
+    const acting: Promise<unknown>[] = []
+    for (const listener of listeners) {
+      const done = listener(message)
+      if (done instanceof Promise) acting.push(done)
+    }
+    return acting.length > 0 ? Promise.allSettled(acting) : undefined
   }
   const live = () => {
     const now = subscribed && Date.now() < leaseUntil
@@ -166,9 +172,12 @@ export function createRedisBus(options: RedisBusOptions): Bus {
       return
     }
     // Its own messages were delivered locally already; they are acknowledged all the same.
-    if (parsed.origin !== origin && isInvalidation(parsed.message)) deliver(parsed.message)
+    const acting =
+      parsed.origin !== origin && isInvalidation(parsed.message) ? deliver(parsed.message) : undefined
     if (typeof parsed.origin === 'string' && Number.isSafeInteger(parsed.seq)) {
-      pub.publish(`${channel}:ack:${parsed.origin}`, String(parsed.seq)).catch(() => {})
+      const ack = () => pub.publish(`${channel}:ack:${parsed.origin}`, String(parsed.seq)).catch(() => {})
+      if (acting) void acting.then(ack)
+      else ack()
     }
   })
 
@@ -238,7 +247,7 @@ export function createRedisBus(options: RedisBusOptions): Bus {
   return {
     kind: 'redis',
     async publish(message) {
-      deliver(message)
+      await deliver(message)
       if (closed) return
       const started = Date.now()
       const id = ++seq

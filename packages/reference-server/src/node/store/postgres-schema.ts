@@ -56,6 +56,15 @@ const migrations = [
   'ALTER TABLE sessions ADD COLUMN user_agent TEXT;',
   // 4: the audit trail (see `auditEventTable` in @leash/protocol).
   AUDIT_TABLE('BIGINT'),
+  // 5: the keyring of the database form (development, or LEASH_GLOBAL_SECRETS=database): one row per key,
+  // exactly one the signer; seeded from meta's dev_global_secret on first use (postgres-keyring.ts).
+  `CREATE TABLE signing_keys (
+     id TEXT PRIMARY KEY,
+     secret TEXT NOT NULL,
+     created_at BIGINT NOT NULL,
+     signer BOOLEAN NOT NULL DEFAULT false
+   );
+   CREATE UNIQUE INDEX signing_keys_one_signer ON signing_keys (signer) WHERE signer;`,
 ]
 
 /** Serialises migrations of instances that start together (any constant; "leash" in ASCII). */

@@ -5,6 +5,7 @@ import { planRefresh } from '../../store/refresh-rule.js'
 import type { NoteRecord, Role, Store } from '../../store/types.js'
 import { postgresDriver } from '../drivers.js'
 import { insertEvents, postgresAudit } from './postgres-audit.js'
+import { type KeyringTable, postgresKeyring } from './postgres-keyring.js'
 import { type Row, toFamily, toSession, toUser, types } from './postgres-rows.js'
 import { migrate, SchemaTooNewError } from './postgres-schema.js'
 import {
@@ -42,7 +43,9 @@ export interface PostgresStoreOptions {
  * the first query; a database that is down gives `StoreUnavailableError`, and the pool reconnects by
  * itself when it returns.
  */
-export function createPostgresStore(options: PostgresStoreOptions): Store & { ready(): Promise<void> } {
+export function createPostgresStore(
+  options: PostgresStoreOptions,
+): Store & { ready(): Promise<void>; keyring: KeyringTable } {
   const schema = options.schema ?? 'public'
   if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`bad schema name "${schema}"`)
   const timeout = options.statementTimeout ?? 5000
@@ -112,6 +115,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store & { re
   return {
     kind: 'postgres',
     ready,
+    keyring: postgresKeyring(query, transaction),
     async createUser(u, events) {
       await withEvents(
         `INSERT INTO users (id, username, username_key, password_hash, role, enabled, secret, created_at)

@@ -49,14 +49,31 @@ async function keys() {
 }
 
 describe('node codec vs jose codec', () => {
-  it('derive the same key and sign byte-identical tokens', async () => {
+  it('derive the same key and sign byte-identical tokens, naming the key in the header', async () => {
     const k = await keys()
-    for (const c of [claims(), claims({ role: 'admin', sub: 'ünïcødé-☃' }), claims({ exp: NOW + 1 })]) {
-      const a = await nodeCodec.sign(c, k.node)
-      const b = await joseCodec.sign(c, k.jose)
-      expect(a).toBe(b)
-      expect(a).toBe(forge({ alg: 'HS256', typ: 'JWT' }, c))
-    }
+    for (const kid of ['default', 'k2025-06', 'A_b-9', 'x'.repeat(32)])
+      for (const c of [claims(), claims({ role: 'admin', sub: 'ünïcødé-☃' }), claims({ exp: NOW + 1 })]) {
+        const a = await nodeCodec.sign(c, k.node, kid)
+        const b = await joseCodec.sign(c, k.jose, kid)
+        expect(a).toBe(b)
+        expect(a).toBe(forge({ alg: 'HS256', typ: 'JWT', kid }, c))
+        // The header is recognised without parsing, and read as what it says.
+        const header = a.slice(0, a.indexOf('.'))
+        const parsed = parseToken(a, (segment) => {
+          if (segment === header) throw new Error('the signed header was decoded')
+          return nodeCodec.decode(segment)
+        })
+        expect(typeof parsed === 'object' && parsed.kid).toBe(kid)
+      }
+  })
+
+  it('refuse to sign under an id no keyring could hold', async () => {
+    const k = await keys()
+    for (const kid of ['', 'x'.repeat(33), 'a b', 'é', 'a"b'])
+      for (const codec of [nodeCodec, joseCodec])
+        await expect(codec.sign(claims(), codec === nodeCodec ? k.node : k.jose, kid)).rejects.toThrow(
+          /key id/,
+        )
   })
 
   it('each verifies what the other signed, and rejects it under another key', async () => {
@@ -65,8 +82,8 @@ describe('node codec vs jose codec', () => {
       node: await nodeCodec.deriveKey(GLOBAL, 'epoch-2', USER),
       jose: await joseCodec.deriveKey(GLOBAL, 'epoch-2', USER),
     }
-    const fromNode = await nodeCodec.sign(claims(), k.node)
-    const fromJose = await joseCodec.sign(claims(), k.jose)
+    const fromNode = await nodeCodec.sign(claims(), k.node, 'default')
+    const fromJose = await joseCodec.sign(claims(), k.jose, 'default')
     expect(await verdict(joseCodec, k.jose, fromNode)).toBe('ok')
     expect(await verdict(nodeCodec, k.node, fromJose)).toBe('ok')
     expect(await verdict(joseCodec, other.jose, fromNode)).toBe('invalid_token')
@@ -112,6 +129,13 @@ describe('node codec vs jose codec', () => {
     ['x5u header', forge({ alg: 'HS256', x5u: 'https://evil.example/cert' }, claims()), 'invalid_token'],
     ['b64 false header', forge({ alg: 'HS256', b64: false, crit: ['b64'] }, claims()), 'invalid_token'],
     ['typ other than JWT', forge({ alg: 'HS256', typ: 'at+jwt' }, claims()), 'invalid_token'],
+    ['kid of a key', forge({ alg: 'HS256', typ: 'JWT', kid: 'k2' }, claims()), 'ok'],
+    ['kid before typ', forge({ kid: 'k2', alg: 'HS256', typ: 'JWT' }, claims()), 'ok'],
+    ['kid a number', forge({ alg: 'HS256', typ: 'JWT', kid: 7 }, claims()), 'invalid_token'],
+    ['kid null', forge({ alg: 'HS256', typ: 'JWT', kid: null }, claims()), 'invalid_token'],
+    ['kid empty', forge({ alg: 'HS256', typ: 'JWT', kid: '' }, claims()), 'invalid_token'],
+    ['kid a path', forge({ alg: 'HS256', typ: 'JWT', kid: '../../key' }, claims()), 'invalid_token'],
+    ['kid of 33 characters', forge({ alg: 'HS256', kid: 'k'.repeat(33) }, claims()), 'invalid_token'],
     ['tampered payload', `${h}.${b64(claims({ role: 'admin' }))}.${s}`, 'invalid_token'],
     ['stripped signature', `${h}.${p}.`, 'malformed_token'],
     ['four segments', `${good}.${s}`, 'malformed_token'],

@@ -1,5 +1,5 @@
 import { createHash, createHmac, createSecretKey, type KeyObject, timingSafeEqual } from 'node:crypto'
-import { type AccessClaims, JWT_HEADER, type ParsedToken } from '../../tokens/claims.js'
+import { type AccessClaims, type ParsedToken, signedHeader } from '../../tokens/claims.js'
 import {
   keyInfo,
   type SigningKey,
@@ -12,8 +12,6 @@ interface NodeKey extends SigningKey {
   readonly codec: 'node'
   readonly key: KeyObject
 }
-
-const HEADER = Buffer.from(JSON.stringify(JWT_HEADER)).toString('base64url')
 
 function asNodeKey(key: SigningKey): NodeKey {
   if (key.codec !== 'node') throw new TypeError(`a ${key.codec} key was given to the node codec`)
@@ -37,8 +35,8 @@ export const nodeCodec: TokenCodec = {
       .digest()
       .subarray(0, SUBJECT_MAC_BYTES)
       .toString('base64url'),
-  async sign(claims: AccessClaims, key) {
-    const input = `${HEADER}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`
+  async sign(claims: AccessClaims, key, kid) {
+    const input = `${signedHeader(kid)}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`
     const mac = createHmac('sha256', asNodeKey(key).key).update(input).digest('base64url')
     return `${input}.${mac}`
   },
