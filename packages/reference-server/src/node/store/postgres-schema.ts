@@ -1,5 +1,6 @@
 import type pg from 'pg'
 import { AUDIT_TABLE } from './audit-sql.js'
+import { OUTBOX_TABLE } from './outbox-sql.js'
 
 /**
  * Schema migrations, applied in order inside one transaction each; `leash_migrations` records which ran.
@@ -56,6 +57,8 @@ const migrations = [
   'ALTER TABLE sessions ADD COLUMN user_agent TEXT;',
   // 4: the audit trail (see `auditEventTable` in @leash/protocol).
   AUDIT_TABLE('BIGINT'),
+  // 5: the outbox, each invalidation in its change's transaction (see auth/outbox-relay.ts).
+  OUTBOX_TABLE('BIGSERIAL PRIMARY KEY', 'BIGINT'),
 ]
 
 /** Serialises migrations of instances that start together (any constant; "leash" in ASCII). */

@@ -41,6 +41,6 @@ async function expectMigrated(store: Store) {
 
 describeUpgradeFrom(2, 'migration 3: old sessions are kept, with no user agent', {
   seed: seedOld,
-  downgrade: ['ALTER TABLE sessions DROP COLUMN user_agent', 'DROP TABLE audit_events'],
+  downgrade: ['ALTER TABLE sessions DROP COLUMN user_agent', 'DROP TABLE audit_events', 'DROP TABLE outbox'],
   check: expectMigrated,
 })
