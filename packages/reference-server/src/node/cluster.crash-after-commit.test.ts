@@ -143,9 +143,9 @@ describe.skipIf(skip)(`an instance killed between commit and publish${skip ? ` (
     expect((await me(b, token)).status).toBe(200)
   }
   /** Starts `request` on A (it never answers: A dies after the commit) and waits for the commit. */
-  const onDyingA = async (request: () => Promise<unknown>) => {
+  const onDyingA = async (request: () => unknown) => {
     const committed = fault.arm()
-    const answered = request().then(async (res) => {
+    const answered = Promise.resolve(request()).then(async (res) => {
       const body = res instanceof Response ? `${res.status} ${await res.text()}` : JSON.stringify(res)
       throw new Error(`A answered, so it committed nothing revoking: ${body}`)
     })
