@@ -3,6 +3,7 @@ import { createApp, type LeashApp } from '../app.js'
 import type { Bus } from '../bus/types.js'
 import type { Store, UserRecord } from '../store/types.js'
 import { GLOBAL_SECRET, seed, until } from '../test/cluster.js'
+import { crashAfterCommit } from '../test/crash-after-commit.js'
 import { databaseUrl, dropSchema, freshSchema, redisUrl, skipWithout } from '../test/services.js'
 import { randomId } from '../tokens/random.js'
 import { createScryptHasher } from './auth/scrypt-hasher.js'
@@ -13,60 +14,9 @@ import { createPostgresStore } from './store/postgres.js'
 // revocation and anything after it: the moment its store reports the change committed, every publish A
 // makes hangs forever (its request never answers). Instance B, which has the session cached, must refuse
 // the session's access token at its very next request, with no wait: whatever dies when, a committed
-// revocation is seen everywhere (issue 17). A test wrapper, not a setting: production has no such hook.
+// revocation is seen everywhere (issue 17). A test wrapper (test/crash-after-commit.ts), not a setting.
 
 const skip = skipWithout(['database', 'redis'], 'crash between commit and publish')
-
-/** The store methods whose commit can revoke something. */
-const REVOKING = [
-  'endSession',
-  'endUserSession',
-  'spendRefreshToken',
-  'updateUser',
-  'rotateGlobalEpoch',
-  'createSession',
-] as const
-
-/** Instance A's fault: armed, the next revoking commit kills every later publish of its bus. */
-function crashAfterCommit(store: Store, bus: Bus) {
-  let armed = false
-  let dead = false
-  let committed: () => void = () => {}
-  const wrapped: Store = { ...store }
-  for (const name of REVOKING) {
-    const inner = store[name] as (...args: unknown[]) => Promise<unknown>
-    ;(wrapped as unknown as Record<string, unknown>)[name] = async (...args: unknown[]) => {
-      const result = await inner(...args)
-      if (armed) {
-        dead = true
-        committed()
-      }
-      return result
-    }
-  }
-  const dying: Bus = {
-    kind: bus.kind,
-    publish: (message) => (dead ? new Promise<void>(() => {}) : bus.publish(message)),
-    subscribe: (listener) => bus.subscribe(listener),
-    live: () => bus.live(),
-    close: () => bus.close(),
-  }
-  return {
-    store: wrapped,
-    bus: dying,
-    /** Arms the fault; resolves when A has committed (and died). */
-    arm(): Promise<void> {
-      armed = true
-      return new Promise<void>((done) => {
-        committed = done
-      })
-    },
-    revive() {
-      armed = false
-      dead = false
-    },
-  }
-}
 
 describe.skipIf(skip)(`an instance killed between commit and publish${skip ? ` (${skip})` : ''}`, () => {
   const schema = freshSchema()
