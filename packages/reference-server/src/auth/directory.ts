@@ -52,16 +52,17 @@ const EPOCH_KEY = 'global_epoch'
 const SUB_MAC_SINCE_KEY = 'sub_mac_since'
 
 /**
- * Every invalidation reaches the cache at once; this bound covers the one case the bus cannot: an instance
- * whose own publish failed while the others still trust their caches. It costs one store read per cached
- * user and session every 5 s per instance.
+ * Every invalidation reaches the cache at once, a revocation is held from before its commit (holds.ts), and
+ * the outbox is read every 250 ms (outbox-relay.ts); this bound covers what is left: an instance that missed
+ * a message and cannot read the outbox either. It costs one store read per cached user and session every
+ * 5 s per instance.
  */
 export const DEFAULT_MAX_AGE_MS = 5_000
 
 /**
  * Cached reads of what the per-request check needs: user records with derived keys, sessions and the
- * global epoch. Entries are dropped on every invalidation the bus carries; while the bus is not live,
- * every read goes to the store.
+ * global epoch. Entries are dropped on every invalidation the bus carries and every one the outbox gains;
+ * a held target is read from the store and not cached; while the bus is not live, every read goes to the store.
  */
 export function createDirectory(deps: {
   store: Store

@@ -120,8 +120,11 @@ export interface EndSessions {
  * `seq` numbers them in the order they were written (rolled-back ones leave gaps), `time` is the change's.
  */
 export interface OutboxEntry {
+  /** Numbered by the store, increasing, never reused. */
   seq: number
+  /** When the change was made (epoch ms); entries are pruned by it. */
   time: number
+  /** What every instance drops. */
   message: Invalidation
 }
 
