@@ -123,7 +123,7 @@ export function createApp(options: AppOptions): LeashApp {
       level: 'warn',
       msg: 'createApp without clientIp: every login attempt is counted as from one address ("unknown"), so one caller can lock a username out for all; pass clientIp (nodeClientIp on Node)',
     })
-  const directory = createDirectory({ store, bus, codec, now, keys })
+  const directory = createDirectory({ store, bus, codec, now, log, keys })
   const audit = createAudit({ store, now, log, ...(options.onEvent && { onEvent: options.onEvent }) })
   const base = { store, bus, config, directory, now, audit }
   const sessions = createSessions({ ...base, codec })

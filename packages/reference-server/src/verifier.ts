@@ -94,14 +94,15 @@ export function createVerifier(options: VerifierOptions): Verifier & { close(): 
   const clock = options.clock ?? Date
   const now = () => clock.now()
   const { store, bus } = options
-  const directory = createDirectory({ store, bus, codec, now, keys })
+  const log = options.log ?? (() => {})
+  const directory = createDirectory({ store, bus, codec, now, log, keys })
   const verifier = verifierOver({
     directory,
     codec,
     now,
     config: { ...defaultConfig, ...options.config },
     authorization: options.authorization ?? ((c) => c.req.header('authorization')),
-    log: options.log ?? (() => {}),
+    log,
   })
   return { ...verifier, close: () => directory.close() }
 }

@@ -43,9 +43,10 @@ export function createAdminActions(deps: {
     async disable(id: string, context = noContext) {
       const end = { reason: 'disabled' as const, now: now() }
       const options = { ...keepAnAdmin, ...about('user.disabled', id, context) }
-      const user = await refuseLastAdmin(store.updateUser(id, { enabled: false }, end, options))
+      const user = await directory.revoking([{ kind: 'user', id }], () =>
+        refuseLastAdmin(store.updateUser(id, { enabled: false }, end, options)),
+      )
       if (user) audit.committed(options.audit)
-      if (user) await directory.invalidate({ kind: 'user', id })
       return user
     },
     enable: (id: string, context = noContext) =>

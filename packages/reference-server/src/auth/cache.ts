@@ -2,7 +2,8 @@
  * A bounded map whose fills cannot resurrect what an invalidation removed: a load that began before an
  * invalidation of the cache is returned to its caller but not stored, and no caller joins it afterwards.
  * Entries also expire `maxAgeMs` after they were loaded, which bounds how long a missed invalidation can
- * matter (an instance cut off from the bus while the others still hear it).
+ * matter (an instance cut off from the bus while the others still hear it). A key `admit` refuses is
+ * loaded for its caller but not stored.
  */
 export class InvalidatingCache<V> {
   private readonly entries = new Map<string, { value: V; expires: number }>()
@@ -13,6 +14,8 @@ export class InvalidatingCache<V> {
     private readonly maxEntries: number,
     private readonly maxAgeMs = Number.POSITIVE_INFINITY,
     private readonly now: () => number = Date.now,
+    /** Whether a loaded value may be stored now (false while it is held: auth/holds.ts). */
+    private readonly admit: (key: string, value: V) => boolean = () => true,
   ) {}
 
   /** The cached value, if any and not expired, without waiting. */
@@ -37,7 +40,8 @@ export class InvalidatingCache<V> {
     const promise = loader().then(
       (value) => {
         if (this.loading.get(key)?.promise === promise) this.loading.delete(key)
-        if (value !== null && this.generation === generation) this.set(key, value, started + this.maxAgeMs)
+        if (value !== null && this.generation === generation && this.admit(key, value))
+          this.set(key, value, started + this.maxAgeMs)
         return value
       },
       (error: unknown) => {
@@ -52,6 +56,12 @@ export class InvalidatingCache<V> {
   delete(key: string): void {
     this.generation += 1
     this.entries.delete(key)
+  }
+
+  /** Drops every entry whose value matches (a scan: for rare events, never per request). */
+  deleteWhere(matches: (value: V) => boolean): void {
+    this.generation += 1
+    for (const [key, entry] of this.entries) if (matches(entry.value)) this.entries.delete(key)
   }
 
   clear(): void {

@@ -1,10 +1,13 @@
 import type { Bus, Invalidation } from '../bus/types.js'
+import type { LogEntry } from '../log.js'
 import type { AuditEvent, SessionRecord, Store, UserRecord } from '../store/types.js'
 import type { SigningKey, TokenCodec } from '../tokens/codec.js'
 import type { KeyringKey } from '../tokens/keyring.js'
 import { randomToken } from '../tokens/random.js'
 import { InvalidatingCache } from './cache.js'
+import { createHolds } from './holds.js'
 import type { Keys } from './keys.js'
+import { createOutboxRelay, OUTBOX_POLL_MS, scheduleOutboxRelay } from './outbox-relay.js'
 import { type PublicUser, publicUser } from './views.js'
 
 /**
@@ -50,6 +53,13 @@ export interface Directory {
   keyFor(user: UserRecord): Promise<SignerKey>
   /** Tell every instance (this one first) that something changed. */
   invalidate(message: Invalidation): Promise<void>
+  /**
+   * Runs a change that revokes `targets`: announced first (every instance drops them and reads them from
+   * the store only, caching nothing of them), released once the change has committed or failed. If this
+   * instance dies in between, the others still read the store for them: the change is seen at their next
+   * request. The store records it in its outbox too, for a commit slower than the hold (auth/holds.ts).
+   */
+  revoking<T>(targets: Invalidation[], change: () => Promise<T>): Promise<T>
   /** Rotate the global epoch: every key of every user changes. */
   rotateGlobal(now: number, audit?: AuditEvent[]): Promise<void>
   close(): void
@@ -59,16 +69,17 @@ const EPOCH_KEY = 'global_epoch'
 const SUB_MAC_SINCE_KEY = 'sub_mac_since'
 
 /**
- * Every invalidation reaches the cache at once; this bound covers the one case the bus cannot: an instance
- * whose own publish failed while the others still trust their caches. It costs one store read per cached
- * user and session every 5 s per instance.
+ * Every invalidation reaches the cache at once, a revocation is held from before its commit (holds.ts), and
+ * the outbox is read every 250 ms (outbox-relay.ts); this bound covers what is left: an instance that missed
+ * a message and cannot read the outbox either. It costs one store read per cached user and session every
+ * 5 s per instance.
  */
 export const DEFAULT_MAX_AGE_MS = 5_000
 
 /**
  * Cached reads of what the per-request check needs: user records with derived keys, sessions and the
- * global epoch. Entries are dropped on every invalidation the bus carries; while the bus is not live,
- * every read goes to the store.
+ * global epoch. Entries are dropped on every invalidation the bus carries and every one the outbox gains;
+ * a held target is read from the store and not cached; while the bus is not live, every read goes to the store.
  */
 export function createDirectory(deps: {
   store: Store
@@ -82,13 +93,25 @@ export function createDirectory(deps: {
   maxAgeMs?: number
   maxUsers?: number
   maxSessions?: number
+  /**
+   * How often the outbox is read (ms; 0: never). Default `OUTBOX_POLL_MS` on a bus that spans instances,
+   * never on the in-process one (whose one process publishes, or dies with its cache).
+   */
+  outboxPollMs?: number
+  log?: (entry: LogEntry) => void
 }): Directory {
   const { store, bus, codec, keys } = deps
   const now = deps.now ?? Date.now
   const maxAge = deps.maxAgeMs ?? DEFAULT_MAX_AGE_MS
-  const users = new InvalidatingCache<KeyedUser>(deps.maxUsers ?? 100_000, maxAge, now)
-  const sessions = new InvalidatingCache<SessionRecord>(deps.maxSessions ?? 200_000, maxAge, now)
-  const epochs = new InvalidatingCache<string>(1, maxAge, now)
+  const holds = createHolds(now)
+  const users = new InvalidatingCache<KeyedUser>(deps.maxUsers ?? 100_000, maxAge, now, (id) => {
+    return !holds.blocks('user', id)
+  })
+  // A held user holds its sessions too: a sign-in at the cap ends sessions it cannot name beforehand.
+  const sessions = new InvalidatingCache<SessionRecord>(deps.maxSessions ?? 200_000, maxAge, now, (id, s) => {
+    return !holds.blocks('session', id) && !holds.blocks('user', s.userId)
+  })
+  const epochs = new InvalidatingCache<string>(1, maxAge, now, (id) => !holds.blocks('epoch', id))
   let wasLive = bus.live()
 
   const trusted = () => {
@@ -163,7 +186,13 @@ export function createDirectory(deps: {
     subjectKeys.clear()
   })
 
-  const unsubscribe = bus.subscribe((message) => {
+  /** Drops what the message names (a hold or a release drops it too: a load under way is not stored). */
+  const drop = (message: Invalidation) => {
+    holds.apply(message)
+    if (message.kind === 'user' && message.hold !== undefined) {
+      const { id } = message
+      sessions.deleteWhere((s) => s.userId === id)
+    }
     if (message.kind === 'user') users.delete(message.id)
     else if (message.kind === 'session') sessions.delete(message.id)
     else if (message.kind === 'keys')
@@ -175,7 +204,21 @@ export function createDirectory(deps: {
       sessions.clear()
       epochs.clear()
     }
-  })
+  }
+  const unsubscribe = bus.subscribe(drop)
+  const pollMs = deps.outboxPollMs ?? (bus.kind === 'in-process' ? 0 : OUTBOX_POLL_MS)
+  const log = deps.log ?? (() => {})
+  const relay = pollMs > 0 && scheduleOutboxRelay(createOutboxRelay({ store, apply: drop, now, log }), pollMs)
+
+  async function revoking<T>(targets: Invalidation[], change: () => Promise<T>): Promise<T> {
+    const token = randomToken(12)
+    await Promise.all(targets.map((target) => bus.publish({ ...target, hold: token })))
+    try {
+      return await change()
+    } finally {
+      await Promise.all(targets.map((target) => bus.publish({ ...target, release: token })))
+    }
+  }
 
   return {
     user: (id) => (trusted() ? users.load(id, () => loadUser(id)) : loadUser(id)),
@@ -188,13 +231,13 @@ export function createDirectory(deps: {
     subjectMacSince,
     keyFor,
     invalidate: (message) => bus.publish(message),
-    async rotateGlobal(now, audit) {
-      await store.rotateGlobalEpoch(randomToken(16), now, audit)
-      await bus.publish({ kind: 'all' })
-    },
+    revoking,
+    rotateGlobal: (now, audit) =>
+      revoking([{ kind: 'all' }], () => store.rotateGlobalEpoch(randomToken(16), now, audit)),
     close: () => {
       unsubscribe()
       keys.close()
+      if (relay) relay.stop()
     },
   }
 }

@@ -110,29 +110,39 @@ export function createSessions(deps: {
       endReason: null,
     }
     const refreshToken = await refreshTokens.issue(session.id)
+    const tokenHash = await hash(refreshToken)
     // Beyond the cap, the least recently used sessions end with the sign-in, and every instance drops them.
     const cap = { max: config.maxSessions, now: at, idleTimeoutMs }
     let events: AuditEvent[] = []
-    const evicted = await store.createSession(session, await hash(refreshToken), cap, (ended) => {
-      const fields = { user: user.id, actor: user.id, session: session.id }
-      events = [
-        ...(signIn ? [audit.event('login.succeeded', context, fields)] : []),
-        ...ended.map((id) =>
-          audit.event('session.revoked', context, { user: user.id, actor: SESSION_CAP_ACTOR, session: id }),
-        ),
-      ]
-      return events
-    })
+    const create = () =>
+      store.createSession(session, tokenHash, cap, (ended) => {
+        const fields = { user: user.id, actor: user.id, session: session.id }
+        events = [
+          ...(signIn ? [audit.event('login.succeeded', context, fields)] : []),
+          ...ended.map((id) =>
+            audit.event('session.revoked', context, { user: user.id, actor: SESSION_CAP_ACTOR, session: id }),
+          ),
+        ]
+        return events
+      })
+    // At the cap, the sign-in ends sessions it cannot name beforehand: the user is held (its sessions with it).
+    const live = await store.listSessions(user.id, { ...cap, limit: cap.max })
+    const atCap = live.length >= cap.max
+    const evicted = atCap ? await directory.revoking([{ kind: 'user', id: user.id }], create) : await create()
     audit.committed(events)
+    // Said again by id: a sign-in that raced this one to the cap ended sessions without the user held.
     await Promise.all(evicted.map((id) => directory.invalidate({ kind: 'session', id })))
     const key = await directory.keyFor(user)
     return { user, session, refreshToken, ...(await sign(user, key, session, at)) }
   }
 
+  /** Every revocation of a session: announced to every instance before it commits, released after. */
+  const revokingSession = <T>(id: string, change: () => Promise<T>) =>
+    directory.revoking([{ kind: 'session', id }], change)
+
   async function end(sessionId: string, reason: SessionEndReason, events?: AuditEvent[]): Promise<boolean> {
-    const ended = await store.endSession(sessionId, reason, now(), events)
+    const ended = await revokingSession(sessionId, () => store.endSession(sessionId, reason, now(), events))
     if (ended && events) audit.committed(events)
-    await directory.invalidate({ kind: 'session', id: sessionId })
     return ended
   }
 
@@ -143,14 +153,16 @@ export function createSessions(deps: {
   /**
    * Ends one of the user's own live sessions ('revoked'), then tells every instance, as logout does: its
    * access tokens answer `session_revoked` at the next request and its refresh token is refused. False,
-   * changing nothing, when the id names no live session of this user.
+   * changing nothing, when the id names no live session of this user: every instance drops it all the
+   * same (a retry whose first try ended it on an instance that died before saying so).
    */
   async function revoke(userId: string, sessionId: string, context = noContext): Promise<boolean> {
     const events = [audit.event('session.revoked', context, { user: userId, session: sessionId })]
     const live = { now: now(), idleTimeoutMs }
-    const ended = await store.endUserSession(userId, sessionId, 'revoked', live, events)
+    const ended = await revokingSession(sessionId, () =>
+      store.endUserSession(userId, sessionId, 'revoked', live, events),
+    )
     if (ended) audit.committed(events)
-    if (ended) await directory.invalidate({ kind: 'session', id: sessionId })
     return ended
   }
 
@@ -158,27 +170,26 @@ export function createSessions(deps: {
 
   /**
    * Presents a refresh token under the one-live-token rule (store/refresh-rule.ts), judged and applied
-   * atomically by the store; every instance drops the session it changed. With `rotate`, a token of the
-   * same family is issued (`next`, when accepted); without, the session ends (logout). The store forgets
+   * atomically by the store, its session held on every instance meanwhile (a presentation may end it):
+   * every instance drops the session, whatever the verdict, an ended one included. With `rotate`, a token
+   * of the same family is issued (`next`, when accepted); without, the session ends (logout). The store forgets
    * tokens the rule no longer needs, so the family the token names goes along: an old token it no longer
    * holds is still judged as its family's (reuse). Null for an unknown token.
    */
   async function spend(refreshToken: string, rotate: boolean, at: number, context: AuditContext) {
     const presented = await hash(refreshToken)
-    let family = await refreshTokens.familyOf(refreshToken)
     // A token from before tags names no family: the store's record of it does, while it has one.
-    if (family === null && rotate) family = (await store.findRefreshFamily(presented))?.session.id ?? null
-    if (rotate && family === null) return null
-    const next = rotate && family !== null ? await refreshTokens.issue(family) : null
+    const family =
+      (await refreshTokens.familyOf(refreshToken)) ??
+      (await store.findRefreshFamily(presented))?.session.id ??
+      null
+    if (family === null) return null
+    const next = rotate ? await refreshTokens.issue(family) : null
+    const nextHash = next === null ? null : await hash(next)
     // Reuse revokes the family in the presentation's own transaction, and so is its event; a logout too.
     let events: AuditEvent[] = []
-    const spent = await store.spendRefreshToken(
-      presented,
-      next === null ? null : await hash(next),
-      at,
-      policy,
-      family,
-      ({ verdict, session }) => {
+    const present = () =>
+      store.spendRefreshToken(presented, nextHash, at, policy, family, ({ verdict, session }) => {
         const fields = { user: session.userId, session: session.id }
         if (verdict === 'reused')
           events = [
@@ -187,11 +198,9 @@ export function createSessions(deps: {
         else if (!rotate && (verdict === 'rotate' || verdict === 'retry'))
           events = [audit.event('session.signed_out', context, { ...fields, actor: session.userId })]
         return events
-      },
-    )
+      })
+    const spent = await revokingSession(family, present)
     audit.committed(events)
-    if (spent && spent.verdict !== 'ended')
-      await directory.invalidate({ kind: 'session', id: spent.session.id })
     return spent && { ...spent, next }
   }
 
@@ -253,9 +262,10 @@ export function createSessions(deps: {
     options?: UpdateOptions,
   ) {
     const secret = randomToken(32)
-    const user = await store.updateUser(userId, { ...patch, secret }, { reason, now: now() }, options)
+    const user = await directory.revoking([{ kind: 'user', id: userId }], () =>
+      store.updateUser(userId, { ...patch, secret }, { reason, now: now() }, options),
+    )
     if (user && options?.audit) audit.committed(options.audit)
-    await directory.invalidate({ kind: 'user', id: userId })
     return user
   }
 

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { ConfigError } from '../config.js'
 import { appFromEnv } from './app-from-env.js'
-import { pruneIntervalFrom } from './prune-schedule.js'
+import { OUTBOX_RETENTION_MS, pruneIntervalFrom } from './prune-schedule.js'
 
 // The first prune runs soon after start (a process restarted more often than the interval used to never
 // prune), then every LEASH_PRUNE_INTERVAL.
@@ -30,6 +30,46 @@ describe('pruning schedule', () => {
       expect(calls).toEqual([500])
       await vi.advanceTimersByTimeAsync(600_000)
       expect(calls).toEqual([500, 500])
+    } finally {
+      await leash.close()
+    }
+  })
+
+  it('prunes the outbox with the sessions, keeping its last hour', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'setInterval', 'clearTimeout', 'clearInterval'] })
+    const leash = await appFromEnv(env, { quiet: true })
+    try {
+      const store = leash.store
+      await store.createUser({
+        id: 'u1',
+        username: 'carol',
+        passwordHash: 'x',
+        role: 'user',
+        enabled: true,
+        secret: 's',
+        createdAt: 0,
+      })
+      const ended = (id: string, at: number) =>
+        store
+          .createSession(
+            {
+              id,
+              userId: 'u1',
+              createdAt: at,
+              lastRefreshAt: at,
+              absoluteExpiresAt: Date.now() + 86_400_000,
+              transport: 'body',
+              userAgent: null,
+              endedAt: null,
+              endReason: null,
+            },
+            `t-${id}`,
+          )
+          .then(() => store.endSession(id, 'logout', at))
+      await ended('old', Date.now() - OUTBOX_RETENTION_MS - 1_000)
+      await ended('new', Date.now() - OUTBOX_RETENTION_MS + 60_000)
+      await vi.advanceTimersByTimeAsync(30_000)
+      expect((await store.outboxAfter(0, 10)).map((e) => e.message)).toEqual([{ kind: 'session', id: 'new' }])
     } finally {
       await leash.close()
     }

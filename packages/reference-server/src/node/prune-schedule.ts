@@ -6,6 +6,11 @@ import type { Env } from './env.js'
 
 /** Sessions that ended (or expired) this long ago are deleted, with their refresh-token hashes. */
 export const PRUNE_RETENTION_MS = 86_400_000
+/**
+ * Outbox entries are read by every instance within a poll (auth/outbox-relay.ts), or looked for a minute
+ * at most when one is missing: older ones are of use to no one, and go with the sessions' prune.
+ */
+export const OUTBOX_RETENTION_MS = 3_600_000
 /** The first run, this soon after start: a process restarted more often than the interval still prunes. */
 export const FIRST_PRUNE_AFTER_MS = 30_000
 
@@ -46,12 +51,14 @@ export function schedulePruning(options: {
         auditRetentionMs === undefined
           ? { deleted: 0, statements: 0 }
           : await pruneInBatches({ prune: store.pruneEvents }, now() - auditRetentionMs, batches)
-      if (sessions.deleted + events.deleted > 0)
+      const outbox = await pruneInBatches({ prune: store.pruneOutbox }, now() - OUTBOX_RETENTION_MS, batches)
+      if (sessions.deleted + events.deleted + outbox.deleted > 0)
         log({
           msg: 'pruned',
           sessions: sessions.deleted,
           events: events.deleted,
-          statements: sessions.statements + events.statements,
+          outbox: outbox.deleted,
+          statements: sessions.statements + events.statements + outbox.statements,
           ms: Math.round(performance.now() - started),
         })
     } catch (error) {

@@ -1,6 +1,7 @@
 import { ConflictError, LastAdminError } from '../errors.js'
 import { createEventLog } from './audit-log.js'
 import { losesAdmin } from './loses-admin.js'
+import { createOutboxLog } from './outbox-log.js'
 import { planRefresh } from './refresh-rule.js'
 
 import type {
@@ -27,6 +28,8 @@ export function createMemoryStore(): Store {
   const notes: NoteRecord[] = []
   const meta = new Map<string, string>()
   const audit = createEventLog()
+  const outbox = createOutboxLog()
+  const endedSession = (time: number, id: string) => outbox.add(time, [{ kind: 'session', id }])
 
   const end = (s: SessionRecord, reason: SessionEndReason, now: number) => {
     if (s.endedAt !== null) return false
@@ -87,6 +90,7 @@ export function createMemoryStore(): Store {
       audit.add(options?.audit ?? [])
       Object.assign(u, patch)
       if (endSessions) endUserSessions(id, endSessions)
+      outbox.add(endSessions?.now ?? Date.now(), [{ kind: 'user', id }])
       return { ...u }
     },
     async createSession(session, firstTokenHash, cap, events) {
@@ -104,6 +108,7 @@ export function createMemoryStore(): Store {
         retried: false,
       })
       for (const s of ended) end(s, 'revoked', cap!.now)
+      for (const s of ended) endedSession(cap!.now, s.id)
       return ended.map((s) => s.id)
     },
     async findSession(id) {
@@ -125,6 +130,7 @@ export function createMemoryStore(): Store {
       audit.check(written)
       audit.add(written)
       if (plan.changed) {
+        if (s.endedAt === null && plan.session.endedAt !== null) endedSession(now, s.id)
         sessions.set(s.id, plan.session)
         families.set(s.id, plan.family)
         if (plan.family.current !== null) tokens.set(plan.family.current, s.id)
@@ -137,6 +143,7 @@ export function createMemoryStore(): Store {
       if (!s || s.endedAt !== null) return false
       audit.check(events)
       audit.add(events)
+      endedSession(now, id)
       return end(s, reason, now)
     },
     async listSessions(userId, live) {
@@ -151,6 +158,7 @@ export function createMemoryStore(): Store {
       if (s === undefined || s.userId !== userId || !isLive(s, live)) return false
       audit.check(events)
       audit.add(events)
+      endedSession(live.now, id)
       return end(s, reason, live.now)
     },
     async rotateGlobalEpoch(epoch, now, events = []) {
@@ -158,6 +166,7 @@ export function createMemoryStore(): Store {
       audit.add(events)
       meta.set('global_epoch', epoch)
       for (const s of sessions.values()) end(s, 'revoked', now)
+      outbox.add(now, [{ kind: 'all' }])
     },
     async pruneEvents(before, limit) {
       return audit.prune(before, limit)
@@ -174,6 +183,15 @@ export function createMemoryStore(): Store {
       for (const [hash, id] of tokens) if (!sessions.has(id)) tokens.delete(hash)
       for (const id of families.keys()) if (!sessions.has(id)) families.delete(id)
       return n
+    },
+    async outboxSeq() {
+      return outbox.seq()
+    },
+    async outboxAfter(after, limit) {
+      return outbox.after(after, limit)
+    },
+    async pruneOutbox(before, limit) {
+      return outbox.prune(before, limit)
     },
     async recordEvents(events) {
       audit.check(events)

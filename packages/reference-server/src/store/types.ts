@@ -1,4 +1,5 @@
 import type { AuditEvent, AuditEventType, RefreshTransport, Role } from '@leash/protocol'
+import type { Invalidation } from '../bus/types.js'
 
 // The wire's own types, imported rather than declared again.
 export type { AuditEvent, AuditEventType, RefreshTransport, Role }
@@ -114,6 +115,19 @@ export interface EndSessions {
   now: number
 }
 
+/**
+ * An invalidation as the store recorded it, in the transaction of the change it announces (the outbox):
+ * `seq` numbers them in the order they were written (rolled-back ones leave gaps), `time` is the change's.
+ */
+export interface OutboxEntry {
+  /** Numbered by the store, increasing, never reused. */
+  seq: number
+  /** When the change was made (epoch ms); entries are pruned by it. */
+  time: number
+  /** What every instance drops. */
+  message: Invalidation
+}
+
 /** Options of `Store.updateUser`. */
 export interface UpdateOptions {
   /**
@@ -129,6 +143,11 @@ export interface UpdateOptions {
  * Persistence behind one async interface: memory (tests, msw), SQLite (the default), PostgreSQL.
  * Every method is atomic on its own; methods that must change two things together take both.
  * A store that cannot be reached throws `StoreUnavailableError`.
+ *
+ * Every change that ends a session or changes a user writes its invalidation to the outbox in the same
+ * transaction (`OutboxEntry`): `updateUser` (`user`), `endSession`, `endUserSession`, a presentation that
+ * ends its session and each session a cap ends (`session`), `rotateGlobalEpoch` (`all`). Whatever dies after
+ * the commit, every instance finds it there (auth/outbox-relay.ts).
  */
 export interface Store {
   readonly kind: string
@@ -210,6 +229,13 @@ export interface Store {
   prune(before: number, limit?: number): Promise<number>
   /** Deletes audit events older than `before`, at most `limit` of them (all when not given). Returns how many. */
   pruneEvents(before: number, limit?: number): Promise<number>
+
+  /** The highest outbox `seq` written so far (0 when none). */
+  outboxSeq(): Promise<number>
+  /** Outbox entries with `seq` above `after`, in `seq` order, at most `limit` of them. */
+  outboxAfter(after: number, limit: number): Promise<OutboxEntry[]>
+  /** Deletes outbox entries older than `before`, at most `limit` of them (all when not given). Returns how many. */
+  pruneOutbox(before: number, limit?: number): Promise<number>
 
   /** Writes events of refusals that changed nothing (the audit buffer's batches), in one transaction. */
   recordEvents(events: AuditEvent[]): Promise<void>

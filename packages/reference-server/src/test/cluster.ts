@@ -12,12 +12,14 @@ import { randomId, randomToken } from '../tokens/random.js'
 const packageDir = fileURLToPath(new URL('../../', import.meta.url))
 const cacheDir = `${packageDir}node_modules/.cache/leash-cluster`
 
-let bundle: Promise<string> | undefined
+const bundles = new Map<string, Promise<string>>()
 /**
- * The server program (`bin.ts`) bundled from the current sources with esbuild, dependencies left to
- * node_modules: child processes run exactly what the tests see, with no prior `tsc -b` and no race on dist/.
+ * The server program (`bin.ts`, or another entry under src/) bundled from the current sources with esbuild,
+ * dependencies left to node_modules: child processes run exactly what the tests see, with no prior `tsc -b`
+ * and no race on dist/.
  */
-export function serverProgram(): Promise<string> {
+export function serverProgram(entry = 'node/bin.ts'): Promise<string> {
+  let bundle = bundles.get(entry)
   bundle ??= (async () => {
     mkdirSync(cacheDir, { recursive: true })
     // Bundles of earlier runs: each test file makes its own, so old ones are swept here.
@@ -29,7 +31,7 @@ export function serverProgram(): Promise<string> {
     }
     const outfile = `${cacheDir}/main-${process.pid}-${randomId().slice(0, 8)}.mjs`
     await build({
-      entryPoints: [`${packageDir}src/node/bin.ts`],
+      entryPoints: [`${packageDir}src/${entry}`],
       outfile,
       bundle: true,
       platform: 'node',
@@ -41,6 +43,7 @@ export function serverProgram(): Promise<string> {
     })
     return outfile
   })()
+  bundles.set(entry, bundle)
   return bundle
 }
 

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { afterAll, describe, it } from 'vitest'
 import { createSqliteStore } from '../node/store/sqlite.js'
 import { createMemoryStore } from '../store/memory.js'
-import type { SessionRecord, Store, UserRecord } from '../store/types.js'
+import type { Store } from '../store/types.js'
 import { isolatedPostgresStore, skipWithout } from './services.js'
 
 // The stores the conformance suites run against, and records to feed them. Imported by a test file only.
@@ -22,25 +22,4 @@ const noPostgres = skipWithout(['database'], 'PostgreSQL store conformance')
 if (noPostgres) describe.skip(`postgres store: ${noPostgres}`, () => it.todo('conformance'))
 else stores.push(['postgres', isolatedPostgresStore])
 
-export const user = (over: Partial<UserRecord> = {}): UserRecord => ({
-  id: `u-${Math.random().toString(36).slice(2)}`,
-  username: 'Alice',
-  passwordHash: 'hash',
-  role: 'user',
-  enabled: true,
-  secret: 'secret-1',
-  createdAt: 1000,
-  ...over,
-})
-export const session = (userId: string, over: Partial<SessionRecord> = {}): SessionRecord => ({
-  id: `s-${Math.random().toString(36).slice(2)}`,
-  userId,
-  createdAt: 1000,
-  lastRefreshAt: 1000,
-  absoluteExpiresAt: 100_000,
-  transport: 'cookie',
-  userAgent: null,
-  endedAt: null,
-  endReason: null,
-  ...over,
-})
+export { session, user } from './records.js'

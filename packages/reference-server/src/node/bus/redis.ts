@@ -38,12 +38,19 @@ export function boundedRedisOptions(commandTimeoutMs: number): RedisOptions {
   }
 }
 
+const isToken = (t: unknown) => t === undefined || (typeof t === 'string' && t.length > 0 && t.length <= 64)
 const isInvalidation = (m: unknown): m is Invalidation => {
-  const v = m as { kind?: unknown; id?: unknown } | null
-  if (!v || typeof v !== 'object') return false
+  const v = m as { kind?: unknown; id?: unknown; hold?: unknown; release?: unknown } | null
+  if (!v || typeof v !== 'object' || !isToken(v.hold) || !isToken(v.release)) return false
   if (v.kind === 'all' || v.kind === 'keys') return true
   return (v.kind === 'user' || v.kind === 'session') && typeof v.id === 'string' && v.id.length > 0
 }
+
+/** A message kept to be sent again, later: as a plain invalidation (a hold sent late would outlive its change). */
+const plain = (message: Invalidation): Invalidation =>
+  message.kind === 'all' || message.kind === 'keys'
+    ? { kind: message.kind }
+    : { kind: message.kind, id: message.id }
 
 const MAX_PENDING = 1_000
 
@@ -240,7 +247,7 @@ export function createRedisBus(options: RedisBusOptions): Bus {
     },
   })
   const keep = (message: Invalidation) => {
-    pending.push(message)
+    pending.push(plain(message))
     if (pending.length > MAX_PENDING) pending = [{ kind: 'all' }]
   }
 

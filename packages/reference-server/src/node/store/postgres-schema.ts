@@ -1,5 +1,6 @@
 import type pg from 'pg'
 import { AUDIT_TABLE } from './audit-sql.js'
+import { OUTBOX_TABLE } from './outbox-sql.js'
 
 /**
  * Schema migrations, applied in order inside one transaction each; `leash_migrations` records which ran.
@@ -65,6 +66,8 @@ const migrations = [
      signer BOOLEAN NOT NULL DEFAULT false
    );
    CREATE UNIQUE INDEX signing_keys_one_signer ON signing_keys (signer) WHERE signer;`,
+  // 6: the outbox, each invalidation in its change's transaction (see auth/outbox-relay.ts).
+  OUTBOX_TABLE('BIGSERIAL PRIMARY KEY', 'BIGINT'),
 ]
 
 /** Serialises migrations of instances that start together (any constant; "leash" in ASCII). */

@@ -23,7 +23,10 @@ export function mapPgError(error: unknown): Error {
 /** A live session at $2 (epoch ms), with the idle timeout $3 (ms): not ended, before both its ends. */
 export const LIVE = 'ended_at IS NULL AND absolute_expires_at > $2 AND last_refresh_at + $3 > $2'
 
-/** Applies a patch ($2–$5, null: unchanged) and, when $8, ends the user's live sessions, in one statement. */
+/**
+ * Applies a patch ($2–$5, null: unchanged) and, when $8, ends the user's live sessions, with the user's
+ * invalidation in the outbox (at $9), in one statement.
+ */
 export const UPDATE_USER = `WITH u AS (
     UPDATE users SET role = COALESCE($2::text, role), enabled = COALESCE($3::boolean, enabled),
       secret = COALESCE($4::text, secret), password_hash = COALESCE($5::text, password_hash)
@@ -31,6 +34,8 @@ export const UPDATE_USER = `WITH u AS (
   ), e AS (
     UPDATE sessions SET ended_at = $6::bigint, end_reason = $7::text
     WHERE $8::boolean AND ended_at IS NULL AND user_id IN (SELECT id FROM u)
+  ), o AS (
+    INSERT INTO outbox (time, kind, target) SELECT $9::bigint, 'user', id FROM u
   )
   SELECT * FROM u`
 
@@ -44,14 +49,45 @@ export const INSERT_SESSION = `WITH s AS (
 
 /**
  * Ends ('revoked', at $2) the live sessions of user $1 but $4 beyond the $5 - 1 most recently used:
- * the least recently used go (idle clock, then sign-in, then id). Returns their ids.
+ * the least recently used go (idle clock, then sign-in, then id), each with its invalidation in the
+ * outbox. Returns their ids.
  */
-export const END_LEAST_RECENTLY_USED = `UPDATE sessions SET ended_at = $2, end_reason = 'revoked'
-  WHERE id IN (
-    SELECT id FROM sessions WHERE user_id = $1 AND id <> $4 AND ${LIVE}
-    ORDER BY last_refresh_at DESC, created_at DESC, id COLLATE "C" DESC OFFSET $5::int - 1
+export const END_LEAST_RECENTLY_USED = `WITH e AS (
+    UPDATE sessions SET ended_at = $2, end_reason = 'revoked'
+    WHERE id IN (
+      SELECT id FROM sessions WHERE user_id = $1 AND id <> $4 AND ${LIVE}
+      ORDER BY last_refresh_at DESC, created_at DESC, id COLLATE "C" DESC OFFSET $5::int - 1
+    )
+    RETURNING id
+  ), o AS (
+    INSERT INTO outbox (time, kind, target) SELECT $2, 'session', id FROM e
   )
-  RETURNING id`
+  SELECT id FROM e`
+
+/**
+ * Runs `update`, an UPDATE of sessions, with an invalidation in the outbox for each session it ended
+ * (at `time`, a parameter): the row count is how many sessions ended.
+ */
+export const endingSessions = (update: string, time: string) => `WITH e AS (${update} RETURNING id)
+  INSERT INTO outbox (time, kind, target) SELECT ${time}, 'session', id FROM e`
+
+/** Ends session $3 ($1 the time, $2 the reason) if it has not ended, with its invalidation. */
+export const END_SESSION = endingSessions(
+  'UPDATE sessions SET ended_at = $1, end_reason = $2 WHERE id = $3 AND ended_at IS NULL',
+  '$1',
+)
+
+/** Sets the global epoch ($1) and ends every live session at $2, with the invalidation of everything. */
+export const ROTATE_GLOBAL_EPOCH = `WITH m AS (
+    INSERT INTO meta (key, value) VALUES ('global_epoch', $1)
+    ON CONFLICT (key) DO UPDATE SET value = excluded.value
+  ), o AS (
+    INSERT INTO outbox (time, kind, target) VALUES ($2, 'all', NULL)
+  )
+  UPDATE sessions SET ended_at = $2, end_reason = 'revoked' WHERE ended_at IS NULL`
+
+/** One invalidation ($2 kind, $3 target) in the outbox at $1. */
+export const INSERT_OUTBOX = 'INSERT INTO outbox (time, kind, target) VALUES ($1, $2, $3)'
 
 /**
  * The family a presented token ($1) belongs to, its session row locked; a hash the store has forgotten is

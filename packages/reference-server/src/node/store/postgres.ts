@@ -6,14 +6,19 @@ import type { NoteRecord, Role, Store } from '../../store/types.js'
 import { postgresDriver } from '../drivers.js'
 import { insertEvents, postgresAudit } from './postgres-audit.js'
 import { type KeyringTable, postgresKeyring } from './postgres-keyring.js'
+import { postgresOutbox } from './postgres-outbox.js'
 import { type Row, toFamily, toSession, toUser, types } from './postgres-rows.js'
 import { migrate, SchemaTooNewError } from './postgres-schema.js'
 import {
   END_LEAST_RECENTLY_USED,
+  END_SESSION,
+  endingSessions,
   FAMILY_FOR_UPDATE,
+  INSERT_OUTBOX,
   INSERT_SESSION,
   LIVE,
   mapPgError,
+  ROTATE_GLOBAL_EPOCH,
   SESSION_OF_TOKEN,
   UPDATE_USER,
   WRITE_FAMILY,
@@ -39,7 +44,7 @@ export interface PostgresStoreOptions {
  * PostgreSQL through a `pg` pool. Every method is one statement (data-modifying CTEs where two tables
  * change together), so each is atomic without a client checkout; `updateUser` with `keepAnAdmin` takes a
  * transaction, to check and change the admins together, and so does a change given audit events, to
- * write them with it (`withEvents`). The schema is created or migrated before
+ * write them with it (`withEvents`); a change's outbox row is written by its own statement. The schema is created or migrated before
  * the first query; a database that is down gives `StoreUnavailableError`, and the pool reconnects by
  * itself when it returns.
  */
@@ -148,6 +153,7 @@ export function createPostgresStore(
         end?.now ?? null,
         end?.reason ?? null,
         end !== undefined,
+        end?.now ?? Date.now(),
       ]
       if (!options?.keepAnAdmin) {
         const { rows } = await withEvents(UPDATE_USER, values, options?.audit, (r) => r.rows.length > 0)
@@ -209,18 +215,15 @@ export function createPostgresStore(
             ...[f.current, f.previous, f.previousUsedAt, f.retried],
             ...[issued, plan.dropped],
           ])
+          if (row.ended_at === null && s.endedAt !== null)
+            await client.query(INSERT_OUTBOX, [now, 'session', s.id])
         }
         await insertEvents(client, events?.({ verdict: plan.verdict, session: plan.session }))
         return { verdict: plan.verdict, session: plan.session }
       }),
     async endSession(id, reason, now, events) {
-      const { rowCount } = await withEvents(
-        'UPDATE sessions SET ended_at = $1, end_reason = $2 WHERE id = $3 AND ended_at IS NULL',
-        [now, reason, id],
-        events,
-        (r) => r.rowCount === 1,
-      )
-      return rowCount === 1
+      const ended = (r: pg.QueryResult<Row>) => r.rowCount === 1
+      return ended(await withEvents(END_SESSION, [now, reason, id], events, ended))
     },
     listSessions: async (userId, { now, idleTimeoutMs, limit }) =>
       (
@@ -233,7 +236,10 @@ export function createPostgresStore(
     async endUserSession(userId, id, reason, { now, idleTimeoutMs }, events) {
       // Ownership and liveness are conditions of the one UPDATE: nothing can change in between.
       const { rowCount } = await withEvents(
-        `UPDATE sessions SET ended_at = $2, end_reason = $5 WHERE user_id = $1 AND id = $4 AND ${LIVE}`,
+        endingSessions(
+          `UPDATE sessions SET ended_at = $2, end_reason = $5 WHERE user_id = $1 AND id = $4 AND ${LIVE}`,
+          '$2',
+        ),
         [userId, now, idleTimeoutMs, id, reason],
         events,
         (r) => r.rowCount === 1,
@@ -241,15 +247,7 @@ export function createPostgresStore(
       return rowCount === 1
     },
     async rotateGlobalEpoch(epoch, now, events) {
-      await withEvents(
-        `WITH m AS (
-           INSERT INTO meta (key, value) VALUES ('global_epoch', $1)
-           ON CONFLICT (key) DO UPDATE SET value = excluded.value
-         )
-         UPDATE sessions SET ended_at = $2, end_reason = 'revoked' WHERE ended_at IS NULL`,
-        [epoch, now],
-        events,
-      )
+      await withEvents(ROTATE_GLOBAL_EPOCH, [epoch, now], events)
     },
     async pruneEvents(before, limit) {
       const { rowCount } = await query(
@@ -266,6 +264,7 @@ export function createPostgresStore(
       )
       return rowCount ?? 0
     },
+    ...postgresOutbox(query),
     recordEvents: audit.recordEvents,
     listEvents: audit.listEvents,
     listNotes: async (userId) =>

@@ -46,6 +46,7 @@ const TO_VERSION_1 = [
   'ALTER TABLE sessions DROP COLUMN refresh_retried',
   'ALTER TABLE sessions DROP COLUMN user_agent', // migration 3's
   'DROP TABLE audit_events', // migration 4's
+  'DROP TABLE outbox', // SQLite's migration 5, PostgreSQL's 6
   'DROP TABLE IF EXISTS signing_keys', // PostgreSQL's migration 5
 ]
 

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3'
 import { AUDIT_TABLE } from './audit-sql.js'
+import { OUTBOX_TABLE } from './outbox-sql.js'
 
 /** Schema migrations, applied in order; `PRAGMA user_version` records how many ran. Append, never edit. */
 const migrations = [
@@ -54,6 +55,8 @@ const migrations = [
   'ALTER TABLE sessions ADD COLUMN user_agent TEXT;',
   // 4: the audit trail (see `auditEventTable` in @leash/protocol).
   AUDIT_TABLE('INTEGER'),
+  // 5: the outbox, each invalidation in its change's transaction (AUTOINCREMENT: a seq is never reused).
+  OUTBOX_TABLE('INTEGER PRIMARY KEY AUTOINCREMENT', 'INTEGER'),
 ]
 
 /** Options of `createSqliteStore`. */

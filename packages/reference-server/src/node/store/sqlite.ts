@@ -19,6 +19,7 @@ import type {
 } from '../../store/types.js'
 import { sqliteDriver } from '../drivers.js'
 import { sqliteAudit } from './sqlite-audit.js'
+import { sqliteOutbox } from './sqlite-outbox.js'
 import { guard, nullable, type SessionRow, toFamily, toSession, toUser, type UserRow } from './sqlite-rows.js'
 import { configure, migrate, type SqliteStoreOptions } from './sqlite-schema.js'
 
@@ -33,6 +34,7 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
   configure(db, options)
   migrate(db)
   const audit = sqliteAudit(db)
+  const outbox = sqliteOutbox(db)
 
   const q = {
     insertUser: db.prepare(
@@ -129,6 +131,7 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
     const row = q.userById.get(id)
     if (row && end) q.endUserSessions.run(end.now, end.reason, id)
     if (row) audit.insert(o?.audit)
+    if (row) outbox.insert(end?.now ?? Date.now(), [{ kind: 'user', id }])
     return row ? toUser(row) : null
   })
   const createSession = db.transaction(
@@ -150,6 +153,10 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
             .map((r) => r.id)
         : []
       for (const id of over) q.endSession.run(cap!.now, 'revoked', id)
+      outbox.insert(
+        cap?.now ?? 0,
+        over.map((id) => ({ kind: 'session', id })),
+      )
       audit.insert(events?.(over))
       return over
     },
@@ -182,6 +189,7 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
         })
         if (f.current !== null && f.current !== row.refresh_current) q.insertToken.run(f.current, s.id, now)
         if (plan.dropped !== null) q.deleteToken.run(plan.dropped)
+        if (row.ended_at === null && s.endedAt !== null) outbox.insert(now, [{ kind: 'session', id: s.id }])
       }
       audit.insert(events?.({ verdict: plan.verdict, session: plan.session }))
       return { verdict: plan.verdict, session: plan.session }
@@ -191,10 +199,12 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
     q.setMeta.run('global_epoch', epoch)
     q.endAll.run(now, 'revoked')
     audit.insert(events)
+    outbox.insert(now, [{ kind: 'all' }])
   })
-  // A session's end and its events (none when nothing ended); run inside the end's transaction.
-  const ending = (ended: boolean, events?: AuditEvent[]) => {
+  // A session's end, its events and its invalidation (none when nothing ended); run inside the end's transaction.
+  const ending = (ended: boolean, id: string, now: number, events?: AuditEvent[]) => {
     if (ended) audit.insert(events)
+    if (ended) outbox.insert(now, [{ kind: 'session', id }])
     return ended
   }
 
@@ -234,19 +244,24 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
     spendRefreshToken: (hash, next, now, policy, family, events) =>
       guard(() => spendRefreshToken.immediate(hash, next, now, policy, family, events)),
     endSession: (id, reason, now, events) =>
-      guard(() => db.transaction(() => ending(q.endSession.run(now, reason, id).changes > 0, events))()),
+      guard(() =>
+        db.transaction(() => ending(q.endSession.run(now, reason, id).changes > 0, id, now, events))(),
+      ),
     listSessions: (userId, { now, idleTimeoutMs, limit }) =>
       guard(() => q.liveSessions.all({ user_id: userId, now, idle: idleTimeoutMs, limit }).map(toSession)),
     endUserSession: (userId, id, reason, { now, idleTimeoutMs }: Liveness, events) =>
       guard(() =>
         db.transaction(() => {
           const values = { id, user_id: userId, reason, now, idle: idleTimeoutMs }
-          return ending(q.endUserSession.run(values).changes > 0, events)
+          return ending(q.endUserSession.run(values).changes > 0, id, now, events)
         })(),
       ),
     rotateGlobalEpoch: (epoch, now, events) => guard(() => rotateGlobal(epoch, now, events)),
     prune: (before, limit = -1) => guard(() => q.prune.run(before, before, limit).changes),
     pruneEvents: (before, limit = -1) => guard(() => audit.prune(before, limit)),
+    outboxSeq: () => guard(() => outbox.seq()),
+    outboxAfter: (after, limit) => guard(() => outbox.after(after, limit)),
+    pruneOutbox: (before, limit = -1) => guard(() => outbox.prune(before, limit)),
     recordEvents: (events) => guard(() => audit.record(events)),
     listEvents: (query) => guard(() => audit.list(query)),
     listNotes: (userId) =>

@@ -44,6 +44,7 @@ describeUpgradeFrom(2, 'migration 3: old sessions are kept, with no user agent',
   downgrade: [
     'ALTER TABLE sessions DROP COLUMN user_agent',
     'DROP TABLE audit_events',
+    'DROP TABLE outbox', // SQLite's migration 5, PostgreSQL's 6
     'DROP TABLE IF EXISTS signing_keys', // PostgreSQL's migration 5
   ],
   check: expectMigrated,
