@@ -1,5 +1,6 @@
 import type { AuditEvent } from '@leash/protocol'
 import { type Context, Hono, type MiddlewareHandler } from 'hono'
+import { routePath } from 'hono/route'
 import { adminSurface, createAdminActions, type LeashAdmin } from './auth/admin.js'
 import { createAudit } from './auth/audit.js'
 import { createAuthenticator } from './auth/authenticate.js'
@@ -14,6 +15,7 @@ import { defaultConfig, type ServerConfig, validateConfig } from './config.js'
 import type { AppEnv, Deps } from './context.js'
 import { apiError } from './errors.js'
 import type { LogEntry } from './log.js'
+import { type Metrics, noMetrics } from './metrics.js'
 import { BODY_METHODS, limitBody } from './middleware/body-limit.js'
 import { corsFor } from './middleware/cors.js'
 import type { LeashEnv, RequireSessionOptions } from './middleware/require-session.js'
@@ -24,7 +26,7 @@ import { handleError } from './routes/handle-error.js'
 import { createReadiness, healthRoutes } from './routes/health.js'
 import { leashRoutes } from './routes/leash-routes.js'
 import { openApiRoutes } from './routes/openapi.js'
-import { sendError } from './send-error.js'
+import { answeredCode, sendError } from './send-error.js'
 import type { Store } from './store/types.js'
 import type { TokenCodec } from './tokens/codec.js'
 import { joseCodec } from './tokens/jose-codec.js'
@@ -77,6 +79,12 @@ export interface AppOptions {
   onEvent?: (event: AuditEvent) => void | Promise<void>
   /** A log line per request (default: when `log` is given). */
   logRequests?: boolean
+  /**
+   * Where counts and timings go: sign-ins, refreshes and refusals by code, reuse, revocations, request
+   * durations by route pattern, the hashing gate, store errors (default: nowhere). On Node,
+   * `createPromMetrics` gives one for Prometheus; the bus takes the same sink for its own figures.
+   */
+  metrics?: Metrics
 }
 
 /** The reference server, and what an app built around it uses of it. */
@@ -102,6 +110,20 @@ export type LeashApp = Hono & {
 }
 
 /**
+ * Counts an answered request: its duration under the pattern of the route that matched (`/auth/sessions/:id`,
+ * never the raw path, so the labels stay few; `/*` when none did), and the code of an error answer.
+ */
+function countRequest(metrics: Metrics, c: Context, started: number) {
+  const status = c.res.status
+  metrics.request(routePath(c, -1), c.req.method, status, (performance.now() - started) / 1000)
+  if (status < 400) return
+  const code = answeredCode(c)
+  if (code === undefined) return
+  metrics.refused(code)
+  if (code === 'store_unavailable') metrics.storeError('request')
+}
+
+/**
  * The Leash server as a Hono app: no sockets, files or environment. It serves /auth/*, /admin/*, the demo's
  * /api/notes and /healthz; `endpoints`, `requireSession` and `verify` let another Hono app use Leash for its
  * own. `main.ts` wires real adapters; `msw.ts` wires memory ones, so the mock can never drift from the server.
@@ -123,8 +145,15 @@ export function createApp(options: AppOptions): LeashApp {
       msg: 'createApp without clientIp: every login attempt is counted as from one address ("unknown"), so one caller can lock a username out for all; pass clientIp (nodeClientIp on Node)',
     })
   const directory = createDirectory({ store, bus, codec, now, globalSecret: options.globalSecret })
-  const audit = createAudit({ store, now, log, ...(options.onEvent && { onEvent: options.onEvent }) })
-  const base = { store, bus, config, directory, now, audit }
+  const metrics = options.metrics ?? noMetrics
+  const audit = createAudit({
+    store,
+    now,
+    log,
+    metrics,
+    ...(options.onEvent && { onEvent: options.onEvent }),
+  })
+  const base = { store, bus, config, directory, now, audit, metrics }
   const sessions = createSessions({ ...base, codec, globalSecret: options.globalSecret })
   const admin = createAdminActions({ store, sessions, directory, now, audit })
   const authorization = options.authorization ?? ((c: Context) => c.req.header('authorization'))
@@ -133,6 +162,7 @@ export function createApp(options: AppOptions): LeashApp {
     hasher: createHashGate(options.hasher ?? createPbkdf2Hasher(), {
       concurrency: config.hashConcurrency,
       queue: config.hashQueue,
+      metrics,
     }),
     limiter: options.rateLimiter ?? createMemoryRateLimiter(),
     sessions,
@@ -149,11 +179,13 @@ export function createApp(options: AppOptions): LeashApp {
   // /auth/* (token responses must never be cached). They go on before next(): a header set once the
   // response exists makes Hono rebuild it around a body stream, which @hono/node-server then pipes.
   const logRequests = options.logRequests ?? options.log !== undefined
+  const counted = metrics !== noMetrics
   app.use('*', async (c, next) => {
-    const started = logRequests ? performance.now() : 0
+    const started = logRequests || counted ? performance.now() : 0
     c.header('X-Content-Type-Options', 'nosniff')
     if (c.req.path.startsWith('/auth/')) c.header('Cache-Control', 'no-store')
     await next()
+    if (counted) countRequest(metrics, c, started)
     if (!logRequests) return
     log({
       msg: 'request',
