@@ -1,6 +1,5 @@
 import type { AuditEvent } from '@leash/protocol'
 import { type Context, Hono, type MiddlewareHandler } from 'hono'
-import { routePath } from 'hono/route'
 import { adminSurface, createAdminActions, type LeashAdmin } from './auth/admin.js'
 import { createAudit } from './auth/audit.js'
 import { createAuthenticator } from './auth/authenticate.js'
@@ -18,6 +17,7 @@ import type { LogEntry } from './log.js'
 import { type Metrics, noMetrics } from './metrics.js'
 import { BODY_METHODS, limitBody } from './middleware/body-limit.js'
 import { corsFor } from './middleware/cors.js'
+import { countRequest } from './middleware/count-request.js'
 import type { LeashEnv, RequireSessionOptions } from './middleware/require-session.js'
 import { adminRoutes } from './routes/admin.js'
 import { apiRoutes } from './routes/api.js'
@@ -26,7 +26,7 @@ import { handleError } from './routes/handle-error.js'
 import { createReadiness, healthRoutes } from './routes/health.js'
 import { leashRoutes } from './routes/leash-routes.js'
 import { openApiRoutes } from './routes/openapi.js'
-import { answeredCode, sendError } from './send-error.js'
+import { sendError } from './send-error.js'
 import type { Store } from './store/types.js'
 import type { TokenCodec } from './tokens/codec.js'
 import { joseCodec } from './tokens/jose-codec.js'
@@ -107,20 +107,6 @@ export type LeashApp = Hono & {
   flushAudit(): Promise<void>
   /** Stops listening to the bus. Closing the store and bus is the caller's (flush the audit first). */
   close(): void
-}
-
-/**
- * Counts an answered request: its duration under the pattern of the route that matched (`/auth/sessions/:id`,
- * never the raw path, so the labels stay few; `/*` when none did), and the code of an error answer.
- */
-function countRequest(metrics: Metrics, c: Context, started: number) {
-  const status = c.res.status
-  metrics.request(routePath(c, -1), c.req.method, status, (performance.now() - started) / 1000)
-  if (status < 400) return
-  const code = answeredCode(c)
-  if (code === undefined) return
-  metrics.refused(code)
-  if (code === 'store_unavailable') metrics.storeError('request')
 }
 
 /**
@@ -215,7 +201,7 @@ export function createApp(options: AppOptions): LeashApp {
   return Object.assign(app as unknown as Hono, {
     verify,
     requireSession,
-    endpoints: leashRoutes({ auth, admin: adminApp, config, log }),
+    endpoints: leashRoutes({ auth, admin: adminApp, config, log, metrics }),
     admin: adminSurface(admin, store),
     drain: () => readiness.drain(),
     flushAudit: () => audit.flush(),

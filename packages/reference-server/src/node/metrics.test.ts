@@ -1,3 +1,4 @@
+import { Hono } from 'hono'
 import { describe, expect, it, vi } from 'vitest'
 import { StoreUnavailableError } from '../errors.js'
 import { metricNames, sample } from '../test/exposition.js'
@@ -83,6 +84,27 @@ describe('Prometheus metrics of the app', () => {
     expect(t).not.toContain('/no/such/path')
     expect(sample(t, 'leash_refusals_total', { code: 'session_not_found' })).toBe(1)
     expect(sample(t, 'leash_refusals_total', { code: 'not_found' })).toBe(1)
+  })
+
+  it('times and counts the endpoints mounted in another app under their pattern there', async () => {
+    const { s, text } = await served()
+    const { access_token } = await s.login('alice')
+    const host = new Hono()
+    host.route('/identity', s.app.endpoints)
+    const me = (token: string) =>
+      host.request('/identity/auth/me', { headers: { authorization: `Bearer ${token}` } })
+    expect((await me(access_token)).status).toBe(200)
+    expect((await me('not-a-token')).status).toBe(401)
+    const t = await text()
+    const count = (status: string) =>
+      sample(t, 'leash_http_request_duration_seconds_count', {
+        route: '/identity/auth/me',
+        method: 'GET',
+        status,
+      })
+    expect(count('200')).toBe(1)
+    expect(count('401')).toBe(1)
+    expect(sample(t, 'leash_refusals_total', { code: 'malformed_token' })).toBe(1)
   })
 
   it('shows the hashing gate: hashes running and queued while they wait, and each one’s wait', async () => {
