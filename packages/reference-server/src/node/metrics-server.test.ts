@@ -31,7 +31,7 @@ describe('LEASH_METRICS_PORT and LEASH_METRICS_HOST', () => {
     expect(() => metricsListenFrom(env)).toThrow(message)
   })
 
-  it('a bad LEASH_METRICS_PORT stops the server at start', async () => {
+  it('a bad LEASH_METRICS_PORT stops the server at start', { timeout: 30_000 }, async () => {
     await expect(
       startServer({ LEASH_PORT: '0', LEASH_DATABASE: 'sqlite::memory:', LEASH_METRICS_PORT: 'x' }, true),
     ).rejects.toThrow('LEASH_METRICS_PORT must be a port number, got "x"')
@@ -46,7 +46,9 @@ describe('/metrics on its own socket', () => {
     LEASH_LOGIN_RATE: '1000',
   }
 
-  it('is served on LEASH_METRICS_PORT, never on the public port, and closes with the server', async () => {
+  it('is served on LEASH_METRICS_PORT, never on the public port, and closes with the server', {
+    timeout: 30_000,
+  }, async () => {
     const metricsPort = await freePort()
     const server = await startServer({ ...env, LEASH_METRICS_PORT: String(metricsPort) }, true)
     const metricsUrl = `http://127.0.0.1:${metricsPort}`
@@ -77,7 +79,9 @@ describe('/metrics on its own socket', () => {
     await expect(fetch(`${metricsUrl}/metrics`)).rejects.toThrow()
   })
 
-  it('without LEASH_METRICS_PORT, nothing is served and the public port answers /metrics 404', async () => {
+  it('without LEASH_METRICS_PORT, nothing is served and the public port answers /metrics 404', {
+    timeout: 30_000,
+  }, async () => {
     const server = await startServer(env, true)
     try {
       expect(server.metricsUrl).toBeUndefined()

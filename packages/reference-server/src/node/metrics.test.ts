@@ -78,6 +78,11 @@ describe('Prometheus metrics of the app', () => {
     const count = (route: string, method: string, status: string) =>
       sample(t, 'leash_http_request_duration_seconds_count', { route, method, status })
     expect(count('/auth/me', 'GET', '200')).toBe(1)
+    const me = { route: '/auth/me', method: 'GET', status: '200' }
+    const bucket = (le: string) => sample(t, 'leash_http_request_duration_seconds_bucket', { ...me, le })
+    expect(bucket('+Inf')).toBe(1)
+    expect(bucket('10')).toBe(1) // cumulative: every bound at or above the duration counts it
+    expect(sample(t, 'leash_http_request_duration_seconds_sum', me)).toBeGreaterThan(0)
     expect(count('/auth/sessions/:id', 'DELETE', '404')).toBe(1)
     expect(count('/*', 'GET', '404')).toBe(1) // no route matched: the catch-all middleware's pattern
     expect(t).not.toContain('no-such-session-4242')
