@@ -1,4 +1,4 @@
-import type { Counter, Registry } from 'prom-client'
+import type { Counter } from 'prom-client'
 import type { Bus } from '../bus/types.js'
 import type { Metrics } from '../metrics.js'
 import { promClientDriver } from './drivers.js'
@@ -18,7 +18,8 @@ const PROPAGATION_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.
 export interface PromMetrics {
   /** The sink to give `createApp({ metrics })` and `createRedisBus({ metrics })`. */
   readonly metrics: Metrics
-  readonly registry: Registry
+  /** The name of every metric in the registry (no prom-client type in this interface: it is an optional peer). */
+  names(): string[]
   /** The exposition's Content-Type (Prometheus text, version 0.0.4). */
   readonly contentType: string
   /** The exposition: every metric, as a scrape of `/metrics` answers it. */
@@ -158,7 +159,7 @@ export function createPromMetrics(): PromMetrics {
   }
   return {
     metrics,
-    registry,
+    names: () => registry.getMetricsAsArray().map((m) => m.name),
     contentType: registry.contentType,
     text: () => registry.metrics(),
     watchBus: (bus) => {
