@@ -37,7 +37,7 @@ export function startChild(name, pinned) {
 }
 
 /** The server child's CPU time so far (µs, user + system). */
-function cpuOf(server) {
+export function cpuOf(server) {
   return new Promise((resolve) => {
     const onMessage = (message) => {
       if (!message?.cpu) return
@@ -49,12 +49,13 @@ function cpuOf(server) {
   })
 }
 
-function load(server, seconds) {
+/** Loads the server for `seconds`, or for `amount` requests when given. */
+export function load(server, seconds, amount) {
   return autocannon({
     url: `${server.url}${server.path}`,
     headers: { authorization: `Bearer ${server.token}` },
     connections: CONNECTIONS,
-    duration: seconds,
+    ...(amount ? { amount } : { duration: seconds }),
   })
 }
 

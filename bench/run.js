@@ -1,8 +1,11 @@
 // `npm run bench`: runs each section in its own process (fresh JIT and heap, and its own core pinning),
 // then prints a markdown table and writes bench/results.json and bench/results.svg.
 // BENCH_QUICK=1 runs shorter rounds (for trying the bench, not for quoting).
+// BENCH_SECTIONS=metrics (comma-separated: verify, http, frameworks, sdk, bundle, sqlite_sync, metrics) runs
+// only those, replacing them in the existing results.json (each section's figures are ratios within its own
+// run; `runs_by_section` says when and on what load each was measured).
 import { spawn, spawnSync } from 'node:child_process'
-import { writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, release } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { renderChart } from './chart.js'
@@ -50,6 +53,9 @@ function buildSdk() {
 }
 
 const log = (message) => process.stderr.write(`${message}\n`)
+const SECTIONS = process.env.BENCH_SECTIONS?.split(',').map((x) => x.trim())
+const wanted = (section) => !SECTIONS || SECTIONS.includes(section)
+const skipped = { ok: false, skipped: true }
 const fmt = (value, digits = 1) =>
   value === null || value === undefined ? 'n/a' : Number(value).toFixed(digits).replace(/\.0+$/, '')
 
@@ -68,26 +74,35 @@ async function main() {
   const errors = {}
   const notes = {}
 
-  log('bench: verify path (one process, alternating rounds)…')
-  const verify = await runSection('verify.js', { pinned: true })
-  if (!verify.ok) errors.verify = verify.error
+  let verify = skipped
+  if (wanted('verify')) {
+    log('bench: verify path (one process, alternating rounds)…')
+    verify = await runSection('verify.js', { pinned: true })
+    if (!verify.ok) errors.verify = verify.error
+  }
 
-  log('bench: HTTP (autocannon, loopback, child servers)…')
-  const http = await runSection('http.js', { pinned: true, timeoutMs: 180_000 })
-  if (!http.ok) errors.http = http.error
+  let http = skipped
+  if (wanted('http')) {
+    log('bench: HTTP (autocannon, loopback, child servers)…')
+    http = await runSection('http.js', { pinned: true, timeoutMs: 180_000 })
+    if (!http.ok) errors.http = http.error
+  }
 
-  log('bench: frameworks (Express + Leash vs express-jwt, Fastify + Leash vs @fastify/jwt)…')
-  const frameworks = await runSection('frameworks.js', { pinned: true, timeoutMs: 480_000 })
-  if (!frameworks.ok) errors.frameworks = frameworks.error
+  let frameworks = skipped
+  if (wanted('frameworks')) {
+    log('bench: frameworks (Express + Leash vs express-jwt, Fastify + Leash vs @fastify/jwt)…')
+    frameworks = await runSection('frameworks.js', { pinned: true, timeoutMs: 480_000 })
+    if (!frameworks.ok) errors.frameworks = frameworks.error
+  }
 
-  log('bench: SDK (build, refresh coalescing, interceptor overhead)…')
-  const sdkProblem = buildSdk()
   let refresh = null
   let overhead = null
+  if (wanted('sdk')) log('bench: SDK (build, refresh coalescing, interceptor overhead)…')
+  const sdkProblem = wanted('sdk') ? buildSdk() : null
   if (sdkProblem) {
     notes.sdk = sdkProblem
     log(`bench: ${sdkProblem}`)
-  } else {
+  } else if (wanted('sdk')) {
     const r = await runSection('refresh.js')
     if (r.ok) refresh = r.value
     else errors.refresh = r.error
@@ -96,15 +111,28 @@ async function main() {
     else errors.sdk_overhead = o.error
   }
 
-  log('bench: bundle (esbuild, min+gzip)…')
-  const bundle = await runSection('bundle.js')
-  if (!bundle.ok) errors.bundle = bundle.error
+  let bundle = skipped
+  if (wanted('bundle')) {
+    log('bench: bundle (esbuild, min+gzip)…')
+    bundle = await runSection('bundle.js')
+    if (!bundle.ok) errors.bundle = bundle.error
+  }
 
-  log('bench: SQLite commits (synchronous FULL vs NORMAL, refreshes through the app)…')
-  const sqliteSync = await runSection('sqlite-sync.js', { pinned: true })
-  if (!sqliteSync.ok) errors.sqlite_sync = sqliteSync.error
+  let sqliteSync = skipped
+  if (wanted('sqlite_sync')) {
+    log('bench: SQLite commits (synchronous FULL vs NORMAL, refreshes through the app)…')
+    sqliteSync = await runSection('sqlite-sync.js', { pinned: true })
+    if (!sqliteSync.ok) errors.sqlite_sync = sqliteSync.error
+  }
 
-  const results = {
+  let metrics = skipped
+  if (wanted('metrics')) {
+    log('bench: metrics + audit on vs off (GET /auth/me: paired server processes, then in one process)…')
+    metrics = await runSection('metrics.js', { pinned: true, timeoutMs: 600_000 })
+    if (!metrics.ok) errors.metrics = metrics.error
+  }
+
+  const fresh = {
     verify: verify.ok ? verify.value : null,
     http: http.ok ? http.value : null,
     frameworks: frameworks.ok ? frameworks.value.frameworks : null,
@@ -113,22 +141,63 @@ async function main() {
     sdk_overhead: overhead,
     bundle: bundle.ok ? bundle.value : null,
     sqlite_sync: sqliteSync.ok ? sqliteSync.value : null,
-    machine,
+    metrics: metrics.ok ? metrics.value : null,
+  }
+  const sectionKeys = {
+    verify: ['verify'],
+    http: ['http'],
+    frameworks: ['frameworks', 'frameworks_run'],
+    sdk: ['refresh', 'sdk_overhead'],
+    bundle: ['bundle'],
+    sqlite_sync: ['sqlite_sync'],
+    metrics: ['metrics'],
+  }
+  const previous =
+    SECTIONS && existsSync(`${BENCH}results.json`)
+      ? JSON.parse(readFileSync(`${BENCH}results.json`, 'utf8'))
+      : null
+  const kept = {}
+  if (previous)
+    for (const [section, keys] of Object.entries(sectionKeys))
+      for (const key of keys) kept[key] = wanted(section) ? fresh[key] : (previous[key] ?? null)
+  const runsBySection = { ...previous?.runs_by_section }
+  for (const section of Object.keys(sectionKeys))
+    if (wanted(section))
+      runsBySection[section] = { date: machine.date, load_average_at_start: machine.load_average_at_start }
+    else
+      runsBySection[section] ??= {
+        date: previous?.machine?.date,
+        load_average_at_start: previous?.machine?.load_average_at_start,
+      }
+  const results = {
+    ...(previous ? kept : fresh),
+    machine: previous
+      ? { ...previous.machine, cpu_model: machine.cpu_model, cores: machine.cores, node: machine.node }
+      : machine,
+    runs_by_section: runsBySection,
     aims: {
       verify_leash_vs_floor_max: 1.5,
       http_leash_vs_stateless_min: 1.0,
       frameworks_leash_vs_stateless_cpu_max: 1.0,
+      metrics_cost_max: 0.03,
     },
-    notes,
-    errors,
+    notes: { ...(previous ? previous.notes : {}), ...notes },
+    errors: {
+      ...(previous
+        ? Object.fromEntries(Object.entries(previous.errors ?? {}).filter(([k]) => !wanted(k)))
+        : {}),
+      ...errors,
+    },
     elapsed_s: Math.round((Date.now() - started) / 1000),
   }
-  if (refresh?.note) notes.refresh = refresh.note
+  if (refresh?.note) results.notes.refresh = refresh.note
   results.aims.verify_met = results.verify ? results.verify.ratio_to_floor.leash <= 1.5 : null
   results.aims.http_met = results.http ? results.http.ratio_vs_stateless >= 1.0 : null
   results.aims.frameworks_met = results.frameworks
     ? results.frameworks.every((f) => f.cpu_ratio <= 1.0)
     : null
+  // Metrics + audit may add at most 3% to GET /auth/me's server CPU per request (median of per-round ratios).
+  results.aims.metrics_met = results.metrics ? results.metrics.http.cpu_ratio <= 1.03 : null
 
   writeFileSync(`${BENCH}results.json`, `${JSON.stringify(results, null, 2)}\n`)
   writeFileSync(`${BENCH}results.svg`, renderChart(results))
@@ -266,7 +335,24 @@ function table(r) {
       )
     const x = s.full_vs_normal
     lines.push(`| FULL ÷ NORMAL (median of per-round ratios) | ${x.per_s}× | ${x.wall_us}× | ${x.cpu_us}× |`)
-  } else lines.push(`| (failed: ${r.errors.sqlite_sync}) | | | |`)
+  } else lines.push(`| (failed: ${r.errors.sqlite_sync ?? 'not run'}) | | | |`)
+
+  const m = r.metrics
+  lines.push('', '### Metrics + audit on vs off: GET /auth/me (paired server processes; in one process)', '')
+  lines.push(
+    '| measure | off | on (LEASH_METRICS_PORT) | on ÷ off (median of per-round ratios) |',
+    '|---|---:|---:|---:|',
+  )
+  if (m) {
+    const h = m.http
+    lines.push(
+      `| server CPU µs/req (HTTP, ${h.rounds} rounds of ${h.slices} interleaved slices of ${h.slice_requests} requests) | ${fmt(h.off_cpu_us, 1)} | ${fmt(h.on_cpu_us, 1)} | **${fmt(h.cpu_ratio, 2)}** (rounds ${h.cpu_ratio_range.join('–')}) |`,
+      `| req/s (HTTP) | ${fmt(h.off_rps, 0)} | ${fmt(h.on_rps, 0)} | ${fmt(h.rps_ratio, 2)} |`,
+      `| CPU µs/request, app.request in one process (${m.inprocess.rounds} rounds) | ${fmt(m.inprocess.off_us, 2)} | ${fmt(m.inprocess.on_us, 2)} | ${fmt(m.inprocess.cpu_ratio, 3)} (${fmt(m.inprocess.added_us, 2)} µs added; A/A control ${fmt(m.inprocess.aa_ratio, 3)}) |`,
+      '',
+      `Aim metrics + audit ≤ 3% of GET /auth/me's server CPU: ${h.cpu_ratio}× → ${r.aims.metrics_met ? 'met' : 'MISSED'}`,
+    )
+  } else lines.push(`| (failed: ${r.errors.metrics ?? 'not run'}) | | | |`)
   return `${lines.join('\n')}\n`
 }
 

@@ -15,8 +15,10 @@ import { defaultConfig, type ServerConfig, validateConfig } from './config.js'
 import type { AppEnv, Deps } from './context.js'
 import { apiError } from './errors.js'
 import type { LogEntry } from './log.js'
+import { type Metrics, noMetrics } from './metrics.js'
 import { BODY_METHODS, limitBody } from './middleware/body-limit.js'
 import { corsFor } from './middleware/cors.js'
+import { countRequest } from './middleware/count-request.js'
 import type { LeashEnv, RequireSessionOptions } from './middleware/require-session.js'
 import { adminRoutes } from './routes/admin.js'
 import { apiRoutes } from './routes/api.js'
@@ -80,6 +82,12 @@ export interface AppOptions extends KeyOptions {
   onEvent?: (event: AuditEvent) => void | Promise<void>
   /** A log line per request (default: when `log` is given). */
   logRequests?: boolean
+  /**
+   * Where counts and timings go: sign-ins, refreshes and refusals by code, reuse, revocations, request
+   * durations by route pattern, the hashing gate, store errors (default: nowhere). On Node,
+   * `createPromMetrics` gives one for Prometheus; the bus takes the same sink for its own figures.
+   */
+  metrics?: Metrics
 }
 
 /** The reference server, and what an app built around it uses of it. */
@@ -124,8 +132,15 @@ export function createApp(options: AppOptions): LeashApp {
       msg: 'createApp without clientIp: every login attempt is counted as from one address ("unknown"), so one caller can lock a username out for all; pass clientIp (nodeClientIp on Node)',
     })
   const directory = createDirectory({ store, bus, codec, now, log, keys })
-  const audit = createAudit({ store, now, log, ...(options.onEvent && { onEvent: options.onEvent }) })
-  const base = { store, bus, config, directory, now, audit }
+  const metrics = options.metrics ?? noMetrics
+  const audit = createAudit({
+    store,
+    now,
+    log,
+    metrics,
+    ...(options.onEvent && { onEvent: options.onEvent }),
+  })
+  const base = { store, bus, config, directory, now, audit, metrics }
   const sessions = createSessions({ ...base, codec })
   const admin = createAdminActions({ store, sessions, directory, now, audit })
   const authorization = options.authorization ?? ((c: Context) => c.req.header('authorization'))
@@ -134,6 +149,7 @@ export function createApp(options: AppOptions): LeashApp {
     hasher: createHashGate(options.hasher ?? createPbkdf2Hasher(), {
       concurrency: config.hashConcurrency,
       queue: config.hashQueue,
+      metrics,
     }),
     limiter: options.rateLimiter ?? createMemoryRateLimiter(),
     sessions,
@@ -150,11 +166,13 @@ export function createApp(options: AppOptions): LeashApp {
   // /auth/* (token responses must never be cached). They go on before next(): a header set once the
   // response exists makes Hono rebuild it around a body stream, which @hono/node-server then pipes.
   const logRequests = options.logRequests ?? options.log !== undefined
+  const counted = metrics !== noMetrics
   app.use('*', async (c, next) => {
-    const started = logRequests ? performance.now() : 0
+    const started = logRequests || counted ? performance.now() : 0
     c.header('X-Content-Type-Options', 'nosniff')
     if (c.req.path.startsWith('/auth/')) c.header('Cache-Control', 'no-store')
     await next()
+    if (counted) countRequest(metrics, c, started)
     if (!logRequests) return
     log({
       msg: 'request',
@@ -184,7 +202,7 @@ export function createApp(options: AppOptions): LeashApp {
   return Object.assign(app as unknown as Hono, {
     verify,
     requireSession,
-    endpoints: leashRoutes({ auth, admin: adminApp, config, log }),
+    endpoints: leashRoutes({ auth, admin: adminApp, config, log, metrics }),
     admin: adminSurface(admin, store),
     drain: () => readiness.drain(),
     flushAudit: () => audit.flush(),

@@ -9,6 +9,7 @@ import type { Sessions } from './auth/sessions.js'
 import type { Principal } from './auth/verify.js'
 import type { Bus } from './bus/types.js'
 import type { ServerConfig } from './config.js'
+import type { Metrics } from './metrics.js'
 import type { Store } from './store/types.js'
 
 /** Hono's typing of this app: what a handler may read from `c.get()`. */
@@ -39,6 +40,8 @@ export interface Deps {
   authenticate: Authenticate
   /** The audit trail: events built here go into the store with their change, or into its buffer. */
   audit: Audit
+  /** Counts what the audit does not record (an accepted refresh); `noMetrics` by default. */
+  metrics: Metrics
   now: () => number
   /** The caller's address; undefined when unknown (then there is no per-IP limit). */
   clientIp: (c: Context) => string | undefined

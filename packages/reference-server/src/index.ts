@@ -22,6 +22,14 @@ export {
   StoreUnavailableError,
   UnstorableTextError,
 } from './errors.js'
+export {
+  type BusOperation,
+  countEvent,
+  type Metrics,
+  noMetrics,
+  type RevocationReason,
+  type StoreOperation,
+} from './metrics.js'
 export type { LeashEnv, RequireSessionOptions } from './middleware/require-session.js'
 export { parseSeedUsers, type SeedUser, seedUsers } from './seed.js'
 export { createMemoryStore } from './store/memory.js'

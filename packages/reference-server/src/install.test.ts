@@ -13,7 +13,7 @@ import { GLOBAL_SECRET, startInstance } from './test/cluster.js'
 
 const run = promisify(execFile)
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url))
-const drivers = ['better-sqlite3', 'pg', 'ioredis']
+const drivers = ['better-sqlite3', 'pg', 'ioredis', 'prom-client']
 let dir = ''
 let app = ''
 
@@ -82,6 +82,21 @@ describe('@leash/reference-server installed from its tarball', () => {
     expect(failed?.code).toBe(1)
     expect(failed?.stderr).toMatch(
       /needs the package better-sqlite3, which is not installed: npm install better-sqlite3/,
+    )
+  })
+
+  it('leash-server with LEASH_METRICS_PORT but without prom-client exits 1 naming the package to install', async () => {
+    const program = join(app, 'node_modules/.bin/leash-server')
+    const failed = await run(process.execPath, [program], {
+      cwd: app,
+      env: { PATH: process.env.PATH ?? '', LEASH_GLOBAL_SECRET: GLOBAL_SECRET, LEASH_METRICS_PORT: '0' },
+    }).then(
+      () => null,
+      (error: { code: number; stderr: string }) => error,
+    )
+    expect(failed?.code).toBe(1)
+    expect(failed?.stderr).toMatch(
+      /Metrics \(LEASH_METRICS_PORT\) needs the package prom-client, which is not installed: npm install prom-client/,
     )
   })
 

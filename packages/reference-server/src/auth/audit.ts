@@ -1,5 +1,6 @@
 import { type AuditEvent, type AuditEventType, auditEventTable, type ErrorCode } from '@leash/protocol'
 import type { LogEntry } from '../log.js'
+import { countEvent, type Metrics, noMetrics } from '../metrics.js'
 import type { Store } from '../store/types.js'
 import { randomId } from '../tokens/random.js'
 
@@ -43,8 +44,11 @@ export function createAudit(deps: {
   now: () => number
   log: (entry: LogEntry) => void
   onEvent?: (event: AuditEvent) => void | Promise<void>
+  /** Counts each event as it is committed or recorded (see `countEvent`). */
+  metrics?: Metrics
 }) {
   const { store, now, log, onEvent } = deps
+  const metrics = deps.metrics ?? noMetrics
   let buffer: AuditEvent[] = []
   let timer: ReturnType<typeof setTimeout> | undefined
   let writing: Promise<void> = Promise.resolve()
@@ -67,6 +71,7 @@ export function createAudit(deps: {
     const batch = buffer
     buffer = []
     if (batch.length > 0 && pending >= AUDIT_MAX_PENDING) {
+      metrics.storeError('audit')
       log({ level: 'error', msg: 'audit events lost', count: batch.length, error: 'the store is behind' })
     } else if (batch.length > 0) {
       pending += 1
@@ -75,8 +80,10 @@ export function createAudit(deps: {
           .recordEvents(batch)
           .then(
             () => batch.forEach(ship),
-            (error: unknown) =>
-              log({ level: 'error', msg: 'audit events lost', count: batch.length, error: String(error) }),
+            (error: unknown) => {
+              metrics.storeError('audit')
+              log({ level: 'error', msg: 'audit events lost', count: batch.length, error: String(error) })
+            },
           )
           .finally(() => {
             pending -= 1
@@ -104,10 +111,12 @@ export function createAudit(deps: {
     },
     /** After the transaction that wrote them committed. */
     committed(events: readonly AuditEvent[]) {
+      for (const event of events) countEvent(metrics, event)
       if (onEvent) events.forEach(ship)
     },
-    /** A refusal that changed nothing: buffered, written soon in a batch. */
+    /** A refusal that changed nothing: buffered, written soon in a batch (counted now). */
     record(event: AuditEvent) {
+      countEvent(metrics, event)
       buffer.push(event)
       if (buffer.length >= AUDIT_BATCH) void flush()
       else if (timer === undefined) {

@@ -1,4 +1,5 @@
 import { ServerBusyError } from '../errors.js'
+import type { Metrics } from '../metrics.js'
 import type { PasswordHasher } from './passwords.js'
 
 export interface HashGateOptions {
@@ -8,6 +9,8 @@ export interface HashGateOptions {
   queue: number
   /** A millisecond clock to time hashes with, for `Retry-After` (default `performance.now()`). */
   now?: () => number
+  /** Told each hash's wait for a slot and every change of the gate's occupancy. */
+  metrics?: Pick<Metrics, 'hashWaited' | 'hashGate'>
 }
 
 /** Assumed for a hash until one has been timed. */
@@ -25,6 +28,7 @@ const FIRST_GUESS_MS = 1000
 export function createHashGate(hasher: PasswordHasher, options: HashGateOptions): PasswordHasher {
   const { concurrency, queue } = options
   const now = options.now ?? (() => performance.now())
+  const metrics = options.metrics
   let running = 0
   const waiting: Array<() => void> = []
   let averageMs = 0
@@ -35,10 +39,16 @@ export function createHashGate(hasher: PasswordHasher, options: HashGateOptions)
   }
 
   const run = async <T>(work: () => Promise<T>): Promise<T> => {
+    const arrived = now()
     if (running < concurrency) running += 1
-    else if (waiting.length < queue) await new Promise<void>((go) => waiting.push(go))
-    else throw new ServerBusyError(retryAfter())
+    else if (waiting.length < queue) {
+      const queued = new Promise<void>((go) => waiting.push(go))
+      metrics?.hashGate(running, waiting.length)
+      await queued
+    } else throw new ServerBusyError(retryAfter())
     const started = now()
+    metrics?.hashWaited((started - arrived) / 1000)
+    metrics?.hashGate(running, waiting.length)
     try {
       return await work()
     } finally {
@@ -48,6 +58,7 @@ export function createHashGate(hasher: PasswordHasher, options: HashGateOptions)
       const next = waiting.shift()
       if (next) next()
       else running -= 1
+      metrics?.hashGate(running, waiting.length)
     }
   }
 

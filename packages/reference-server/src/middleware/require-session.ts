@@ -2,8 +2,9 @@ import type { Context, MiddlewareHandler } from 'hono'
 import { createMiddleware } from 'hono/factory'
 import type { CheckOptions } from '../auth/check.js'
 import type { Principal, Verify, VerifyOptions } from '../auth/verify.js'
-import { answerRefusal } from '../error-response.js'
+import { logStoreOutage } from '../error-response.js'
 import type { LogEntry } from '../log.js'
+import { sendError } from '../send-error.js'
 
 /** Hono's typing of a route behind `requireSession`: `c.get('leash')` is the principal. */
 export interface LeashEnv {
@@ -29,8 +30,8 @@ export function createRequireSession(deps: {
     return createMiddleware<LeashEnv>(async (c, next) => {
       const result = await verify(authorization(c), checks)
       if (!result.ok) {
-        const { status, headers, body } = answerRefusal(result, c.req.path, log)
-        return c.json(body, status, headers)
+        if (result.code === 'store_unavailable') logStoreOutage(log, c.req.path, result.cause)
+        return sendError(c, result)
       }
       c.set('leash', result.principal)
       await next()

@@ -9,8 +9,17 @@ import type { Store } from '../store/types.js'
 import { createRedisRateLimiter } from './auth/redis-rate-limit.js'
 import { createScryptHasher } from './auth/scrypt-hasher.js'
 import { createRedisBus } from './bus/redis.js'
-import { type Env, listenOptions, logFromEnv, openStore, redisUrlFrom, trustedProxiesFrom } from './env.js'
+import {
+  type Env,
+  listenOptions,
+  logFromEnv,
+  metricsListenFrom,
+  openStore,
+  redisUrlFrom,
+  trustedProxiesFrom,
+} from './env.js'
 import { keysFromEnv } from './keyring-env.js'
+import { createPromMetrics, type PromMetrics } from './metrics.js'
 import { nodeAuthorization, nodeClientIpBehind, nodeCookie } from './node-request.js'
 import { pruneIntervalFrom, schedulePruning } from './prune-schedule.js'
 import { nodeCodec } from './tokens/node-codec.js'
@@ -34,6 +43,11 @@ export interface EnvApp {
   readonly listen: { port: number; hostname: string }
   /** JSON lines on stdout, as LEASH_LOG says, passwords scrubbed. */
   readonly log: (entry: LogEntry) => void
+  /**
+   * With LEASH_METRICS_PORT: the Prometheus metrics of this app and its bus, and where `startServer` serves
+   * them (`serveMetrics`; an app that serves Leash itself calls it, or answers `metrics.text()` its own way).
+   */
+  readonly metrics: { prom: PromMetrics; listen: { port: number; hostname: string } } | null
   /** Stops the pruning, the app, the bus, the limiter and the store (closing a socket is the caller's). */
   close(): Promise<void>
 }
@@ -56,6 +70,10 @@ export async function appFromEnv(env: Env = process.env, options: { quiet?: bool
   const redisUrl = redisUrlFrom(env)
   const trustedProxies = trustedProxiesFrom(env)
   const pruneIntervalMs = pruneIntervalFrom(env)
+  const metricsListen = metricsListenFrom(env)
+  // Before the store opens: a missing prom-client is a start-up error with nothing to close.
+  const prom = metricsListen ? createPromMetrics() : null
+  const metrics = prom?.metrics
   const opened = await openStore(env.LEASH_DATABASE || 'sqlite:./data/leash.db', log, env)
   const { store } = opened
   const hasher = createScryptHasher()
@@ -65,7 +83,11 @@ export async function appFromEnv(env: Env = process.env, options: { quiet?: bool
   })
   // With Redis, invalidations reach every instance and attempts are counted across all of them, under
   // keys every instance derives alike from the signing key's secret.
-  const bus = redisUrl ? createRedisBus({ url: redisUrl, log }) : createInProcessBus()
+  const bus = redisUrl
+    ? createRedisBus({ url: redisUrl, log, ...(metrics && { metrics }) })
+    : createInProcessBus()
+  prom?.watchBus(bus)
+  prom?.hashLimits(config.hashConcurrency, config.hashQueue)
   // The ring as last read, for the limiter's key (the signer's secret).
   let ring = keys.keyring
   const reloadKeyring = keys.reload && (async () => (ring = await keys.reload!()))
@@ -86,6 +108,7 @@ export async function appFromEnv(env: Env = process.env, options: { quiet?: bool
     cookie: nodeCookie,
     log,
     logRequests: keeps({ msg: 'request' }),
+    ...(metrics && { metrics }),
   })
   const created = await seedUsers(store, hasher, seeds, Date.now())
   for (const u of created) log({ msg: 'seeded user', username: u.username, role: u.role })
@@ -97,6 +120,7 @@ export async function appFromEnv(env: Env = process.env, options: { quiet?: bool
     intervalMs: pruneIntervalMs,
     auditRetentionMs: config.auditRetention * 86_400_000,
     log,
+    ...(metrics && { metrics }),
   })
 
   return {
@@ -106,6 +130,7 @@ export async function appFromEnv(env: Env = process.env, options: { quiet?: bool
     bus,
     listen,
     log,
+    metrics: prom && metricsListen && { prom, listen: metricsListen },
     close: async () => {
       pruning.stop()
       await app.flushAudit()

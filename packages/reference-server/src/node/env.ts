@@ -70,6 +70,30 @@ export function listenOptions(env: Env) {
   return { port, hostname: env.LEASH_HOST || '127.0.0.1' }
 }
 
+/**
+ * LEASH_METRICS_PORT and LEASH_METRICS_HOST (default 127.0.0.1, whatever LEASH_HOST is: the metrics show
+ * sign-in and refusal rates, so they reach a scraper only where one is let in); null when the port is not
+ * set (no metrics). Never LEASH_PORT: `/metrics` is not served on the public port.
+ */
+export function metricsListenFrom(env: Env): { port: number; hostname: string } | null {
+  const raw = env.LEASH_METRICS_PORT?.trim()
+  if (!raw) {
+    if (env.LEASH_METRICS_HOST?.trim())
+      throw new ConfigError(
+        'LEASH_METRICS_HOST is set but LEASH_METRICS_PORT is not: set both to serve /metrics',
+      )
+    return null
+  }
+  const port = Number(raw)
+  if (!/^\d+$/.test(raw) || port > 65535)
+    throw new ConfigError(`LEASH_METRICS_PORT must be a port number, got "${env.LEASH_METRICS_PORT}"`)
+  if (port !== 0 && port === listenOptions(env).port)
+    throw new ConfigError(
+      `LEASH_METRICS_PORT must differ from LEASH_PORT (${port}): /metrics is never public`,
+    )
+  return { port, hostname: env.LEASH_METRICS_HOST?.trim() || '127.0.0.1' }
+}
+
 /** The URL, or a ConfigError that shows it without its password (`new URL`'s own error carries it whole). */
 export function parseUrl(name: string, url: string): URL {
   try {

@@ -7,11 +7,14 @@ import { StoreUnavailableError } from '../errors.js'
 import type { LogEntry } from '../log.js'
 import { appFromEnv } from './app-from-env.js'
 import { type Env, redactorFor } from './env.js'
+import { type MetricsServer, serveMetrics } from './metrics-server.js'
 import { serverOptionsFrom } from './server-options.js'
 
 /** A running server: where it listens, and how to stop it (drains, then closes the socket, the bus and the store). */
 export interface RunningServer {
   url: string
+  /** Where `/metrics` is served (LEASH_METRICS_HOST and LEASH_METRICS_PORT); undefined without metrics. */
+  metricsUrl?: string
   /** How long `close()` lets requests in flight finish before cutting them (ms; LEASH_SHUTDOWN_TIMEOUT). */
   readonly shutdownTimeoutMs: number
   close(): Promise<void>
@@ -57,13 +60,30 @@ export async function startServer(env: Env = process.env, quiet = false): Promis
     throw error
   })
   server.maxConnections = options.maxConnections
+  // On a socket of its own, never the public port; it stops after the drain (scrapes see the shutdown).
+  let metricsServer: MetricsServer | undefined
+  if (leash.metrics) {
+    metricsServer = await serveMetrics(leash.metrics.prom, leash.metrics.listen, log).catch(
+      async (error: unknown) => {
+        await new Promise((done) => server.close(done))
+        await leash.close()
+        throw error
+      },
+    )
+  }
   const address = server.address()
   const port = typeof address === 'object' && address ? address.port : listen.port
   let closing: Promise<void> | undefined
+  const stop = async () => {
+    await drain(server, app, options.shutdownTimeoutMs, log)
+    await metricsServer?.close()
+    await leash.close()
+  }
   return {
     url: `http://${listen.hostname}:${port}`,
+    ...(metricsServer && { metricsUrl: metricsServer.url }),
     shutdownTimeoutMs: options.shutdownTimeoutMs,
-    close: () => (closing ??= drain(server, app, options.shutdownTimeoutMs, log).then(() => leash.close())),
+    close: () => (closing ??= stop()),
   }
 }
 

@@ -1,5 +1,6 @@
 import { seconds } from '../config.js'
 import type { LogEntry } from '../log.js'
+import type { Metrics } from '../metrics.js'
 import { PRUNE_BATCH, pruneInBatches } from '../store/prune.js'
 import type { Store } from '../store/types.js'
 import type { Env } from './env.js'
@@ -27,6 +28,8 @@ export function schedulePruning(options: {
   /** Audit events older than this (ms) are pruned too, after the sessions; none when not given. */
   auditRetentionMs?: number
   log: (entry: LogEntry) => void
+  /** Counts a failed run (`leash_store_errors_total{operation="prune"}`). */
+  metrics?: Pick<Metrics, 'storeError'>
   firstAfterMs?: number
   batch?: number
   now?: () => number
@@ -62,6 +65,7 @@ export function schedulePruning(options: {
           ms: Math.round(performance.now() - started),
         })
     } catch (error) {
+      options.metrics?.storeError('prune')
       log({ level: 'error', msg: 'prune failed', error: String(error) })
     } finally {
       running = false

@@ -152,7 +152,9 @@ export function authRoutes(deps: Deps) {
         c.set('auditSession', s.id)
         c.set('auditUser', s.userId)
       }
-      return tokenResponse(c, await sessions.refresh(token, from(c), seen), config)
+      const issued = await sessions.refresh(token, from(c), seen)
+      deps.metrics.refresh(null)
+      return tokenResponse(c, issued, config)
     } catch (error) {
       if (error instanceof ApiError && body.refresh_token === undefined) clearRefreshCookie(c, config)
       throw error

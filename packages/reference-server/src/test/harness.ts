@@ -92,7 +92,7 @@ export async function testServer(
     codec?: TokenCodec
     users?: SeedUser[]
     hasher?: PasswordHasher
-  } & Pick<AppOptions, 'rateLimiter' | 'log' | 'onEvent'> = {},
+  } & Pick<AppOptions, 'rateLimiter' | 'log' | 'onEvent' | 'metrics'> = {},
 ) {
   const clock = manualClock()
   const store = options.store ?? createMemoryStore()
@@ -110,6 +110,7 @@ export async function testServer(
     ...(options.rateLimiter && { rateLimiter: options.rateLimiter }),
     ...(options.log && { log: options.log, logRequests: false }),
     ...(options.onEvent && { onEvent: options.onEvent }),
+    ...(options.metrics && { metrics: options.metrics }),
   })
   await seedUsers(store, hasher, options.users ?? USERS, clock.now())
 

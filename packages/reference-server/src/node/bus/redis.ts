@@ -3,6 +3,7 @@ import type { Redis, RedisOptions } from 'ioredis'
 import type { Bus, Invalidation } from '../../bus/types.js'
 import type { LogEntry } from '../../log.js'
 import { limitLog } from '../../log-limit.js'
+import { type Metrics, noMetrics } from '../../metrics.js'
 import { redisDriver } from '../drivers.js'
 import { createRedisBreaker } from '../redis-breaker.js'
 
@@ -23,6 +24,11 @@ export interface RedisBusOptions {
   /** Names the connections in Redis's CLIENT LIST (`leash-sub-<name>`); default a random id. */
   name?: string
   log?: (entry: Record<string, string | number>) => void
+  /**
+   * Counts the bus's errors (`busError`) and times each invalidation from its publish on another instance
+   * to its application here (`revocationPropagated`: the two clocks' difference, so their skew too).
+   */
+  metrics?: Pick<Metrics, 'busError' | 'revocationPropagated'>
 }
 
 /** Connection options that never let a command wait for long: no offline queue, one try, a timeout. */
@@ -75,6 +81,7 @@ export function createRedisBus(options: RedisBusOptions): Bus {
   const leaseMs = options.leaseMs ?? 1_000
   const commandTimeoutMs = options.commandTimeoutMs ?? 500
   const log = options.log ?? (() => {})
+  const metrics = options.metrics ?? noMetrics
   // An outage repeats each of these per request or per reconnect attempt: one line each, then counts.
   const limited = limitLog(log as (entry: LogEntry) => void)
   const origin = randomBytes(8).toString('base64url')
@@ -92,7 +99,8 @@ export function createRedisBus(options: RedisBusOptions): Bus {
   let leaseUntil = 0
   let wasLive = false
   let closed = false
-  let pending: Invalidation[] = []
+  /** Publishes that failed, with when they were first sent (epoch ms), to send again on reconnect. */
+  let pending: Array<{ message: Invalidation; sent: number }> = []
   const ackChannel = `${channel}:ack:${origin}`
   let seq = 0
   /** Publishes awaiting acknowledgements: how many came, how many Redis said would (null: not known yet). */
@@ -149,6 +157,7 @@ export function createRedisBus(options: RedisBusOptions): Bus {
         renew(sentAt)
       },
       (error: unknown) => {
+        metrics.busError('subscriber')
         log({ level: 'warn', msg: 'bus subscribe failed', error: String(error) })
         sub.disconnect(true) // reconnect and try again
       },
@@ -159,9 +168,10 @@ export function createRedisBus(options: RedisBusOptions): Bus {
     leaseUntil = 0 // so that the next subscription counts as a return to live, and empties the caches
     live()
   })
-  sub.on('error', (error: Error) =>
-    limited('sub', { level: 'warn', msg: 'bus subscriber error', error: error.message }),
-  )
+  sub.on('error', (error: Error) => {
+    metrics.busError('subscriber')
+    limited('sub', { level: 'warn', msg: 'bus subscriber error', error: error.message })
+  })
   sub.on('message', (from: string, text: string) => {
     if (from === ackChannel) {
       const id = Number(text)
@@ -171,7 +181,7 @@ export function createRedisBus(options: RedisBusOptions): Bus {
       return
     }
     if (from !== channel) return
-    let parsed: { origin?: unknown; seq?: unknown; message?: unknown }
+    let parsed: { origin?: unknown; seq?: unknown; sent?: unknown; message?: unknown }
     try {
       parsed = JSON.parse(text)
     } catch {
@@ -179,8 +189,12 @@ export function createRedisBus(options: RedisBusOptions): Bus {
       return
     }
     // Its own messages were delivered locally already; they are acknowledged all the same.
-    const acting =
-      parsed.origin !== origin && isInvalidation(parsed.message) ? deliver(parsed.message) : undefined
+    let acting: Promise<unknown> | undefined
+    if (parsed.origin !== origin && isInvalidation(parsed.message)) {
+      acting = deliver(parsed.message)
+      if (typeof parsed.sent === 'number' && Number.isFinite(parsed.sent))
+        metrics.revocationPropagated((Date.now() - parsed.sent) / 1000)
+    }
     if (typeof parsed.origin === 'string' && Number.isSafeInteger(parsed.seq)) {
       const ack = () => pub.publish(`${channel}:ack:${parsed.origin}`, String(parsed.seq)).catch(() => {})
       if (acting) void acting.then(ack)
@@ -188,8 +202,9 @@ export function createRedisBus(options: RedisBusOptions): Bus {
     }
   })
 
-  const send = (message: Invalidation, id = 0) =>
-    pub.publish(channel, JSON.stringify({ origin, seq: id, message }))
+  // `sent` (epoch ms) lets every receiver time the invalidation's way to it.
+  const send = (message: Invalidation, sent: number, id = 0) =>
+    pub.publish(channel, JSON.stringify({ origin, seq: id, sent, message }))
   /** Resolves when every receiver acknowledged `id`, or after the lease (a receiver that died meanwhile). */
   const acknowledged = (id: number, receivers: Promise<number>) =>
     new Promise<void>((done, fail) => {
@@ -219,9 +234,10 @@ export function createRedisBus(options: RedisBusOptions): Bus {
         },
       )
     })
-  pub.on('error', (error: Error) =>
-    limited('pub', { level: 'warn', msg: 'bus publisher error', error: error.message }),
-  )
+  pub.on('error', (error: Error) => {
+    metrics.busError('publisher')
+    limited('pub', { level: 'warn', msg: 'bus publisher error', error: error.message })
+  })
   // The earliest moment this publisher knew Redis to be unreachable, through the current outage.
   let unreachableSince: number | null = null
   pub.on('close', () => {
@@ -230,7 +246,7 @@ export function createRedisBus(options: RedisBusOptions): Bus {
   const resend = () => {
     const retry = pending
     pending = []
-    for (const message of retry) send(message).catch(() => keep(message))
+    for (const kept of retry) send(kept.message, kept.sent).catch(() => keep(kept.message, kept.sent))
   }
   pub.on('ready', () => {
     unreachableSince = null
@@ -246,9 +262,9 @@ export function createRedisBus(options: RedisBusOptions): Bus {
       resend()
     },
   })
-  const keep = (message: Invalidation) => {
-    pending.push(plain(message))
-    if (pending.length > MAX_PENDING) pending = [{ kind: 'all' }]
+  const keep = (message: Invalidation, sent: number) => {
+    pending.push({ message: plain(message), sent })
+    if (pending.length > MAX_PENDING) pending = [{ message: { kind: 'all' }, sent: pending[0]!.sent }]
   }
 
   return {
@@ -261,17 +277,18 @@ export function createRedisBus(options: RedisBusOptions): Bus {
       try {
         await acknowledged(
           id,
-          breaker.run(() => send(message, id)),
+          breaker.run(() => send(message, started, id)),
         )
         unreachableSince = null
       } catch (error) {
+        metrics.busError('publish')
         limited('publish', {
           level: 'error',
           msg: 'bus publish failed',
           kind: message.kind,
           error: String(error),
         })
-        keep(message)
+        keep(message, started)
         // Every instance that shares this outage heard its last pong before it began, so its lease ends
         // at most `leaseMs` after that: past then, none of them trusts its cache any more.
         unreachableSince = Math.min(unreachableSince ?? started, started)
