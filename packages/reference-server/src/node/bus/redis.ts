@@ -192,7 +192,12 @@ export function createRedisBus(options: RedisBusOptions): Bus {
     let acting: Promise<unknown> | undefined
     if (parsed.origin !== origin && isInvalidation(parsed.message)) {
       acting = deliver(parsed.message)
-      if (typeof parsed.sent === 'number' && Number.isFinite(parsed.sent))
+      // Timed once per change: its release (sent after the commit) or a plain invalidation, not its hold.
+      if (
+        parsed.message.hold === undefined &&
+        typeof parsed.sent === 'number' &&
+        Number.isFinite(parsed.sent)
+      )
         metrics.revocationPropagated((Date.now() - parsed.sent) / 1000)
     }
     if (typeof parsed.origin === 'string' && Number.isSafeInteger(parsed.seq)) {
