@@ -150,7 +150,7 @@ export const auditEventTable = {
   'password.reset_failed': {
     version: 1,
     fields: ['user'],
-    codes: [...BODY, 'origin_not_allowed', 'rate_limited', 'server_busy', 'invalid_reset_token'],
+    codes: [...BODY, 'rate_limited', 'server_busy', 'invalid_reset_token'],
     meaning:
       'A password reset was refused (`invalid_request` for a guessable password: the link still works); `user` when the link named one.',
   },

@@ -18,6 +18,7 @@ import {
   redisUrlFrom,
   trustedProxiesFrom,
 } from './env.js'
+import { mailerFromEnv } from './mail/mail-from-env.js'
 import { nodeAuthorization, nodeClientIpBehind, nodeCookie } from './node-request.js'
 import { pruneIntervalFrom, schedulePruning } from './prune-schedule.js'
 import { nodeCodec } from './tokens/node-codec.js'
@@ -63,6 +64,7 @@ export async function appFromEnv(env: Env = process.env, options: { quiet?: bool
   const redisUrl = redisUrlFrom(env)
   const trustedProxies = trustedProxiesFrom(env)
   const pruneIntervalMs = pruneIntervalFrom(env)
+  const mailer = mailerFromEnv(env, config)
   const opened = await openStore(env.LEASH_DATABASE || 'sqlite:./data/leash.db', log, env)
   const { store } = opened
   const hasher = createScryptHasher()
@@ -74,7 +76,8 @@ export async function appFromEnv(env: Env = process.env, options: { quiet?: bool
   // keys every instance derives alike from the global secret.
   const bus = redisUrl ? createRedisBus({ url: redisUrl, log }) : createInProcessBus()
   const limiter = redisUrl ? createRedisRateLimiter({ url: redisUrl, secret, log }) : undefined
-  const closeAdapters = () => Promise.all([bus.close(), limiter?.close(), store.close()]).then(() => {})
+  const closeAdapters = () =>
+    Promise.all([bus.close(), limiter?.close(), store.close(), mailer?.close()]).then(() => {})
   const app = createApp({
     store,
     bus,
@@ -88,6 +91,7 @@ export async function appFromEnv(env: Env = process.env, options: { quiet?: bool
     cookie: nodeCookie,
     log,
     logRequests: keeps({ msg: 'request' }),
+    ...(mailer && { mailer }),
   })
   const created = await seedUsers(store, hasher, seeds, Date.now())
   for (const u of created) log({ msg: 'seeded user', username: u.username, role: u.role })

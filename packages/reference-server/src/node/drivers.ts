@@ -1,10 +1,11 @@
 import { createRequire } from 'node:module'
 import type Database from 'better-sqlite3'
 import type * as IORedis from 'ioredis'
+import type * as Nodemailer from 'nodemailer'
 import type * as Pg from 'pg'
 import { ConfigError } from '../config.js'
 
-// The database and Redis drivers are optional peer dependencies (as Kysely and Drizzle take theirs): a team
+// The database, Redis and SMTP drivers are optional peer dependencies (as Kysely and Drizzle take theirs): a team
 // that runs only the msw form, the verifier or an adapter never installs, let alone compiles, them. Each is
 // loaded the first time a store or a bus asks for it; a missing one is a start-up failure that names the
 // package to install, never an import error at load time.
@@ -51,3 +52,7 @@ export const postgresDriver = (): typeof Pg =>
 /** `ioredis`'s `Redis` class (the Redis bus and rate limiter). */
 export const redisDriver = (): typeof IORedis.Redis =>
   load<typeof IORedis>('ioredis', 'Redis (LEASH_REDIS_URL)').Redis
+
+/** The `nodemailer` module (account mail over SMTP). */
+export const mailDriver = (): typeof Nodemailer =>
+  load<typeof Nodemailer>('nodemailer', 'Sending mail (LEASH_SMTP_URL)')

@@ -24,13 +24,13 @@ function logFilter(env: Env): (entry: LogEntry) => boolean {
 }
 
 /**
- * Hides the passwords of LEASH_DATABASE and LEASH_REDIS_URL in any text. The drivers' messages were read
+ * Hides the passwords of LEASH_DATABASE, LEASH_REDIS_URL and LEASH_SMTP_URL in any text. The drivers' messages were read
  * and hold none (pg redacts its own URL errors; Redis answers AUTH errors without the password), so this
  * guards what no one has read yet: a new driver version, an error of the network stack.
  */
 export function redactorFor(env: Env): (text: string) => string {
   const database = env.LEASH_DATABASE?.startsWith('sqlite:') ? undefined : env.LEASH_DATABASE
-  return createRedactor([database, env.LEASH_REDIS_URL])
+  return createRedactor([database, env.LEASH_REDIS_URL, env.LEASH_SMTP_URL])
 }
 
 /** The log as LEASH_LOG says: JSON lines on stdout, with the environment's passwords scrubbed. */
