@@ -58,7 +58,7 @@ export interface LogoutResponse {
 }
 
 export interface RegisterResponse {
-  user: AccountUser
+  user: PublicUser
 }
 
 /** `GET /auth/me` */

@@ -10,6 +10,7 @@ import { createMemoryStore } from './store/memory.js'
 import type { Role } from './store/types.js'
 import { randomToken } from './tokens/random.js'
 
+export type { MemoryMailer, SentMail } from './mail/mailer.js'
 export type { SeedUser as MockUser } from './seed.js'
 
 export interface MockBackendOptions {

@@ -1,7 +1,7 @@
-import type { Operation } from './operations.js'
+import type { Operation } from './operation.js'
 
 // Email verification and password reset (routes/recovery.ts). Error lists are written out: this module
-// is imported by operations.ts, so it cannot use that module's constants at load time.
+// is imported by operations.ts, so it does not import that module back.
 
 const BODY = ['unsupported_media_type', 'invalid_json', 'invalid_request'] as const
 const BEARER = [

@@ -20,7 +20,14 @@ import { randomId, randomToken } from '../tokens/random.js'
 import { attemptLimits } from './attempts.js'
 import { recoveryRoutes } from './recovery.js'
 import { readRefreshCookie } from './refresh-cookie.js'
-import { accountUser, clearRefreshCookie, sessionView, signedInSession, tokenResponse } from './respond.js'
+import {
+  accountUser,
+  clearRefreshCookie,
+  publicUser,
+  sessionView,
+  signedInSession,
+  tokenResponse,
+} from './respond.js'
 
 const invalidCredentials = () => apiError('invalid_credentials')
 
@@ -108,7 +115,7 @@ export function authRoutes(deps: Deps) {
       )
       audit.committed(events)
       await deps.recovery.welcome(user, from(c))
-      return c.json({ user: accountUser(user) } satisfies RegisterResponse, 201)
+      return c.json({ user: publicUser(user) } satisfies RegisterResponse, 201)
     } catch (error) {
       // An email answers as a username does: both are unique, and the per-address limit bounds the asking.
       if (error instanceof ConflictError)

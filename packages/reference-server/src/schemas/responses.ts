@@ -110,7 +110,7 @@ export const responses = {
       user_enabled: enabled,
     }),
   ),
-  RegisterResponse: response<RegisterResponse>()(z.object({ user: accountUser })),
+  RegisterResponse: response<RegisterResponse>()(z.object({ user: publicUser })),
   MeResponse: response<MeResponse>()(
     z.object({ user: accountUser, session: sessionView, user_enabled: enabled }),
   ),
