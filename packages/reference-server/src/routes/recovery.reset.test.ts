@@ -63,6 +63,24 @@ describe.each(stores)('%s store: password reset', (_name, make) => {
     expect((await reset(s.h, token)).status).toBe(200)
   })
 
+  it('links point at the configured origin, never at the request’s Host', async () => {
+    await using s = await server()
+    const forgot = await s.h.app.request('http://evil.example/auth/password/forgot', {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        host: 'evil.example',
+        'x-forwarded-host': 'evil.example',
+      },
+      body: JSON.stringify({ email: 'alice@example.com' }),
+    })
+    expect(forgot.status).toBe(200)
+    await s.h.app.flushMail()
+    const mail = s.h.mailbox.last('alice@example.com')!
+    expect(new URL(mail.link!).origin).toBe(LINK_ORIGIN)
+    expect(`${mail.text}${mail.html}`).not.toContain('evil.example')
+  })
+
   it('works for 30 minutes, not a second more', async () => {
     await using s = await server()
     const late = await s.h.resetToken('alice@example.com')
