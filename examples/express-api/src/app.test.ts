@@ -68,7 +68,14 @@ describe('examples/express-api', () => {
     expect((await signOut('nobody', root.token)).status).toBe(404)
     const done = await signOut(alice.id, root.token)
     expect(await done.json()).toEqual({
-      user: { id: alice.id, username: 'alice', role: 'user', enabled: true },
+      user: {
+        id: alice.id,
+        username: 'alice',
+        role: 'user',
+        email: null,
+        email_verified: false,
+        enabled: true,
+      },
     })
     const after = await call('GET', '/api/profile', { token: alice.token })
     expect(after.status).toBe(401)

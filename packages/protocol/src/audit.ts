@@ -33,6 +33,7 @@ export const auditEventTable = {
       'rate_limited',
       'server_busy',
       'username_taken',
+      'email_taken',
       'origin_not_allowed',
     ],
     meaning: 'A registration was refused (`code` says why; a weak password is `invalid_request`).',
@@ -52,6 +53,7 @@ export const auditEventTable = {
       'server_busy',
       'invalid_credentials',
       'user_disabled',
+      'email_not_verified',
       'origin_not_allowed',
     ],
     meaning: 'A sign-in was refused; `user` when the username names one.',
@@ -111,6 +113,46 @@ export const auditEventTable = {
     fields: ['user', 'session'],
     codes: [...BEARER, ...BODY, 'rate_limited', 'server_busy', 'invalid_credentials'],
     meaning: 'A password change was refused.',
+  },
+  'email.verification_sent': {
+    version: 1,
+    fields: ['user', 'actor'],
+    codes: [],
+    meaning:
+      'A verification link was made and queued for the user’s address (at registration, or asked for again); older ones stop working.',
+  },
+  'email.verified': {
+    version: 1,
+    fields: ['user'],
+    codes: [],
+    meaning: 'A verification link was followed: the user’s address is verified, and the link spent.',
+  },
+  'email.verify_failed': {
+    version: 1,
+    fields: [],
+    codes: [...BODY, 'rate_limited', 'invalid_verification_token'],
+    meaning: 'A verification link was refused (used already, replaced, expired, or never made).',
+  },
+  'password.reset_requested': {
+    version: 1,
+    fields: ['user'],
+    codes: [],
+    meaning:
+      'Someone asked for a password-reset link; `user` when the address names an enabled account (then a link was made and queued), null otherwise. Written after the answer, which is the same either way.',
+  },
+  'password.reset': {
+    version: 1,
+    fields: ['user'],
+    codes: [],
+    meaning:
+      'A reset link set a new password: the user’s string rotated, every session and access token of theirs ended, other reset links spent.',
+  },
+  'password.reset_failed': {
+    version: 1,
+    fields: ['user'],
+    codes: [...BODY, 'rate_limited', 'server_busy', 'invalid_reset_token'],
+    meaning:
+      'A password reset was refused (`invalid_request` for a guessable password: the link still works); `user` when the link named one.',
   },
   'session.revoke_failed': {
     version: 1,

@@ -29,6 +29,11 @@ export const errorTable = {
   invalid_credentials: { status: 401, message: 'Wrong username or password.' },
   rate_limited: { status: 429, message: 'Too many attempts; try again later.' },
   username_taken: { status: 409, message: 'That username is taken.' },
+  email_taken: { status: 409, message: 'That email address belongs to another account.' },
+  email_not_verified: {
+    status: 403,
+    message: 'Verify your email address first: follow the link the server mailed you.',
+  },
   registration_closed: { status: 403, message: 'Registration is closed.' },
   invalid_refresh_token: { status: 401, message: 'No valid refresh token was sent.' },
   refresh_token_reused: {
@@ -36,6 +41,16 @@ export const errorTable = {
     message: 'This refresh token was used already; the session has been ended to protect it.',
   },
   session_expired: { status: 401, message: 'The session has timed out; sign in again.' },
+  // Email verification and password reset
+  invalid_verification_token: {
+    status: 400,
+    message: 'This verification link is not valid: it was used already, replaced, or has expired.',
+  },
+  invalid_reset_token: {
+    status: 400,
+    message: 'This password-reset link is not valid: it was used already, replaced, or has expired.',
+  },
+  nothing_to_verify: { status: 409, message: 'This account has no unverified email address.' },
   // The caller's own sessions
   session_not_found: { status: 404, message: 'You have no live session with that id.' },
   // Administration

@@ -17,8 +17,16 @@ export interface PublicUser {
   role: Role
 }
 
+/** A user as the user (`GET /auth/me`) and an administrator see it: with the email address and its state. */
+export interface AccountUser extends PublicUser {
+  /** The address account mail goes to (verification, password reset); null when none was given. */
+  email: string | null
+  /** Whether a verification link sent to `email` was followed. */
+  email_verified: boolean
+}
+
 /** A user as an administrator sees it. */
-export interface AdminUser extends PublicUser {
+export interface AdminUser extends AccountUser {
   enabled: boolean
 }
 
@@ -55,7 +63,7 @@ export interface RegisterResponse {
 
 /** `GET /auth/me` */
 export interface MeResponse {
-  user: PublicUser
+  user: AccountUser
   session: SessionView
   user_enabled: true
 }
@@ -165,6 +173,48 @@ export interface ErrorBody<C extends ErrorCode = ErrorCode> {
 export interface RegisterRequest {
   username: string
   password: string
+  /** Optional; unique ignoring case. A verification link is mailed to it. */
+  email?: string
+}
+
+/** `POST /auth/email/verify`: the `token` query parameter of the link the server mailed. */
+export interface VerifyEmailRequest {
+  token: string
+}
+
+/** `POST /auth/password/forgot` */
+export interface ForgotPasswordRequest {
+  email: string
+}
+
+/** `POST /auth/password/reset`: the link's `token` and the new password (the password policy applies). */
+export interface ResetPasswordRequest {
+  token: string
+  password: string
+}
+
+/** The answer of `POST /auth/email/verify`. */
+export interface VerifyEmailResponse {
+  verified: true
+}
+
+/** The answer of `POST /auth/email/resend`: a new link was queued (the older ones no longer work). */
+export interface ResendVerificationResponse {
+  sent: true
+  user_enabled: true
+}
+
+/**
+ * The answer of `POST /auth/password/forgot`: the same whether or not the address names an account. When
+ * it names an enabled one, a link is mailed.
+ */
+export interface ForgotPasswordResponse {
+  accepted: true
+}
+
+/** The answer of `POST /auth/password/reset`: the password is set; every session of the user has ended. */
+export interface ResetPasswordResponse {
+  reset: true
 }
 
 export interface LoginRequest {

@@ -8,6 +8,7 @@ import { createHashGate } from './auth/hash-gate.js'
 import { type KeyOptions, keysFrom } from './auth/keys.js'
 import { createPbkdf2Hasher, type PasswordHasher } from './auth/passwords.js'
 import { createMemoryRateLimiter, type RateLimiter } from './auth/rate-limit.js'
+import { createRecovery } from './auth/recovery.js'
 import { createSessions } from './auth/sessions.js'
 import { createInProcessBus } from './bus/in-process.js'
 import type { Bus } from './bus/types.js'
@@ -15,6 +16,8 @@ import { defaultConfig, type ServerConfig, validateConfig } from './config.js'
 import type { AppEnv, Deps } from './context.js'
 import { apiError } from './errors.js'
 import type { LogEntry } from './log.js'
+import type { Mailer } from './mail/mailer.js'
+import { createOutbox } from './mail/outbox.js'
 import { type Metrics, noMetrics } from './metrics.js'
 import { BODY_METHODS, limitBody } from './middleware/body-limit.js'
 import { corsFor } from './middleware/cors.js'
@@ -88,6 +91,19 @@ export interface AppOptions extends KeyOptions {
    * `createPromMetrics` gives one for Prometheus; the bus takes the same sink for its own figures.
    */
   metrics?: Metrics
+  /**
+   * Sends account mail (verification and reset links), off the request's path with retries (see
+   * `mailRetry`). Without one, each such mail is logged as not sent (never with its link).
+   */
+  mailer?: Mailer
+  /**
+   * The origin the links in account mail point at (default `config.publicOrigin`). Never taken from a
+   * request: its Host is whatever the sender wrote, and a reset link built from it would carry the token
+   * to the sender's site.
+   */
+  linkOrigin?: string
+  /** Tries per mail (default 5) and the wait before the second (ms, default 1000; doubling after). */
+  mailRetry?: { attempts?: number; backoffMs?: number }
 }
 
 /** The reference server, and what an app built around it uses of it. */
@@ -108,7 +124,9 @@ export type LeashApp = Hono & {
   drain(): void
   /** Writes the audit events still buffered (refusals wait up to a second); resolves when they are. */
   flushAudit(): Promise<void>
-  /** Stops listening to the bus. Closing the store and bus is the caller's (flush the audit first). */
+  /** Resolves once the queued forgot-password requests are handled and every queued mail sent or given up. */
+  flushMail(): Promise<void>
+  /** Stops listening to the bus and drops unsent mail. Closing the store and bus is the caller's (flush the audit first). */
   close(): void
 }
 
@@ -143,6 +161,9 @@ export function createApp(options: AppOptions): LeashApp {
   const base = { store, bus, config, directory, now, audit, metrics }
   const sessions = createSessions({ ...base, codec })
   const admin = createAdminActions({ store, sessions, directory, now, audit })
+  const linkOrigin = options.linkOrigin ?? config.publicOrigin
+  const outbox = options.mailer ? createOutbox({ mailer: options.mailer, log, ...options.mailRetry }) : null
+  const recovery = createRecovery({ ...base, log, outbox, linkOrigin })
   const authorization = options.authorization ?? ((c: Context) => c.req.header('authorization'))
   const deps: Deps = {
     ...base,
@@ -153,6 +174,7 @@ export function createApp(options: AppOptions): LeashApp {
     }),
     limiter: options.rateLimiter ?? createMemoryRateLimiter(),
     sessions,
+    recovery,
     admin,
     authenticate: createAuthenticator({ directory, codec, config, now }),
     clientIp: options.clientIp ?? (() => undefined),
@@ -206,6 +228,10 @@ export function createApp(options: AppOptions): LeashApp {
     admin: adminSurface(admin, store),
     drain: () => readiness.drain(),
     flushAudit: () => audit.flush(),
-    close: () => directory.close(),
+    flushMail: () => recovery.idle(),
+    close: () => {
+      recovery.close()
+      directory.close()
+    },
   })
 }

@@ -56,6 +56,20 @@ export interface ServerConfig {
   publicOrigin: string | null
   /** Days an audit event is kept; older ones are deleted with the ended sessions (`Store.prune`). */
   auditRetention: number
+  /**
+   * Refuse sign-in (403 `email_not_verified`, only once the password is right) to an account whose email
+   * is not verified, and make `email` required at registration.
+   */
+  requireVerifiedEmail: boolean
+  /**
+   * Account mail per hour: reset links asked for one address (counted whether or not it names an account),
+   * verification links a user asks for again, and reset attempts on one account.
+   */
+  recoveryRate: number
+  /** The path of the app's page that a verification link opens (`publicOrigin` + it + `?token=…`). */
+  verifyEmailPath: string
+  /** The path of the app's page that a password-reset link opens. */
+  resetPasswordPath: string
 }
 
 /** The protocol's defaults. */
@@ -82,6 +96,10 @@ export const defaultConfig: ServerConfig = {
   corsOrigins: [],
   auditRetention: 90,
   publicOrigin: null,
+  requireVerifiedEmail: false,
+  recoveryRate: 5,
+  verifyEmailPath: '/verify-email',
+  resetPasswordPath: '/reset-password',
 }
 
 /** Thrown for a bad environment value; the program (`bin.ts`) prints it and exits 1. */
@@ -142,6 +160,16 @@ function origins(env: Env, name: string): string[] {
   return listed
 }
 
+/** A path on the app's origin: `/` and then no `?`, `#`, `\\`, whitespace, or a second `/` at the start. */
+const isPagePath = (path: string) => /^\/(?![/\\])[^?#\s\\]*$/.test(path)
+
+function pagePath(env: Env, name: string, fallback: string): string {
+  const raw = env[name]?.trim()
+  if (raw === undefined || raw === '') return fallback
+  if (!isPagePath(raw)) throw new ConfigError(`${name} must be a path like ${fallback}, got "${env[name]}"`)
+  return raw
+}
+
 /** Checks the relations between durations that the token schedule depends on, and the cookie settings. */
 export function validateConfig(config: ServerConfig): ServerConfig {
   const positive = [
@@ -154,6 +182,7 @@ export function validateConfig(config: ServerConfig): ServerConfig {
     'maxSessions',
     'hashConcurrency',
     'auditRetention',
+    'recoveryRate',
   ] as const
   for (const key of positive) {
     if (!Number.isInteger(config[key]) || config[key] < 1)
@@ -177,6 +206,10 @@ export function validateConfig(config: ServerConfig): ServerConfig {
     throw new ConfigError(
       'cookieHostPrefix needs secureCookies: true (a __Host- cookie must always be Secure)',
     )
+  }
+  for (const key of ['verifyEmailPath', 'resetPasswordPath'] as const) {
+    if (!isPagePath(config[key]))
+      throw new ConfigError(`${key} must be a path like /reset-password, got "${config[key]}"`)
   }
   for (const origin of [
     ...config.corsOrigins,
@@ -238,5 +271,9 @@ export function configFromEnv(env: Env, defaults: ServerConfig = defaultConfig):
     corsOrigins: origins(env, 'LEASH_CORS_ORIGINS'),
     publicOrigin,
     auditRetention: count(env, 'LEASH_AUDIT_RETENTION', defaults.auditRetention, 1, 36_500),
+    requireVerifiedEmail: bool(env, 'LEASH_REQUIRE_VERIFIED_EMAIL', defaults.requireVerifiedEmail),
+    recoveryRate: count(env, 'LEASH_RECOVERY_RATE', defaults.recoveryRate, 1, 1_000_000),
+    verifyEmailPath: pagePath(env, 'LEASH_VERIFY_EMAIL_PATH', defaults.verifyEmailPath),
+    resetPasswordPath: pagePath(env, 'LEASH_RESET_PASSWORD_PATH', defaults.resetPasswordPath),
   })
 }

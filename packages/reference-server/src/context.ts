@@ -5,6 +5,7 @@ import type { Authenticate, Authenticated } from './auth/authenticate.js'
 import type { Directory } from './auth/directory.js'
 import type { PasswordHasher } from './auth/passwords.js'
 import type { RateLimiter } from './auth/rate-limit.js'
+import type { Recovery } from './auth/recovery.js'
 import type { Sessions } from './auth/sessions.js'
 import type { Principal } from './auth/verify.js'
 import type { Bus } from './bus/types.js'
@@ -36,6 +37,8 @@ export interface Deps {
   limiter: RateLimiter
   directory: Directory
   sessions: Sessions
+  /** Email verification and password reset by single-use links. */
+  recovery: Recovery
   admin: AdminActions
   authenticate: Authenticate
   /** The audit trail: events built here go into the store with their change, or into its buffer. */

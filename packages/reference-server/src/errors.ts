@@ -53,9 +53,12 @@ export class ServerBusyError extends Error {
   }
 }
 
-/** A unique constraint was hit (a username that exists already). */
+/**
+ * A unique constraint was hit: a username or an email address that exists already (ignoring case), or
+ * an audit event's id.
+ */
 export class ConflictError extends Error {
-  constructor(what: string) {
+  constructor(readonly what: 'username' | 'email' | 'audit event') {
     super(`${what} already exists`)
     this.name = 'ConflictError'
   }

@@ -8,7 +8,7 @@ export type { KeyOptions } from './auth/keys.js'
 export { createPbkdf2Hasher, type PasswordHasher } from './auth/passwords.js'
 export { type Attempt, createMemoryRateLimiter, type RateLimiter } from './auth/rate-limit.js'
 export type { Refusal, RefusalCode } from './auth/refusal.js'
-export type { AdminUser, PublicUser } from './auth/views.js'
+export type { AccountUser, AdminUser, PublicUser } from './auth/views.js'
 export { createInProcessBus } from './bus/in-process.js'
 export type { Bus, Invalidation } from './bus/types.js'
 export { ConfigError, configFromEnv, defaultConfig, type ServerConfig } from './config.js'
@@ -22,6 +22,13 @@ export {
   StoreUnavailableError,
   UnstorableTextError,
 } from './errors.js'
+export {
+  createMemoryMailer,
+  type Mailer,
+  type MailMessage,
+  type MemoryMailer,
+  type SentMail,
+} from './mail/mailer.js'
 export {
   type BusOperation,
   countEvent,

@@ -13,7 +13,7 @@ import { GLOBAL_SECRET, startInstance } from './test/cluster.js'
 
 const run = promisify(execFile)
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url))
-const drivers = ['better-sqlite3', 'pg', 'ioredis', 'prom-client']
+const drivers = ['better-sqlite3', 'pg', 'ioredis', 'prom-client', 'nodemailer']
 let dir = ''
 let app = ''
 

@@ -3,12 +3,14 @@ import { createApp, type LeashApp } from './app.js'
 import { createPbkdf2Hasher } from './auth/passwords.js'
 import type { AdminUser } from './auth/views.js'
 import type { ServerConfig } from './config.js'
+import { createMemoryMailer, type MemoryMailer } from './mail/mailer.js'
 import { createCookieJar } from './msw-cookie-jar.js'
 import { type SeedUser, seedUsers } from './seed.js'
 import { createMemoryStore } from './store/memory.js'
 import type { Role } from './store/types.js'
 import { randomToken } from './tokens/random.js'
 
+export type { MemoryMailer, SentMail } from './mail/mailer.js'
 export type { SeedUser as MockUser } from './seed.js'
 
 export interface MockBackendOptions {
@@ -31,6 +33,17 @@ export interface MockBackendOptions {
    * page (`setupWorker`) the `Request` the app is handed drops it, as it drops `Cookie` and `Origin`.
    */
   userAgent?: () => string | null
+  /**
+   * The origin the links in account mail point at (the app's pages). Default: the page's origin at start
+   * (`pageOrigin`), else `http://localhost`.
+   */
+  linkOrigin?: string
+}
+
+/** The mock's outgoing mail (verification and reset links), kept in memory. */
+export interface MockMailbox extends MemoryMailer {
+  /** Resolves once every forgot-password request made so far has been handled and its mail is here. */
+  settled(): Promise<void>
 }
 
 /**
@@ -54,7 +67,15 @@ export interface MockBackend {
   /** msw 2 handlers for /auth/*, /api/*, /admin/*, /healthz, /readyz and /openapi.json; for setupServer or setupWorker. */
   handlers: RequestHandler[]
   admin: MockAdmin
-  /** A fresh in-memory store with the users re-seeded, and an empty cookie jar. */
+  /**
+   * The mail the server sent, each with its `link` and `token`.
+   * @example
+   * await fetch('/auth/password/forgot', { method: 'POST', body: JSON.stringify({ email }), … })
+   * await backend.mailbox.settled()
+   * const token = backend.mailbox.last(email)?.token
+   */
+  mailbox: MockMailbox
+  /** A fresh in-memory store with the users re-seeded, an empty cookie jar and an empty mailbox. */
   reset(): Promise<void>
   /** The app itself, for `app.request()`. */
   app(): Promise<LeashApp>
@@ -88,6 +109,7 @@ export function createMockBackend(options: MockBackendOptions = {}): MockBackend
   const jar = createCookieJar(() => Date.now())
   const pageOrigin = options.pageOrigin ?? locationOrigin
   const userAgent = options.userAgent ?? navigatorUserAgent
+  const mailer = createMemoryMailer()
   let current: Promise<LeashApp>
 
   const boot = async () => {
@@ -98,6 +120,8 @@ export function createMockBackend(options: MockBackendOptions = {}): MockBackend
       hasher,
       clock: { now: () => Date.now() },
       config: { secureCookies: false, ...options.config },
+      mailer,
+      linkOrigin: options.linkOrigin ?? pageOrigin() ?? 'http://localhost',
     })
     await seedUsers(store, hasher, options.users ?? [], Date.now())
     return app
@@ -168,8 +192,10 @@ export function createMockBackend(options: MockBackendOptions = {}): MockBackend
       revokeAll: async () => (await current).admin.revokeAll(),
       user: async (username) => (await byName(username)).user,
     },
+    mailbox: Object.assign(mailer, { settled: async () => (await current).flushMail() }),
     async reset() {
       jar.clear()
+      mailer.clear()
       ;(await current).close()
       current = boot()
       await current

@@ -1,6 +1,7 @@
 import type { PasswordHasher } from './auth/passwords.js'
 import { ConfigError } from './config.js'
 import { ConflictError } from './errors.js'
+import { email as emailSchema } from './schemas/requests.js'
 import type { Role, Store, UserRecord } from './store/types.js'
 import { randomId, randomToken } from './tokens/random.js'
 
@@ -10,6 +11,8 @@ export interface SeedUser {
   password: string
   role?: Role
   enabled?: boolean
+  /** Counted as verified: whoever seeds the account vouches for the address. */
+  email?: string
 }
 
 /** Splits where `separator` is not escaped by a backslash; the escapes stay for `unescaped`. */
@@ -40,32 +43,38 @@ function unescaped(field: string): string | null {
 }
 
 /**
- * One entry, `name:password[:role]`, numbered from 1. A bad one is named by its position and, when it
- * surely has one, its username: never by its password, nor by what follows the username (a password with
- * an unescaped `:` would show there).
+ * One entry, `name:password[:role[:email]]`, numbered from 1. A bad one is named by its position and, when
+ * it surely has one, its username: never by its password, nor by what follows the username (a password
+ * with an unescaped `:` would show there).
  */
 function parseEntry(entry: string, n: number): SeedUser {
   const where = `LEASH_SEED_USERS entry ${n}`
   if (entry === '') throw new ConfigError(`${where} is empty`)
   const fields = split(entry, ':')
   const values = fields.map(unescaped)
-  const [username, password, role] = values
+  const [username, password, role, email] = values
   // A lone field may be a password whose name was left out: then it is not shown either.
   const named = fields.length > 1 && username ? `${where} ("${username}")` : where
   const hint = 'escape a : , or \\ in a password as \\: \\, or \\\\'
+  const form = '(name:password[:role[:email]])'
   if (values.includes(null)) throw new ConfigError(`${named} has a \\ before something else; ${hint}`)
-  if (!username) throw new ConfigError(`${where} has no username (name:password[:role])`)
-  if (!password) throw new ConfigError(`${named} has no password (name:password[:role])`)
-  if (fields.length > 3) throw new ConfigError(`${named} has more parts than name:password:role; ${hint}`)
+  if (!username) throw new ConfigError(`${where} has no username ${form}`)
+  if (!password) throw new ConfigError(`${named} has no password ${form}`)
+  // The email only after a role: `name:pass:x@y` (a password with an unescaped `:`) stays an error.
+  if (fields.length > 4) throw new ConfigError(`${named} has more parts than ${form}; ${hint}`)
   if (role !== undefined && role !== 'user' && role !== 'admin') {
     throw new ConfigError(`${named} has a role other than user or admin; ${hint}`)
   }
-  return { username, password, role: (role ?? 'user') as Role }
+  if (email && !emailSchema.safeParse(email).success) {
+    // The email is not shown: an unescaped `:` in the password would put part of it there.
+    throw new ConfigError(`${named} has an email that is not one address like name@example.com`)
+  }
+  return { username, password, role: (role ?? 'user') as Role, ...(email && { email }) }
 }
 
 /**
- * Parses `LEASH_SEED_USERS`: `name:password[:role],…`. A backslash escapes `:`, `,` and itself, so any
- * password can be seeded: `alice:p\:w\,d\\` is alice with the password `p:w,d\`. Entries are trimmed.
+ * Parses `LEASH_SEED_USERS`: `name:password[:role[:email]],…`. A backslash escapes `:`, `,` and itself, so
+ * any password can be seeded: `alice:p\:w\,d\\` is alice with the password `p:w,d\`. Entries are trimmed.
  * A bad entry throws a `ConfigError` that never contains its password.
  */
 export function parseSeedUsers(raw: string | undefined): SeedUser[] {
@@ -93,6 +102,8 @@ export async function seedUsers(
           enabled: u.enabled ?? true,
           secret: randomToken(32),
           createdAt: now,
+          email: u.email ?? null,
+          emailVerified: u.email !== undefined,
         }),
       )
     } catch (error) {

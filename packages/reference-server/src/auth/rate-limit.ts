@@ -2,14 +2,17 @@
 export type Attempt = { ok: true } | { ok: false; retryAfter: number }
 
 /**
- * Counts attempts per key in a fixed one-minute window that starts at the key's first attempt. The attempt
+ * Counts attempts per key in a fixed window (a minute unless told) that starts at the key's first attempt. The attempt
  * is counted when it is asked for, before the work it guards (a password hash) starts: a burst of
  * concurrent guesses cannot all pass a check while the first of them is still hashing, so at most `limit`
  * of them get through per window, however many arrive at once.
  */
 export interface RateLimiter {
-  /** Counts one attempt on `key`; refused when it is over `limit` in the key's current window. */
-  attempt(key: string, limit: number, now: number): Promise<Attempt>
+  /**
+   * Counts one attempt on `key`; refused when it is over `limit` in the key's current window, which lasts
+   * `windowMs` (default `WINDOW_MS`, a minute; a key is always counted in windows of one length).
+   */
+  attempt(key: string, limit: number, now: number, windowMs?: number): Promise<Attempt>
   /** Forgets the key's count (a successful login). */
   reset(key: string): Promise<void>
   /**
@@ -38,23 +41,23 @@ const OK: Attempt = { ok: true }
  * Counting is synchronous, done before `attempt` returns its promise, so it is atomic within the process.
  */
 export function createMemoryRateLimiter(maxKeys = 100_000): RateLimiter {
-  const windows = new Map<string, { start: number; count: number }>()
+  const windows = new Map<string, { start: number; count: number; ms: number }>()
   // Per account, its known sources by the time of their last sign-in, most recent last.
   const known = new Map<string, Map<string, number>>()
   const sweep = (now: number) => {
-    for (const [key, w] of windows) if (now - w.start >= WINDOW_MS) windows.delete(key)
+    for (const [key, w] of windows) if (now - w.start >= w.ms) windows.delete(key)
   }
-  const attempt = (key: string, limit: number, now: number): Promise<Attempt> => {
+  const attempt = (key: string, limit: number, now: number, ms = WINDOW_MS): Promise<Attempt> => {
     let w = windows.get(key)
-    if (!w || now - w.start >= WINDOW_MS) {
+    if (!w || now - w.start >= w.ms) {
       if (!w && windows.size >= maxKeys) sweep(now)
-      w = { start: now, count: 0 }
+      w = { start: now, count: 0, ms }
       windows.set(key, w)
     }
     if (w.count >= limit) {
       return Promise.resolve({
         ok: false,
-        retryAfter: Math.max(1, Math.ceil((w.start + WINDOW_MS - now) / 1000)),
+        retryAfter: Math.max(1, Math.ceil((w.start + w.ms - now) / 1000)),
       })
     }
     w.count += 1

@@ -19,6 +19,7 @@ import {
   trustedProxiesFrom,
 } from './env.js'
 import { keysFromEnv } from './keyring-env.js'
+import { mailerFromEnv } from './mail/mail-from-env.js'
 import { createPromMetrics, type PromMetrics } from './metrics.js'
 import { nodeAuthorization, nodeClientIpBehind, nodeCookie } from './node-request.js'
 import { pruneIntervalFrom, schedulePruning } from './prune-schedule.js'
@@ -74,6 +75,7 @@ export async function appFromEnv(env: Env = process.env, options: { quiet?: bool
   // Before the store opens: a missing prom-client is a start-up error with nothing to close.
   const prom = metricsListen ? createPromMetrics() : null
   const metrics = prom?.metrics
+  const mailer = mailerFromEnv(env, config)
   const opened = await openStore(env.LEASH_DATABASE || 'sqlite:./data/leash.db', log, env)
   const { store } = opened
   const hasher = createScryptHasher()
@@ -93,7 +95,8 @@ export async function appFromEnv(env: Env = process.env, options: { quiet?: bool
   const reloadKeyring = keys.reload && (async () => (ring = await keys.reload!()))
   const signerSecret = () => ring.keys.find((k) => k.id === ring.signer)!.secret
   const limiter = redisUrl ? createRedisRateLimiter({ url: redisUrl, secret: signerSecret, log }) : undefined
-  const closeAdapters = () => Promise.all([bus.close(), limiter?.close(), store.close()]).then(() => {})
+  const closeAdapters = () =>
+    Promise.all([bus.close(), limiter?.close(), store.close(), mailer?.close()]).then(() => {})
   const app = createApp({
     store,
     bus,
@@ -109,6 +112,7 @@ export async function appFromEnv(env: Env = process.env, options: { quiet?: bool
     log,
     logRequests: keeps({ msg: 'request' }),
     ...(metrics && { metrics }),
+    ...(mailer && { mailer }),
   })
   const created = await seedUsers(store, hasher, seeds, Date.now())
   for (const u of created) log({ msg: 'seeded user', username: u.username, role: u.role })

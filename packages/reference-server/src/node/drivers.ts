@@ -1,11 +1,12 @@
 import { createRequire } from 'node:module'
 import type Database from 'better-sqlite3'
 import type * as IORedis from 'ioredis'
+import type * as Nodemailer from 'nodemailer'
 import type * as Pg from 'pg'
 import type * as PromClient from 'prom-client'
 import { ConfigError } from '../config.js'
 
-// The database and Redis drivers (and prom-client, for LEASH_METRICS_PORT) are optional peer dependencies (as Kysely and Drizzle take theirs): a team
+// The database, Redis and SMTP drivers (and prom-client, for LEASH_METRICS_PORT) are optional peer dependencies (as Kysely and Drizzle take theirs): a team
 // that runs only the msw form, the verifier or an adapter never installs, let alone compiles, them. Each is
 // loaded the first time a store or a bus asks for it; a missing one is a start-up failure that names the
 // package to install, never an import error at load time.
@@ -56,3 +57,6 @@ export const redisDriver = (): typeof IORedis.Redis =>
 /** The `prom-client` module (the Prometheus metrics of LEASH_METRICS_PORT). */
 export const promClientDriver = (): typeof PromClient =>
   load<typeof PromClient>('prom-client', 'Metrics (LEASH_METRICS_PORT)')
+/** The `nodemailer` module (account mail over SMTP). */
+export const mailDriver = (): typeof Nodemailer =>
+  load<typeof Nodemailer>('nodemailer', 'Sending mail (LEASH_SMTP_URL)')

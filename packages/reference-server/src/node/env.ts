@@ -23,9 +23,10 @@ function logFilter(env: Env): (entry: LogEntry) => boolean {
 }
 
 /**
- * Hides the passwords of LEASH_DATABASE and LEASH_REDIS_URL, and the secrets of LEASH_GLOBAL_SECRET and
- * LEASH_GLOBAL_SECRETS, in any text. The drivers' messages were read and hold none (pg redacts its own URL
- * errors; Redis answers AUTH errors without the password), and no message of ours names a secret, so this
+ * Hides the passwords of LEASH_DATABASE, LEASH_REDIS_URL and LEASH_SMTP_URL, and the secrets of
+ * LEASH_GLOBAL_SECRET and LEASH_GLOBAL_SECRETS, in any text. The drivers' messages were read and hold none
+ * (pg redacts its own URL errors; Redis answers AUTH errors without the password), and no message of ours
+ * names a secret, so this
  * guards what no one has read yet: a new driver version, an error of the network stack.
  */
 export function redactorFor(env: Env): (text: string) => string {
@@ -37,7 +38,7 @@ export function redactorFor(env: Env): (text: string) => string {
       .filter((entry) => entry.includes(':'))
       .map((entry) => entry.slice(entry.indexOf(':') + 1).trim()),
   ]
-  return createRedactor([database, env.LEASH_REDIS_URL], secrets)
+  return createRedactor([database, env.LEASH_REDIS_URL, env.LEASH_SMTP_URL], secrets)
 }
 
 /** The log as LEASH_LOG says: JSON lines on stdout, with the environment's passwords scrubbed. */

@@ -48,6 +48,8 @@ describe('pruning schedule', () => {
         enabled: true,
         secret: 's',
         createdAt: 0,
+        email: null,
+        emailVerified: false,
       })
       const ended = (id: string, at: number) =>
         store

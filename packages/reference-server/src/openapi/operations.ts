@@ -1,32 +1,8 @@
 import type { ErrorCode } from '@leash/protocol'
-import type { queries } from '../schemas/queries.js'
-import type { requests } from '../schemas/requests.js'
-import type { ResponseName } from '../schemas/responses.js'
+import type { Operation } from './operation.js'
+import { recoveryOperations } from './recovery-operations.js'
 
-/** Who may call: each entry is one way in; `optional` means the cookie may be absent (a token in the body). */
-export type Auth = 'bearer' | 'refresh cookie' | 'optional'
-
-/** One endpoint as the OpenAPI document describes it. */
-export interface Operation {
-  id: string
-  method: 'get' | 'post' | 'patch' | 'delete'
-  /** As Hono routes it (`/admin/users/:id`). */
-  path: string
-  summary: string
-  auth: Auth[]
-  request?: { schema: keyof typeof requests; required: boolean }
-  /** Its query parameters: the fields of this schema, each optional. */
-  query?: keyof typeof queries
-  /** Every answer that is not an error body, by status. */
-  ok: Partial<Record<200 | 201 | 503, ResponseName | 'OpenApiDocument'>>
-  /** Sets or clears the refresh cookie. */
-  cookie?: 'sets' | 'clears'
-  /**
-   * The error codes it can answer, beyond the two every endpoint can: `internal_error`, and on POST, PATCH
-   * and DELETE `payload_too_large` (the body limit runs before any route).
-   */
-  errors: ErrorCode[]
-}
+export type { Auth, Operation } from './operation.js'
 
 /** What reading a JSON body can answer. */
 export const BODY_CHECKS: ErrorCode[] = ['unsupported_media_type', 'invalid_json', 'invalid_request']
@@ -51,22 +27,40 @@ export const operations: Operation[] = [
     id: 'register',
     method: 'post',
     path: '/auth/register',
-    summary: 'Create an account (role user); a guessable password is refused (400, detail `password`).',
+    summary:
+      'Create an account (role user); a guessable password is refused (400, detail `password`). With an `email`, a verification link is mailed to it.',
     auth: [],
     request: { schema: 'RegisterRequest', required: true },
     ok: { 201: 'RegisterResponse' },
-    errors: ['origin_not_allowed', ...json, 'registration_closed', ...hashing, 'username_taken', ...store],
+    errors: [
+      'origin_not_allowed',
+      ...json,
+      'registration_closed',
+      ...hashing,
+      'username_taken',
+      'email_taken',
+      ...store,
+    ],
   },
   {
     id: 'login',
     method: 'post',
     path: '/auth/login',
-    summary: 'Sign in: a new session. Unknown user and wrong password get the same body and timing.',
+    summary:
+      'Sign in: a new session. Unknown user and wrong password get the same body and timing; `email_not_verified` (with LEASH_REQUIRE_VERIFIED_EMAIL) only after the right password.',
     auth: [],
     request: { schema: 'LoginRequest', required: true },
     ok: { 200: 'TokenResponse' },
     cookie: 'sets',
-    errors: ['origin_not_allowed', ...json, ...hashing, 'invalid_credentials', 'user_disabled', ...store],
+    errors: [
+      'origin_not_allowed',
+      ...json,
+      ...hashing,
+      'invalid_credentials',
+      'user_disabled',
+      'email_not_verified',
+      ...store,
+    ],
   },
   {
     id: 'refresh',
@@ -150,6 +144,7 @@ export const operations: Operation[] = [
     ok: { 200: 'RevokeSessionResponse' },
     errors: [...bearer, 'session_not_found'],
   },
+  ...recoveryOperations,
   {
     id: 'listNotes',
     method: 'get',

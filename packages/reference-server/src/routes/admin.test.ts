@@ -77,7 +77,7 @@ describe('access', () => {
 })
 
 describe('GET /admin/users', () => {
-  it('200 {users:[{id, username, role, enabled}]}: nothing more of a user', async () => {
+  it('200 {users:[{id, username, role, email, email_verified, enabled}]}: nothing more of a user', async () => {
     const { s, admin } = await setup()
     const res = await admin('GET', '/admin/users')
     expect(res.status).toBe(200)
@@ -86,9 +86,11 @@ describe('GET /admin/users', () => {
     const stored = await s.store.listUsers()
     expect(body.users).toHaveLength(stored.length)
     for (const u of stored) {
-      expect(body.users).toContainEqual({ id: u.id, username: u.username, role: u.role, enabled: u.enabled })
+      const { id, username, role, enabled, email, emailVerified } = u
+      expect(body.users).toContainEqual({ id, username, role, enabled, email, email_verified: emailVerified })
     }
-    for (const u of body.users) expect(Object.keys(u).sort()).toEqual(['enabled', 'id', 'role', 'username'])
+    const keys = ['email', 'email_verified', 'enabled', 'id', 'role', 'username']
+    for (const u of body.users) expect(Object.keys(u).sort()).toEqual(keys)
     expect(JSON.stringify(body)).not.toMatch(/password|secret|pbkdf2/i)
   })
 })

@@ -9,7 +9,11 @@ import { controlledHasher, type TestServer, testServer, USERS } from '../test/ha
 // checked against the operations, so a new route or code fails here, by name, until it has a case.
 
 const STRONG = 'correct horse battery staple 42'
-const users = [...USERS, { username: 'root2', password: 'root2-password', role: 'admin' as const }]
+const users = [
+  ...USERS.map((u) => ({ ...u, email: `${u.username}@example.com` })),
+  { username: 'root2', password: 'root2-password', role: 'admin' as const },
+]
+const TOKEN = 'A'.repeat(43)
 
 /** The refusals' event type, by operation. */
 const refusalType: Record<string, AuditEventType> = {
@@ -17,6 +21,8 @@ const refusalType: Record<string, AuditEventType> = {
   login: 'login.failed',
   refresh: 'refresh.failed',
   changePassword: 'password.change_failed',
+  verifyEmail: 'email.verify_failed',
+  resetPassword: 'password.reset_failed',
   ...Object.fromEntries(
     operations.filter((op) => op.path.startsWith('/admin/')).map((op) => [op.id, 'admin.refused']),
   ),
@@ -42,6 +48,8 @@ const bodies: Record<string, unknown> = {
   refresh: { refresh_token: 'x'.repeat(40) },
   changePassword: { current_password: 'alice-password', new_password: STRONG },
   changeRole: { role: 'user' },
+  verifyEmail: { token: TOKEN },
+  resetPassword: { token: TOKEN, password: STRONG },
 }
 /** Sends the operation's request, as its caller (alice on /auth, root on /admin) unless told. */
 async function send(h: TestServer, op: Operation, over: { token?: string | null; body?: unknown } = {}) {
@@ -170,14 +178,26 @@ const cases: Partial<Record<ErrorCode, Case>> = {
         op.id === 'changePassword'
           ? { current_password: 'wrong-password', new_password: STRONG }
           : { username: 'alice', password: 'wrong-password' }
-      return repeatUntil(429, () =>
-        send(h, op, { token, body: op.id === 'register' ? bodies.register : wrong }),
-      )
+      const body = ['register', 'verifyEmail', 'resetPassword'].includes(op.id) ? bodies[op.id] : wrong
+      return repeatUntil(429, () => send(h, op, { token, body }))
     },
   },
   // Drawn in the test itself: the tokens must be had before the hashing gate is held.
   server_busy: { busy: true, act: () => Promise.reject(new Error('see the test')) },
   username_taken: { act: (h, op) => send(h, op, { body: { username: 'alice', password: STRONG } }) },
+  email_taken: {
+    act: (h, op) =>
+      send(h, op, { body: { username: 'carol', password: STRONG, email: 'ALICE@example.com' } }),
+  },
+  email_not_verified: {
+    config: { requireVerifiedEmail: true },
+    act: async (h, op) => {
+      await h.store.updateUser((await h.user('alice')).id, { emailVerified: false })
+      return send(h, op)
+    },
+  },
+  invalid_verification_token: { act: (h, op) => send(h, op) },
+  invalid_reset_token: { act: (h, op) => send(h, op) },
   registration_closed: { config: { allowRegistration: false }, act: (h, op) => send(h, op) },
   origin_not_allowed: {
     act: async (h, op) => h.json('POST', op.path, bodies[op.id], { origin: 'https://elsewhere.example' }),
@@ -239,13 +259,18 @@ describe('the audit trail covers every refusal of login, register, refresh, pass
     let res: Response
     if (gate) {
       // One hash holds the only slot; the next finds no place in the queue.
+      const reset = e.op.id === 'resetPassword'
+      const links = reset
+        ? [await h.resetToken('bob@example.com'), await h.resetToken('alice@example.com')]
+        : []
       const password = e.op.id === 'changePassword'
       const holder = password ? (await h.login('bob')).access_token : null
       const token = password ? (await h.login('alice')).access_token : null
       gate.hold()
       const bob = password ? undefined : { username: 'bob', password: 'bob-password' }
-      const first = send(h, e.op, { token: holder, ...(bob && { body: bob }) })
-      res = await send(h, e.op, { token })
+      const body = (i: number) => (reset ? { body: { token: links[i], password: STRONG } } : {})
+      const first = send(h, e.op, { token: holder, ...(bob && { body: bob }), ...body(0) })
+      res = await send(h, e.op, { token, ...body(1) })
       gate.release()
       await first
     } else res = await c.act(h, e.op)

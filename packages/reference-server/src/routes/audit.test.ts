@@ -1,12 +1,16 @@
 import type { AuditEvent, AuditEventsResponse, AuditEventType } from '@leash/protocol'
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import { createPbkdf2Hasher } from '../auth/passwords.js'
 import { operations } from '../openapi/operations.js'
+import { seedUsers } from '../seed.js'
 import { type TestServer, testServer, USERS } from '../test/harness.js'
 
 // Every state-changing route records its event (with who did it and from where); onEvent gets each once
 // it is committed; refusals wait in a buffer; GET /admin/audit pages them.
 
 const STRONG = 'correct horse battery staple 42'
+const DANA = { username: 'dana', password: 'dana-password' }
+const hasher = createPbkdf2Hasher(1_000)
 const as = (h: TestServer, token: string, method: string, path: string, body?: unknown) =>
   h.json(method, path, body, { authorization: `Bearer ${token}`, 'user-agent': 'Audit/1' })
 const events = async (h: TestServer): Promise<AuditEvent[]> => {
@@ -74,6 +78,37 @@ const successes: Record<
       },
     ]),
   ),
+  // An account with an address: seeded (verified), then marked unverified where a case needs it.
+  verifyEmail: async (h) => {
+    await h.json('POST', '/auth/register', {
+      username: 'carol',
+      password: STRONG,
+      email: 'carol@example.com',
+    })
+    await h.app.flushMail()
+    const token = h.mailbox.last('carol@example.com')!.token
+    expect((await h.json('POST', '/auth/email/verify', { token })).status).toBe(200)
+    return { type: 'email.verified', expect: { user: (await h.user('carol')).id } }
+  },
+  resendVerification: async (h) => {
+    await seedUsers(h.store, hasher, [{ ...DANA, email: 'dana@example.com' }], 0)
+    const dana = (await h.user('dana')).id
+    await h.store.updateUser(dana, { emailVerified: false })
+    const { access_token } = await h.login('dana')
+    expect((await as(h, access_token, 'POST', '/auth/email/resend')).status).toBe(200)
+    return { type: 'email.verification_sent', expect: { user: dana, actor: dana, user_agent: 'Audit/1' } }
+  },
+  forgotPassword: async (h) => {
+    await seedUsers(h.store, hasher, [{ ...DANA, email: 'dana@example.com' }], 0)
+    await h.resetToken('dana@example.com')
+    return { type: 'password.reset_requested', expect: { user: (await h.user('dana')).id } }
+  },
+  resetPassword: async (h) => {
+    await seedUsers(h.store, hasher, [{ ...DANA, email: 'dana@example.com' }], 0)
+    const token = await h.resetToken('dana@example.com')
+    expect((await h.json('POST', '/auth/password/reset', { token, password: STRONG })).status).toBe(200)
+    return { type: 'password.reset', expect: { user: (await h.user('dana')).id, address: '127.0.0.1' } }
+  },
   revokeAll: async (h) => {
     const token = (await h.login('root')).access_token
     await as(h, token, 'POST', '/admin/revoke-all')

@@ -17,8 +17,17 @@ import { readJson } from '../middleware/json-body.js'
 import { requireSameOrigin } from '../middleware/same-origin.js'
 import { requests } from '../schemas/requests.js'
 import { randomId, randomToken } from '../tokens/random.js'
+import { attemptLimits } from './attempts.js'
+import { recoveryRoutes } from './recovery.js'
 import { readRefreshCookie } from './refresh-cookie.js'
-import { clearRefreshCookie, publicUser, sessionView, signedInSession, tokenResponse } from './respond.js'
+import {
+  accountUser,
+  clearRefreshCookie,
+  publicUser,
+  sessionView,
+  signedInSession,
+  tokenResponse,
+} from './respond.js'
 
 const invalidCredentials = () => apiError('invalid_credentials')
 
@@ -50,7 +59,10 @@ const farewellResponse = (farewell: { accessToken: string; expiresIn: number }):
   user_enabled: true,
 })
 
-/** /auth/*: register, login, refresh, logout, logout-all, password change, me, the caller's sessions. */
+/**
+ * /auth/*: register, login, refresh, logout, logout-all, password change, me, the caller's sessions; and
+ * email verification and password reset (routes/recovery.ts).
+ */
 export function authRoutes(deps: Deps) {
   const { store, hasher, config, limiter, sessions, authenticate, now, audit } = deps
   const refused = (type: Parameters<typeof auditRefusals>[1]) => auditRefusals(deps, type)
@@ -70,25 +82,17 @@ export function authRoutes(deps: Deps) {
     })
     return decoy.then((hash) => hasher.verify(given, hash)).then(() => false)
   }
-  // Counts the attempt before any hashing starts: concurrent guesses cannot all pass a check made while
-  // the first of them is still hashing.
-  const reserve = async (key: string, limit: number) => {
-    const verdict = await limiter.attempt(key, limit, now())
-    if (!verdict.ok)
-      throw apiError('rate_limited', { headers: { 'Retry-After': String(verdict.retryAfter) } })
-  }
   // Every login and register from one address counts, whatever the username: many usernames cannot buy
-  // many hashes. An unknown address has no budget of its own to count against.
-  // An IPv6 address counts by its /64 (one subscriber can pick any address in it).
-  const reserveForIp = async (ip: string | undefined) => {
-    if (ip !== undefined) await reserve(`ip|${addressBudget(ip)}`, config.ipRate)
-  }
+  // many hashes.
+  const { reserve, reserveForIp } = attemptLimits(deps)
 
   const app = new Hono<AppEnv>()
 
   app.post('/register', refused('register.failed'), sameOrigin, async (c) => {
     const body = await readJson(c, requests.RegisterRequest)
     if (!config.allowRegistration) throw apiError('registration_closed')
+    if (config.requireVerifiedEmail && body.email === undefined)
+      throw apiError('invalid_request', { details: [{ path: 'email', message: 'is required here' }] })
     await reserveForIp(deps.clientIp(c))
     // After the budget: the estimate costs the event loop some milliseconds.
     await requireStrongPassword('password', body.password, body.username)
@@ -104,13 +108,18 @@ export function authRoutes(deps: Deps) {
           enabled: true,
           secret: randomToken(32),
           createdAt: now(),
+          email: body.email ?? null,
+          emailVerified: false,
         },
         events,
       )
       audit.committed(events)
+      await deps.recovery.welcome(user, from(c))
       return c.json({ user: publicUser(user) } satisfies RegisterResponse, 201)
     } catch (error) {
-      if (error instanceof ConflictError) throw apiError('username_taken')
+      // An email answers as a username does: both are unique, and the per-address limit bounds the asking.
+      if (error instanceof ConflictError)
+        throw apiError(error.what === 'email' ? 'email_taken' : 'username_taken')
       throw error
     }
   })
@@ -134,6 +143,8 @@ export function authRoutes(deps: Deps) {
     await limiter.reset(key)
     await limiter.signedIn(account, source, now())
     if (!user.enabled) throw userDisabled()
+    // Only once the password is right: a wrong one never learns the account's state.
+    if (config.requireVerifiedEmail && !user.emailVerified) throw apiError('email_not_verified')
     return tokenResponse(
       c,
       await sessions.start(user, body.refresh_transport ?? 'cookie', userAgent(c), from(c)),
@@ -219,7 +230,7 @@ export function authRoutes(deps: Deps) {
   app.get('/me', bearer, (c) => {
     const { user, session } = c.get('authenticated')
     return c.json({
-      user: publicUser(user),
+      user: accountUser(user),
       session: sessionView(session, config.idleTimeout, now()),
       user_enabled: true,
     } satisfies MeResponse)
@@ -247,5 +258,6 @@ export function authRoutes(deps: Deps) {
     } satisfies RevokeSessionResponse)
   })
 
+  app.route('/', recoveryRoutes(deps))
   return app
 }

@@ -6,7 +6,7 @@ import type { ServerConfig } from '../config.js'
 import type { SessionRecord } from '../store/types.js'
 import { setRefreshCookie } from './refresh-cookie.js'
 
-export { adminUser, publicUser } from '../auth/views.js'
+export { accountUser, adminUser, publicUser } from '../auth/views.js'
 export { clearRefreshCookie, REFRESH_COOKIE } from './refresh-cookie.js'
 
 /** Seconds left until `at` (epoch ms), never negative. */

@@ -1,4 +1,5 @@
 import {
+  type AccountUser,
   type AdminUser,
   type AdminUserResponse,
   type AdminUsersResponse,
@@ -9,6 +10,7 @@ import {
   type ErrorCode,
   type ErrorDetail,
   errorCodes,
+  type ForgotPasswordResponse,
   type HealthResponse,
   type LiveResponse,
   type LogoutResponse,
@@ -21,12 +23,15 @@ import {
   type NotesResponse,
   type PublicUser,
   type RegisterResponse,
+  type ResendVerificationResponse,
+  type ResetPasswordResponse,
   type RevokeAllResponse,
   type RevokeSessionResponse,
   type SessionsResponse,
   type SessionView,
   type SignedInSession,
   type TokenResponse,
+  type VerifyEmailResponse,
 } from '@leash/protocol'
 import { z } from 'zod'
 import { response } from './typed.js'
@@ -40,7 +45,13 @@ const enabled = z.literal(true).describe('Every successful authenticated respons
 const publicUser = response<PublicUser>()(
   z.object({ id: z.string(), username: z.string(), role: z.enum(['user', 'admin']) }),
 )
-const adminUser = response<AdminUser>()(publicUser.extend({ enabled: z.boolean() }))
+const accountUser = response<AccountUser>()(
+  publicUser.extend({
+    email: z.string().nullable().describe('Where account mail goes; null when none was given.'),
+    email_verified: z.boolean(),
+  }),
+)
+const adminUser = response<AdminUser>()(accountUser.extend({ enabled: z.boolean() }))
 const sessionView = response<SessionView>()(
   z.object({ id: z.string(), idle_expires_in: seconds, absolute_expires_in: seconds }),
 )
@@ -73,6 +84,7 @@ const errorDetail = response<ErrorDetail>()(z.object({ path: z.string(), message
 /** Every response body, by its name in the OpenAPI document. */
 export const responses = {
   PublicUser: publicUser,
+  AccountUser: accountUser,
   AdminUser: adminUser,
   SessionView: sessionView,
   SignedInSession: signedInSession,
@@ -100,8 +112,18 @@ export const responses = {
   ),
   RegisterResponse: response<RegisterResponse>()(z.object({ user: publicUser })),
   MeResponse: response<MeResponse>()(
-    z.object({ user: publicUser, session: sessionView, user_enabled: enabled }),
+    z.object({ user: accountUser, session: sessionView, user_enabled: enabled }),
   ),
+  VerifyEmailResponse: response<VerifyEmailResponse>()(z.object({ verified: z.literal(true) })),
+  ResendVerificationResponse: response<ResendVerificationResponse>()(
+    z.object({ sent: z.literal(true), user_enabled: enabled }),
+  ),
+  ForgotPasswordResponse: response<ForgotPasswordResponse>()(
+    z
+      .object({ accepted: z.literal(true) })
+      .describe('The same answer whether or not the address has an account.'),
+  ),
+  ResetPasswordResponse: response<ResetPasswordResponse>()(z.object({ reset: z.literal(true) })),
   SessionsResponse: response<SessionsResponse>()(
     z.object({ sessions: z.array(signedInSession).max(MAX_LISTED_SESSIONS), user_enabled: enabled }),
   ),

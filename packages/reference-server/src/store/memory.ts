@@ -5,6 +5,8 @@ import { createOutboxLog } from './outbox-log.js'
 import { planRefresh } from './refresh-rule.js'
 
 import type {
+  AccountTokenPurpose,
+  AccountTokenRecord,
   EndSessions,
   Liveness,
   NoteRecord,
@@ -21,6 +23,9 @@ import type {
 export function createMemoryStore(): Store {
   const users = new Map<string, UserRecord>()
   const usernames = new Map<string, string>()
+  /** User ids by lower-cased email. */
+  const emails = new Map<string, string>()
+  const accountTokens = new Map<string, AccountTokenRecord>()
   const sessions = new Map<string, SessionRecord>()
   /** The refresh tokens each family still needs, by hash → its session; where each family stands, by session. */
   const tokens = new Map<string, string>()
@@ -55,16 +60,36 @@ export function createMemoryStore(): Store {
   const endUserSessions = (userId: string, { reason, now }: EndSessions) => {
     for (const s of sessions.values()) if (s.userId === userId) end(s, reason, now)
   }
+  const dropTokens = (userId: string, purpose: AccountTokenPurpose) => {
+    for (const [hash, t] of accountTokens)
+      if (t.userId === userId && t.purpose === purpose) accountTokens.delete(hash)
+  }
+  /** The token if it is of `purpose`, live at `now`, and its user's email is still its address. */
+  const liveToken = (hash: string, purpose: AccountTokenPurpose, now: number) => {
+    const t = accountTokens.get(hash)
+    if (!t || t.purpose !== purpose || now >= t.expiresAt) return undefined
+    return users.get(t.userId)?.email?.toLowerCase() === t.email ? t : undefined
+  }
+  const patchUser = (u: UserRecord, patch: UserPatch, endSessions?: EndSessions) => {
+    Object.assign(u, patch)
+    if (patch.passwordHash !== undefined) dropTokens(u.id, 'reset_password')
+    if (endSessions) endUserSessions(u.id, endSessions)
+  }
 
   return {
     kind: 'memory',
-    async createUser(user, events = []) {
+    async createUser(given, events = []) {
+      // Callers in plain JavaScript (bench/, scripts/) may leave the email fields out.
+      const user = { ...given, email: given.email ?? null, emailVerified: given.emailVerified ?? false }
       const key = user.username.toLowerCase()
+      const email = user.email?.toLowerCase()
       if (usernames.has(key)) throw new ConflictError('username')
+      if (email !== undefined && emails.has(email)) throw new ConflictError('email')
       audit.check(events)
       audit.add(events)
       users.set(user.id, { ...user })
       usernames.set(key, user.id)
+      if (email !== undefined) emails.set(email, user.id)
       return { ...user }
     },
     async findUserById(id) {
@@ -73,6 +98,11 @@ export function createMemoryStore(): Store {
     },
     async findUserByUsername(username) {
       const id = usernames.get(username.toLowerCase())
+      const u = id === undefined ? undefined : users.get(id)
+      return u ? { ...u } : null
+    },
+    async findUserByEmail(email) {
+      const id = emails.get(email.toLowerCase())
       const u = id === undefined ? undefined : users.get(id)
       return u ? { ...u } : null
     },
@@ -88,9 +118,32 @@ export function createMemoryStore(): Store {
       }
       audit.check(options?.audit ?? [])
       audit.add(options?.audit ?? [])
-      Object.assign(u, patch)
-      if (endSessions) endUserSessions(id, endSessions)
+      patchUser(u, patch, endSessions)
       outbox.add(endSessions?.now ?? Date.now(), [{ kind: 'user', id }])
+      return { ...u }
+    },
+    async issueAccountToken(token, events = []) {
+      audit.check(events)
+      audit.add(events)
+      dropTokens(token.userId, token.purpose)
+      accountTokens.set(token.hash, { ...token })
+    },
+    async findAccountToken(hash, purpose, now) {
+      const t = liveToken(hash, purpose, now)
+      return t ? { ...t } : null
+    },
+    async spendAccountToken(hash, purpose, now, effect) {
+      // No await from the check to the write: one spend of a token at a time.
+      const t = liveToken(hash, purpose, now)
+      const u = t && users.get(t.userId)
+      if (!u) return null
+      const after = { ...u, ...effect.patch }
+      const written = effect.audit?.(after) ?? []
+      audit.check(written)
+      audit.add(written)
+      accountTokens.delete(hash)
+      patchUser(u, effect.patch, effect.end)
+      outbox.add(now, [{ kind: 'user', id: u.id }])
       return { ...u }
     },
     async createSession(session, firstTokenHash, cap, events) {

@@ -32,6 +32,8 @@ describe.each(stores)('pruneInBatches on %s', (_, make) => {
         enabled: true,
         secret: 's',
         createdAt: 0,
+        email: null,
+        emailVerified: false,
       })
       const session = (i: number, ended: boolean) => ({
         id: `${ended ? 'old' : 'live'}-${i}`,

@@ -31,6 +31,37 @@ export interface UserRecord {
   /** The user's own secret (≥ 256 random bits, base64url), which the signing key is derived from with `globalSecret`. */
   secret: string
   createdAt: number
+  /** Where account mail goes; unique ignoring case (`ConflictError('email')`); null when none was given. */
+  email: string | null
+  /** Whether a verification link mailed to `email` was followed. */
+  emailVerified: boolean
+}
+
+/** What a single-use account link is for. */
+export type AccountTokenPurpose = 'verify_email' | 'reset_password'
+
+/**
+ * A single-use link's token as the store keeps it: its SHA-256 only (the token itself is only ever in the
+ * mail), the user and the address it was mailed to, and when it stops working. A user has at most one
+ * live token of each purpose: issuing one replaces the others.
+ */
+export interface AccountTokenRecord {
+  hash: string
+  userId: string
+  purpose: AccountTokenPurpose
+  /** The address it was mailed to, lower-cased: it works only while the user's email is this one (ignoring case). */
+  email: string
+  createdAt: number
+  expiresAt: number
+}
+
+/** What spending an account token changes, in the transaction that spends it. */
+export interface AccountTokenEffect {
+  patch: UserPatch
+  /** Ends every live session of the user with the change (a password reset). */
+  end?: EndSessions
+  /** Written with the change, given the user as it is after it. */
+  audit?: AuditFor<UserRecord>
 }
 
 /** Why a session ended; decides the code a later refresh gets. */
@@ -107,7 +138,10 @@ export interface NoteRecord {
   createdAt: number
 }
 
-export type UserPatch = Partial<Pick<UserRecord, 'role' | 'enabled' | 'secret' | 'passwordHash'>>
+/** A change of a user. One that sets `passwordHash` also spends every reset token of the user. */
+export type UserPatch = Partial<
+  Pick<UserRecord, 'role' | 'enabled' | 'secret' | 'passwordHash' | 'emailVerified'>
+>
 
 /** Ends every live session of the user in the same transaction as the user's change. */
 export interface EndSessions {
@@ -151,10 +185,12 @@ export interface UpdateOptions {
  */
 export interface Store {
   readonly kind: string
-  /** Throws `ConflictError` when the username is taken. */
+  /** Throws `ConflictError('username')` or `ConflictError('email')` when either is taken (ignoring case). */
   createUser(user: UserRecord, audit?: AuditEvent[]): Promise<UserRecord>
   findUserById(id: string): Promise<UserRecord | null>
   findUserByUsername(username: string): Promise<UserRecord | null>
+  /** The user whose email is this address, ignoring case. */
+  findUserByEmail(email: string): Promise<UserRecord | null>
   listUsers(): Promise<UserRecord[]>
   /** Applies the patch and, when asked, ends the user's live sessions, in one transaction. */
   updateUser(
@@ -220,6 +256,32 @@ export interface Store {
     live: Liveness,
     audit?: AuditEvent[],
   ): Promise<boolean>
+  /**
+   * Stores a single-use link's token, in one transaction with `audit`, and spends every other token of the
+   * user with the same purpose: only the newest link works.
+   */
+  issueAccountToken(token: AccountTokenRecord, audit?: AuditEvent[]): Promise<void>
+  /**
+   * The token of this hash and purpose, if it is live at `now` (before `expiresAt`) and its user's email is
+   * still the address it was mailed to. Changes nothing: a look before the work a spend needs (a hash).
+   */
+  findAccountToken(
+    hash: string,
+    purpose: AccountTokenPurpose,
+    now: number,
+  ): Promise<AccountTokenRecord | null>
+  /**
+   * Spends the token and applies `effect`, in one atomic step: one conditional delete takes the token if
+   * it is of this purpose, live at `now`, and its user's email is still its address; the change is made
+   * only if it did. Concurrent spends of one token: exactly one gets the changed user; every other, and
+   * any token that is not live, gets null, and nothing is changed for it.
+   */
+  spendAccountToken(
+    hash: string,
+    purpose: AccountTokenPurpose,
+    now: number,
+    effect: AccountTokenEffect,
+  ): Promise<UserRecord | null>
   /** Ends every live session; with the new global epoch, in one transaction. */
   rotateGlobalEpoch(epoch: string, now: number, audit?: AuditEvent[]): Promise<void>
   /**

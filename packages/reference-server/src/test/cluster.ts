@@ -159,6 +159,8 @@ export async function seed(store: Store, names: string[], role: Role = 'user'): 
         enabled: true,
         secret: randomToken(32),
         createdAt: Date.now(),
+        email: null,
+        emailVerified: false,
       }),
     )
   }

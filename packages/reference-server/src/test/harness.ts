@@ -3,6 +3,7 @@ import { expect } from 'vitest'
 import { type AppOptions, createApp, type LeashApp } from '../app.js'
 import { createPbkdf2Hasher, type PasswordHasher } from '../auth/passwords.js'
 import type { ServerConfig } from '../config.js'
+import { createMemoryMailer, type MemoryMailer } from '../mail/mailer.js'
 import { type SeedUser, seedUsers } from '../seed.js'
 import { createMemoryStore } from '../store/memory.js'
 import type { SessionCap, SessionRecord, Store } from '../store/types.js'
@@ -13,6 +14,9 @@ import { randomToken } from '../tokens/random.js'
 
 /** The `globalSecret` every test server runs with. */
 export const GLOBAL_SECRET = 'test-global-secret-that-is-32-bytes-long!!'
+
+/** Where the links in a test server's mail point. */
+export const LINK_ORIGIN = 'https://app.example'
 
 /** A clock the test moves by hand. */
 export function manualClock(start = Date.UTC(2026, 0, 1)) {
@@ -92,13 +96,16 @@ export async function testServer(
     codec?: TokenCodec
     users?: SeedUser[]
     hasher?: PasswordHasher
-  } & Pick<AppOptions, 'rateLimiter' | 'log' | 'onEvent' | 'metrics'> = {},
+    /** Where account mail goes (default: a memory mailer, `mailbox`). */
+    mailbox?: MemoryMailer
+  } & Pick<AppOptions, 'rateLimiter' | 'log' | 'onEvent' | 'mailer' | 'mailRetry' | 'metrics'> = {},
 ) {
   const clock = manualClock()
   const store = options.store ?? createMemoryStore()
   const codec = options.codec ?? joseCodec
   const sessionIds: string[] = []
   const hasher = options.hasher ?? createPbkdf2Hasher(1_000)
+  const mailbox = options.mailbox ?? createMemoryMailer(() => clock.now())
   const app: LeashApp = createApp({
     store: recordingStore(store, sessionIds),
     hasher,
@@ -111,6 +118,9 @@ export async function testServer(
     ...(options.log && { log: options.log, logRequests: false }),
     ...(options.onEvent && { onEvent: options.onEvent }),
     ...(options.metrics && { metrics: options.metrics }),
+    mailer: options.mailer ?? mailbox,
+    linkOrigin: LINK_ORIGIN,
+    ...(options.mailRetry && { mailRetry: options.mailRetry }),
   })
   await seedUsers(store, hasher, options.users ?? USERS, clock.now())
 
@@ -168,7 +178,29 @@ export async function testServer(
     return codec.sign(claims, await codec.deriveKey(GLOBAL_SECRET, await epoch(), found.secret), 'default')
   }
 
-  return { app, store, clock, codec, json, login, bearer, refresh, user, liveSessions, rawKey, sign }
+  let caller = 0
+  /**
+   * Asks for a password-reset link for the address (from an address of its own, so no limit of the test
+   * is spent) and returns the token the mail carries, once the queued request is handled.
+   */
+  const resetToken = async (email: string) => {
+    const res = await json(
+      'POST',
+      '/auth/password/forgot',
+      { email },
+      { 'x-test-ip': `203.0.113.${++caller}` },
+    )
+    if (res.status !== 200) throw new Error(`forgot ${email}: ${res.status} ${await res.text()}`)
+    await app.flushMail()
+    const token = mailbox.last(email)?.token
+    if (!token) throw new Error(`no reset mail to ${email}`)
+    return token
+  }
+
+  return {
+    ...{ app, store, clock, codec, json, login, bearer, refresh, user, liveSessions, rawKey, sign },
+    ...{ mailbox, resetToken },
+  }
 }
 
 export type TestServer = Awaited<ReturnType<typeof testServer>>

@@ -10,6 +10,8 @@ export const user = (over: Partial<UserRecord> = {}): UserRecord => ({
   enabled: true,
   secret: 'secret-1',
   createdAt: 1000,
+  email: null,
+  emailVerified: false,
   ...over,
 })
 export const session = (userId: string, over: Partial<SessionRecord> = {}): SessionRecord => ({

@@ -78,3 +78,12 @@ export function describeUpgradeFrom(
     })
   })
 }
+
+/** Turns migration 5 back (email, and the account tokens), on SQLite and PostgreSQL alike: run it first. */
+export const UNDO_MIGRATION_5 = [
+  'DROP TABLE account_tokens',
+  'DROP INDEX users_email_key',
+  'ALTER TABLE users DROP COLUMN email_verified',
+  'ALTER TABLE users DROP COLUMN email_key',
+  'ALTER TABLE users DROP COLUMN email',
+]

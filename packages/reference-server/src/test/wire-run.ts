@@ -135,6 +135,35 @@ export async function scriptedRun(): Promise<Exchange[]> {
   await s.refresh(late.refresh_token!) // session_expired
   await s.bearer((await s.login('root')).access_token, 'POST', '/admin/revoke-all')
 
+  // Email verification and password reset
+  const strong = 'correct horse battery staple 42'
+  const mail = await server({
+    users: [{ username: 'erin', password: 'erin-password', email: 'erin@example.com' }],
+  })
+  await mail.json('POST', '/auth/register', {
+    username: 'frank',
+    password: strong,
+    email: 'frank@example.com',
+  })
+  await mail.json('POST', '/auth/register', {
+    username: 'gina',
+    password: strong,
+    email: 'FRANK@example.com',
+  }) // email_taken
+  await mail.app.flushMail()
+  const replaced = mail.mailbox.last('frank@example.com')!.token
+  const frank = await mail.login('frank', strong)
+  await mail.bearer(frank.access_token, 'POST', '/auth/email/resend')
+  await mail.app.flushMail()
+  await mail.json('POST', '/auth/email/verify', { token: replaced }) // invalid_verification_token
+  await mail.json('POST', '/auth/email/verify', { token: mail.mailbox.last('frank@example.com')!.token })
+  await mail.bearer(frank.access_token, 'POST', '/auth/email/resend') // nothing_to_verify
+  const link = await mail.resetToken('erin@example.com')
+  await mail.json('POST', '/auth/password/reset', { token: link, password: strong })
+  await mail.json('POST', '/auth/password/reset', { token: link, password: strong }) // invalid_reset_token
+  const strict = await server({ config: { requireVerifiedEmail: true } })
+  await strict.json('POST', '/auth/login', { username: 'alice', password: 'alice-password' }) // email_not_verified
+
   // Configurations and faults
   const closed = await server({ config: { allowRegistration: false } })
   await closed.json('POST', '/auth/register', { username: 'erin', password: 'erin-password' }) // registration_closed

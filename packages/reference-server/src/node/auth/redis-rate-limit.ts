@@ -48,12 +48,13 @@ const OK: Attempt = { ok: true }
 const keyInfo = 'leash/v1|rate-limit'
 
 /**
- * The attempt limits shared by every instance through Redis: a fixed 60 s window per key that starts at
- * the first attempt, as the memory limiter does. Keys (and the account's known sources) are HMAC-SHA256
- * under a key derived from the keyring signer's secret, so Redis never holds a username or an address, nor
- * a plain hash of one that anyone reading Redis could reverse by trying every IPv4 address or a list of
- * usernames; instances share the signer, so they share keys. Making another key the signer starts every
- * count afresh (once: the old counts expire within their 60 s window). Redis's clock, not `now`, times it.
+ * The attempt limits shared by every instance through Redis: a fixed window per key (60 s unless told)
+ * that starts at the first attempt, as the memory limiter does. Keys (and the account's known sources)
+ * are HMAC-SHA256 under a key derived from the keyring signer's secret, so Redis never holds a username or
+ * an address, nor a plain hash of one that anyone reading Redis could reverse by trying every IPv4 address
+ * or a list of usernames; instances share the signer, so they share keys. Making another key the signer
+ * starts every count afresh (once: the old counts expire within their window). Redis's clock, not `now`,
+ * times the window.
  *
  * When Redis does not answer within the command timeout, each call falls back to an in-process limiter:
  * the limit still holds per instance (at worst N instances × the limit per minute) and logins keep
@@ -117,10 +118,10 @@ export function createRedisRateLimiter(options: {
     ok(ms > 0 ? { ok: false, retryAfter: Math.max(1, Math.ceil(ms / 1000)) } : OK)
 
   return {
-    attempt: (k, limit, now) =>
-      (breaker.run(() => redis.eval(ATTEMPT, 1, key(k), WINDOW_MS, limit)) as Promise<number>).then(
+    attempt: (k, limit, now, windowMs = WINDOW_MS) =>
+      (breaker.run(() => redis.eval(ATTEMPT, 1, key(k), windowMs, limit)) as Promise<number>).then(
         verdict,
-        fallback(() => local.attempt(k, limit, now)),
+        fallback(() => local.attempt(k, limit, now, windowMs)),
       ),
     attemptAccount: (account, source, limit, now) =>
       (

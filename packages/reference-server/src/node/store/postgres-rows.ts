@@ -13,6 +13,8 @@ export const toUser = (r: Row): UserRecord => ({
   enabled: r.enabled as boolean,
   secret: r.secret as string,
   createdAt: r.created_at as number,
+  email: (r.email as string | null) ?? null,
+  emailVerified: r.email_verified === true,
 })
 export const toSession = (r: Row): SessionRecord => ({
   id: r.id as string,

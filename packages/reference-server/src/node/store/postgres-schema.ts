@@ -68,6 +68,20 @@ const migrations = [
    CREATE UNIQUE INDEX signing_keys_one_signer ON signing_keys (signer) WHERE signer;`,
   // 6: the outbox, each invalidation in its change's transaction (see auth/outbox-relay.ts).
   OUTBOX_TABLE('BIGSERIAL PRIMARY KEY', 'BIGINT'),
+  // 7: the email address (unique ignoring case: email_key is it lower-cased) and the single-use links
+  // mailed to it (verification, password reset), kept as SHA-256 hashes only.
+  `ALTER TABLE users ADD COLUMN email TEXT, ADD COLUMN email_key TEXT,
+     ADD COLUMN email_verified BOOLEAN NOT NULL DEFAULT false;
+   CREATE UNIQUE INDEX users_email_key ON users(email_key);
+   CREATE TABLE account_tokens (
+     hash TEXT PRIMARY KEY,
+     user_id TEXT NOT NULL REFERENCES users(id),
+     purpose TEXT NOT NULL,
+     email TEXT NOT NULL,
+     created_at BIGINT NOT NULL,
+     expires_at BIGINT NOT NULL
+   );
+   CREATE INDEX account_tokens_user ON account_tokens(user_id, purpose);`,
 ]
 
 /** Serialises migrations of instances that start together (any constant; "leash" in ASCII). */

@@ -1,4 +1,5 @@
 import { ConflictError, StoreUnavailableError, UnstorableTextError } from '../../errors.js'
+import type { EndSessions, UserPatch, UserRecord } from '../../store/types.js'
 
 // The PostgreSQL store's statements that are more than a line, and its error mapping.
 
@@ -14,30 +15,70 @@ export const SESSION_OF_TOKEN =
  */
 export function mapPgError(error: unknown): Error {
   const code = (error as { code?: unknown }).code
-  if (code === '23505') return new ConflictError('username')
+  if (code === '23505') return new ConflictError(conflictOf((error as { constraint?: string }).constraint))
   if (code === '22021' || code === '22P05') return new UnstorableTextError(error)
   if (typeof code === 'string' && /^(22|23|2[BDF]|3[DF]|42)/.test(code)) return error as Error
   return new StoreUnavailableError(error)
 }
 
+/** Which value a unique violation found taken, by the constraint's name. */
+function conflictOf(constraint: string | undefined): ConflictError['what'] {
+  if (constraint === 'users_email_key') return 'email'
+  if (constraint?.startsWith('audit_events')) return 'audit event'
+  return 'username'
+}
+
+/** Creates a user ($1–$11), in one statement. */
+export const INSERT_USER = `INSERT INTO users (id, username, username_key, password_hash, role, enabled,
+    secret, created_at, email, email_key, email_verified)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`
+
+/** `INSERT_USER`'s values. */
+export const userValues = (u: UserRecord) => [
+  ...[u.id, u.username, u.username.toLowerCase(), u.passwordHash, u.role, u.enabled, u.secret],
+  ...[u.createdAt, u.email ?? null, u.email?.toLowerCase() ?? null, u.emailVerified ?? false],
+]
+
 /** A live session at $2 (epoch ms), with the idle timeout $3 (ms): not ended, before both its ends. */
 export const LIVE = 'ended_at IS NULL AND absolute_expires_at > $2 AND last_refresh_at + $3 > $2'
 
 /**
- * Applies a patch ($2–$5, null: unchanged) and, when $8, ends the user's live sessions, with the user's
- * invalidation in the outbox (at $9), in one statement.
+ * Applies a patch ($2–$5, $9; null: unchanged) and, when $8, ends the user's live sessions, with the
+ * user's invalidation in the outbox (at $10), in one statement; a new password ($5) spends the user's
+ * reset tokens in it too.
  */
 export const UPDATE_USER = `WITH u AS (
     UPDATE users SET role = COALESCE($2::text, role), enabled = COALESCE($3::boolean, enabled),
-      secret = COALESCE($4::text, secret), password_hash = COALESCE($5::text, password_hash)
+      secret = COALESCE($4::text, secret), password_hash = COALESCE($5::text, password_hash),
+      email_verified = COALESCE($9::boolean, email_verified)
     WHERE id = $1 RETURNING *
   ), e AS (
     UPDATE sessions SET ended_at = $6::bigint, end_reason = $7::text
     WHERE $8::boolean AND ended_at IS NULL AND user_id IN (SELECT id FROM u)
   ), o AS (
-    INSERT INTO outbox (time, kind, target) SELECT $9::bigint, 'user', id FROM u
+    INSERT INTO outbox (time, kind, target) SELECT $10::bigint, 'user', id FROM u
+  ), t AS (
+    DELETE FROM account_tokens
+    WHERE $5::text IS NOT NULL AND purpose = 'reset_password' AND user_id IN (SELECT id FROM u)
   )
   SELECT * FROM u`
+
+/** `UPDATE_USER`'s values. */
+export const patchValues = (id: string, patch: UserPatch, end?: EndSessions) => [
+  ...[id, patch.role ?? null, patch.enabled ?? null, patch.secret ?? null, patch.passwordHash ?? null],
+  ...[end?.now ?? null, end?.reason ?? null, end !== undefined, patch.emailVerified ?? null],
+  end?.now ?? Date.now(),
+]
+
+/**
+ * A token ($1) of purpose $2 live at $3: before its end, and its user's email still the address it was
+ * mailed to. As a DELETE … RETURNING, the spend itself: a concurrent spend of the same token waits for
+ * the row, then finds it gone.
+ */
+const LIVE_TOKEN = `hash = $1 AND purpose = $2 AND expires_at > $3
+  AND EXISTS (SELECT 1 FROM users u WHERE u.id = account_tokens.user_id AND u.email_key = account_tokens.email)`
+export const FIND_ACCOUNT_TOKEN = `SELECT * FROM account_tokens WHERE ${LIVE_TOKEN}`
+export const SPEND_ACCOUNT_TOKEN = `DELETE FROM account_tokens WHERE ${LIVE_TOKEN} RETURNING user_id`
 
 /** Creates a session ($1–$6, $8) with its first refresh token ($7), in one statement. */
 export const INSERT_SESSION = `WITH s AS (

@@ -4,6 +4,7 @@ import { losesAdmin } from '../../store/loses-admin.js'
 import { planRefresh } from '../../store/refresh-rule.js'
 import type { NoteRecord, Role, Store } from '../../store/types.js'
 import { postgresDriver } from '../drivers.js'
+import { postgresAccount } from './postgres-account.js'
 import { insertEvents, postgresAudit } from './postgres-audit.js'
 import { type KeyringTable, postgresKeyring } from './postgres-keyring.js'
 import { postgresOutbox } from './postgres-outbox.js'
@@ -16,11 +17,14 @@ import {
   FAMILY_FOR_UPDATE,
   INSERT_OUTBOX,
   INSERT_SESSION,
+  INSERT_USER,
   LIVE,
   mapPgError,
+  patchValues,
   ROTATE_GLOBAL_EPOCH,
   SESSION_OF_TOKEN,
   UPDATE_USER,
+  userValues,
   WRITE_FAMILY,
 } from './postgres-sql.js'
 
@@ -116,45 +120,24 @@ export function createPostgresStore(
 
   const audit = postgresAudit(query, transaction)
   const { withEvents } = audit
+  const account = postgresAccount(query, transaction)
 
   return {
     kind: 'postgres',
     ready,
     keyring: postgresKeyring(query, transaction),
     async createUser(u, events) {
-      await withEvents(
-        `INSERT INTO users (id, username, username_key, password_hash, role, enabled, secret, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-        [
-          u.id,
-          u.username,
-          u.username.toLowerCase(),
-          u.passwordHash,
-          u.role,
-          u.enabled,
-          u.secret,
-          u.createdAt,
-        ],
-        events,
-      )
-      return { ...u }
+      await withEvents(INSERT_USER, userValues(u), events)
+      return { ...u, email: u.email ?? null, emailVerified: u.emailVerified ?? false }
     },
     findUserById: (id) => one('SELECT * FROM users WHERE id = $1', [id], toUser),
     findUserByUsername: (name) =>
       one('SELECT * FROM users WHERE username_key = $1', [name.toLowerCase()], toUser),
+    findUserByEmail: (email) =>
+      one('SELECT * FROM users WHERE email_key = $1', [email.toLowerCase()], toUser),
     listUsers: async () => (await query('SELECT * FROM users ORDER BY created_at, id')).rows.map(toUser),
     async updateUser(id, patch, end, options) {
-      const values = [
-        id,
-        patch.role ?? null,
-        patch.enabled ?? null,
-        patch.secret ?? null,
-        patch.passwordHash ?? null,
-        end?.now ?? null,
-        end?.reason ?? null,
-        end !== undefined,
-        end?.now ?? Date.now(),
-      ]
+      const values = patchValues(id, patch, end)
       if (!options?.keepAnAdmin) {
         const { rows } = await withEvents(UPDATE_USER, values, options?.audit, (r) => r.rows.length > 0)
         return rows[0] ? toUser(rows[0]) : null
@@ -246,6 +229,7 @@ export function createPostgresStore(
       )
       return rowCount === 1
     },
+    ...account,
     async rotateGlobalEpoch(epoch, now, events) {
       await withEvents(ROTATE_GLOBAL_EPOCH, [epoch, now], events)
     },

@@ -1,6 +1,6 @@
 import { expect } from 'vitest'
 import type { SessionRecord, Store } from '../../store/types.js'
-import { describeUpgradeFrom } from '../../test/upgrade.js'
+import { describeUpgradeFrom, UNDO_MIGRATION_5 } from '../../test/upgrade.js'
 
 // Migration 2 moves a family's state onto the session row. A database written by the old server (whose
 // forked families could hold two unused tokens) must come out with one live token per live session: the
@@ -29,6 +29,8 @@ async function seedSession(store: Store) {
     enabled: true,
     secret: 's',
     createdAt: 1,
+    email: null,
+    emailVerified: false,
   })
   await store.createSession(session('s1', 'u1'), 'first')
 }
@@ -38,6 +40,7 @@ async function seedSession(store: Store) {
  * unused children, `old` (t=2000) and `new` (t=3000).
  */
 const TO_VERSION_1 = [
+  ...UNDO_MIGRATION_5,
   `UPDATE refresh_tokens SET use_count = 2, used_at = 1500 WHERE hash = 'first'`,
   `INSERT INTO refresh_tokens (hash, session_id, issued_at) VALUES ('old', 's1', 2000), ('new', 's1', 3000)`,
   'ALTER TABLE sessions DROP COLUMN refresh_current',

@@ -11,6 +11,8 @@ export interface UserRow {
   enabled: number
   secret: string
   created_at: number
+  email: string | null
+  email_verified: number
 }
 export interface SessionRow {
   id: string
@@ -36,6 +38,8 @@ export const toUser = (r: UserRow): UserRecord => ({
   enabled: r.enabled === 1,
   secret: r.secret,
   createdAt: r.created_at,
+  email: r.email,
+  emailVerified: r.email_verified === 1,
 })
 export const toSession = (r: SessionRow): SessionRecord => ({
   id: r.id,
@@ -62,13 +66,20 @@ export function guard<T>(run: () => T): Promise<T> {
   } catch (error) {
     const code = (error as { code?: string }).code ?? ''
     if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
-      return Promise.reject(new ConflictError('username'))
+      return Promise.reject(new ConflictError(conflictOf((error as Error).message)))
     }
     if (/^SQLITE_(BUSY|LOCKED|IOERR|CANTOPEN|FULL|READONLY|CORRUPT|NOTADB)/.test(code)) {
       return Promise.reject(new StoreUnavailableError(error))
     }
     return Promise.reject(error)
   }
+}
+
+/** Which value was taken, from SQLite's `UNIQUE constraint failed: table.column` message. */
+function conflictOf(message: string): ConflictError['what'] {
+  if (message.includes('users.email_key')) return 'email'
+  if (message.includes('audit_events.')) return 'audit event'
+  return 'username'
 }
 
 export function nullable<R, T>(row: R | undefined, map: (r: R) => T): T | null {

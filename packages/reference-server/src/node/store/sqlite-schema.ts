@@ -57,6 +57,21 @@ const migrations = [
   AUDIT_TABLE('INTEGER'),
   // 5: the outbox, each invalidation in its change's transaction (AUTOINCREMENT: a seq is never reused).
   OUTBOX_TABLE('INTEGER PRIMARY KEY AUTOINCREMENT', 'INTEGER'),
+  // 6: the email address (unique ignoring case: email_key is it lower-cased) and the single-use links
+  // mailed to it (verification, password reset), kept as SHA-256 hashes only.
+  `ALTER TABLE users ADD COLUMN email TEXT;
+   ALTER TABLE users ADD COLUMN email_key TEXT;
+   ALTER TABLE users ADD COLUMN email_verified INTEGER NOT NULL DEFAULT 0;
+   CREATE UNIQUE INDEX users_email_key ON users(email_key);
+   CREATE TABLE account_tokens (
+     hash TEXT PRIMARY KEY,
+     user_id TEXT NOT NULL REFERENCES users(id),
+     purpose TEXT NOT NULL,
+     email TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     expires_at INTEGER NOT NULL
+   );
+   CREATE INDEX account_tokens_user ON account_tokens(user_id, purpose);`,
 ]
 
 /** Options of `createSqliteStore`. */

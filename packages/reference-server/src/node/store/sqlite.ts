@@ -18,6 +18,7 @@ import type {
   UserPatch,
 } from '../../store/types.js'
 import { sqliteDriver } from '../drivers.js'
+import { sqliteAccount } from './sqlite-account.js'
 import { sqliteAudit } from './sqlite-audit.js'
 import { sqliteOutbox } from './sqlite-outbox.js'
 import { guard, nullable, type SessionRow, toFamily, toSession, toUser, type UserRow } from './sqlite-rows.js'
@@ -35,14 +36,18 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
   migrate(db)
   const audit = sqliteAudit(db)
   const outbox = sqliteOutbox(db)
+  const account = sqliteAccount(db, audit, outbox)
 
   const q = {
     insertUser: db.prepare(
-      `INSERT INTO users (id, username, username_key, password_hash, role, enabled, secret, created_at)
-       VALUES (@id, @username, @username_key, @password_hash, @role, @enabled, @secret, @created_at)`,
+      `INSERT INTO users (id, username, username_key, password_hash, role, enabled, secret, created_at,
+         email, email_key, email_verified)
+       VALUES (@id, @username, @username_key, @password_hash, @role, @enabled, @secret, @created_at,
+         @email, @email_key, @email_verified)`,
     ),
     userById: db.prepare<[string], UserRow>('SELECT * FROM users WHERE id = ?'),
     userByName: db.prepare<[string], UserRow>('SELECT * FROM users WHERE username_key = ?'),
+    userByEmail: db.prepare<[string], UserRow>('SELECT * FROM users WHERE email_key = ?'),
     users: db.prepare<[], UserRow>('SELECT * FROM users ORDER BY created_at, id'),
     otherAdmins: db.prepare<[string], { n: number }>(
       "SELECT count(*) AS n FROM users WHERE role = 'admin' AND enabled = 1 AND id != ?",
@@ -87,9 +92,6 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
          AND absolute_expires_at > @now AND last_refresh_at + @idle > @now
        ORDER BY last_refresh_at DESC, created_at DESC, id DESC LIMIT -1 OFFSET @max - 1`,
     ),
-    endUserSessions: db.prepare(
-      'UPDATE sessions SET ended_at = ?, end_reason = ? WHERE user_id = ? AND ended_at IS NULL',
-    ),
     endAll: db.prepare('UPDATE sessions SET ended_at = ?, end_reason = ? WHERE ended_at IS NULL'),
     prune: db.prepare(
       `DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE (ended_at IS NOT NULL AND ended_at < ?)
@@ -114,22 +116,7 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
   }
   const updateUser = db.transaction((id: string, patch: UserPatch, end?: EndSessions, o?: UpdateOptions) => {
     if (o?.keepAnAdmin) keepAnAdmin(id, patch)
-    const columns: Record<string, unknown> = {
-      role: patch.role,
-      enabled: patch.enabled === undefined ? undefined : patch.enabled ? 1 : 0,
-      secret: patch.secret,
-      password_hash: patch.passwordHash,
-    }
-    const values: Record<string, unknown> = { id }
-    const sets: string[] = []
-    for (const [column, value] of Object.entries(columns)) {
-      if (value === undefined) continue
-      sets.push(`${column} = @${column}`)
-      values[column] = value
-    }
-    if (sets.length > 0) db.prepare(`UPDATE users SET ${sets.join(', ')} WHERE id = @id`).run(values)
-    const row = q.userById.get(id)
-    if (row && end) q.endUserSessions.run(end.now, end.reason, id)
+    const row = account.patchUser(id, patch, end)
     if (row) audit.insert(o?.audit)
     if (row) outbox.insert(end?.now ?? Date.now(), [{ kind: 'user', id }])
     return row ? toUser(row) : null
@@ -223,12 +210,16 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
             enabled: u.enabled ? 1 : 0,
             secret: u.secret,
             created_at: u.createdAt,
+            email: u.email ?? null,
+            email_key: u.email?.toLowerCase() ?? null,
+            email_verified: u.emailVerified ? 1 : 0,
           })
         })()
-        return { ...u }
+        return { ...u, email: u.email ?? null, emailVerified: u.emailVerified ?? false }
       }),
     findUserById: (id) => guard(() => nullable(q.userById.get(id), toUser)),
     findUserByUsername: (name) => guard(() => nullable(q.userByName.get(name.toLowerCase()), toUser)),
+    findUserByEmail: (email) => guard(() => nullable(q.userByEmail.get(email.toLowerCase()), toUser)),
     listUsers: () => guard(() => q.users.all().map(toUser)),
     // IMMEDIATE takes the write lock before the admin check reads: another process on the same file
     // cannot change the admins between the check and the write.
@@ -256,6 +247,9 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
           return ending(q.endUserSession.run(values).changes > 0, id, now, events)
         })(),
       ),
+    issueAccountToken: (token, events) => guard(() => account.issue(token, events)),
+    findAccountToken: (hash, purpose, now) => guard(() => account.find(hash, purpose, now)),
+    spendAccountToken: (hash, purpose, now, effect) => guard(() => account.spend(hash, purpose, now, effect)),
     rotateGlobalEpoch: (epoch, now, events) => guard(() => rotateGlobal(epoch, now, events)),
     prune: (before, limit = -1) => guard(() => q.prune.run(before, before, limit).changes),
     pruneEvents: (before, limit = -1) => guard(() => audit.prune(before, limit)),
