@@ -79,11 +79,20 @@ export function describeUpgradeFrom(
   })
 }
 
-/** Turns migration 5 back (email, and the account tokens), on SQLite and PostgreSQL alike: run it first. */
-export const UNDO_MIGRATION_5 = [
+/**
+ * Turns every migration after version 4 back, newest first, on SQLite and PostgreSQL alike (the two number
+ * them differently; the statements are the same): a test that starts from version 4 or earlier runs these
+ * first. A new migration adds its undo at the top.
+ */
+export const UNDO_AFTER_4 = [
+  // the email and the account tokens (SQLite 6, PostgreSQL 7)
   'DROP TABLE account_tokens',
   'DROP INDEX users_email_key',
   'ALTER TABLE users DROP COLUMN email_verified',
   'ALTER TABLE users DROP COLUMN email_key',
   'ALTER TABLE users DROP COLUMN email',
+  // the outbox (SQLite 5, PostgreSQL 6)
+  'DROP TABLE outbox',
+  // the keyring (PostgreSQL 5 only)
+  'DROP TABLE IF EXISTS signing_keys',
 ]

@@ -1,9 +1,9 @@
 import { expect } from 'vitest'
 import { ConflictError } from '../../errors.js'
 import type { UserRecord } from '../../store/types.js'
-import { describeUpgradeFrom, UNDO_MIGRATION_5 } from '../../test/upgrade.js'
+import { describeUpgradeFrom, UNDO_AFTER_4 } from '../../test/upgrade.js'
 
-// Migration 5 adds the email (unique ignoring case, verified or not) and the single-use account tokens.
+// The account migration (SQLite 6, PostgreSQL 7) adds the email (unique ignoring case, verified or not) and the single-use account tokens.
 // A database written before it keeps every user, each with no email; emails and tokens work after it.
 
 const user = (over: Partial<UserRecord>): UserRecord => ({
@@ -11,11 +11,11 @@ const user = (over: Partial<UserRecord>): UserRecord => ({
   ...{ email: null, emailVerified: false, ...over },
 })
 
-describeUpgradeFrom(4, 'migration 5: old users are kept, with no email', {
+describeUpgradeFrom(4, 'the account migration: old users are kept, with no email', {
   seed: async (store) => {
     await store.createUser(user({ id: 'u1', username: 'alice' }))
   },
-  downgrade: UNDO_MIGRATION_5,
+  downgrade: UNDO_AFTER_4,
   check: async (store) => {
     expect(await store.findUserById('u1')).toMatchObject({
       username: 'alice',

@@ -1,6 +1,6 @@
 import { expect } from 'vitest'
 import type { SessionRecord, Store } from '../../store/types.js'
-import { describeUpgradeFrom, UNDO_MIGRATION_5 } from '../../test/upgrade.js'
+import { describeUpgradeFrom, UNDO_AFTER_4 } from '../../test/upgrade.js'
 
 // Migration 2 moves a family's state onto the session row. A database written by the old server (whose
 // forked families could hold two unused tokens) must come out with one live token per live session: the
@@ -40,7 +40,7 @@ async function seedSession(store: Store) {
  * unused children, `old` (t=2000) and `new` (t=3000).
  */
 const TO_VERSION_1 = [
-  ...UNDO_MIGRATION_5,
+  ...UNDO_AFTER_4,
   `UPDATE refresh_tokens SET use_count = 2, used_at = 1500 WHERE hash = 'first'`,
   `INSERT INTO refresh_tokens (hash, session_id, issued_at) VALUES ('old', 's1', 2000), ('new', 's1', 3000)`,
   'ALTER TABLE sessions DROP COLUMN refresh_current',
@@ -49,8 +49,6 @@ const TO_VERSION_1 = [
   'ALTER TABLE sessions DROP COLUMN refresh_retried',
   'ALTER TABLE sessions DROP COLUMN user_agent', // migration 3's
   'DROP TABLE audit_events', // migration 4's
-  'DROP TABLE outbox', // SQLite's migration 5, PostgreSQL's 6
-  'DROP TABLE IF EXISTS signing_keys', // PostgreSQL's migration 5
 ]
 
 async function expectOneLiveToken(store: Store) {
