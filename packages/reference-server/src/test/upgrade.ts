@@ -85,6 +85,9 @@ export function describeUpgradeFrom(
  * first. A new migration adds its undo at the top.
  */
 export const UNDO_AFTER_4 = [
+  // the pruning indexes (SQLite 7, PostgreSQL 8)
+  'DROP INDEX sessions_ended',
+  'DROP INDEX sessions_absolute',
   // the email and the account tokens (SQLite 6, PostgreSQL 7)
   'DROP TABLE account_tokens',
   'DROP INDEX users_email_key',

@@ -22,7 +22,7 @@ import { sqliteAccount } from './sqlite-account.js'
 import { sqliteAudit } from './sqlite-audit.js'
 import { sqliteOutbox } from './sqlite-outbox.js'
 import { guard, nullable, type SessionRow, toFamily, toSession, toUser, type UserRow } from './sqlite-rows.js'
-import { configure, migrate, type SqliteStoreOptions } from './sqlite-schema.js'
+import { configure, migrate, PRUNE_SESSIONS, type SqliteStoreOptions } from './sqlite-schema.js'
 
 /**
  * The embedded default: SQLite through better-sqlite3, WAL, durable commits (see `SqliteStoreOptions`),
@@ -93,10 +93,7 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
        ORDER BY last_refresh_at DESC, created_at DESC, id DESC LIMIT -1 OFFSET @max - 1`,
     ),
     endAll: db.prepare('UPDATE sessions SET ended_at = ?, end_reason = ? WHERE ended_at IS NULL'),
-    prune: db.prepare(
-      `DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE (ended_at IS NOT NULL AND ended_at < ?)
-       OR (ended_at IS NULL AND absolute_expires_at < ?) LIMIT ?)`,
-    ),
+    prune: db.prepare(PRUNE_SESSIONS),
     notes: db.prepare<[string], { id: string; user_id: string; text: string; created_at: number }>(
       'SELECT * FROM notes WHERE user_id = ? ORDER BY created_at, rowid',
     ),
