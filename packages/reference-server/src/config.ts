@@ -54,6 +54,13 @@ export interface ServerConfig {
    * same-origin check. Null: the request URL's origin.
    */
   publicOrigin: string | null
+  /**
+   * Step-up: the most seconds since the user signed in or confirmed their password
+   * (`POST /auth/reauthenticate`) that a password change, signing out another device and every admin
+   * change accept; older gets 401 `reauthentication_required`. No value turns it off: a value at least the
+   * absolute timeout never refuses, since no session lives that long.
+   */
+  reauthMaxAge: number
   /** Days an audit event is kept; older ones are deleted with the ended sessions (`Store.prune`). */
   auditRetention: number
 }
@@ -82,6 +89,7 @@ export const defaultConfig: ServerConfig = {
   corsOrigins: [],
   auditRetention: 90,
   publicOrigin: null,
+  reauthMaxAge: 600,
 }
 
 /** Thrown for a bad environment value; the program (`bin.ts`) prints it and exits 1. */
@@ -154,6 +162,7 @@ export function validateConfig(config: ServerConfig): ServerConfig {
     'maxSessions',
     'hashConcurrency',
     'auditRetention',
+    'reauthMaxAge',
   ] as const
   for (const key of positive) {
     if (!Number.isInteger(config[key]) || config[key] < 1)
@@ -238,5 +247,6 @@ export function configFromEnv(env: Env, defaults: ServerConfig = defaultConfig):
     corsOrigins: origins(env, 'LEASH_CORS_ORIGINS'),
     publicOrigin,
     auditRetention: count(env, 'LEASH_AUDIT_RETENTION', defaults.auditRetention, 1, 36_500),
+    reauthMaxAge: seconds(env, 'LEASH_REAUTH_MAX_AGE', defaults.reauthMaxAge),
   })
 }

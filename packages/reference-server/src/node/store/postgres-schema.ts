@@ -56,6 +56,11 @@ const migrations = [
   'ALTER TABLE sessions ADD COLUMN user_agent TEXT;',
   // 4: the audit trail (see `auditEventTable` in @leash/protocol).
   AUDIT_TABLE('BIGINT'),
+  // 5: when the user last proved their password in the session (the access token's `auth_time`): the
+  // sign-in, or a step-up. Sessions from before count as signed in when they were created. Nullable, so a
+  // server from before can still insert sessions in a rolling upgrade (read back as `created_at`).
+  `ALTER TABLE sessions ADD COLUMN auth_time BIGINT;
+   UPDATE sessions SET auth_time = created_at;`,
 ]
 
 /** Serialises migrations of instances that start together (any constant; "leash" in ASCII). */

@@ -34,11 +34,11 @@ export const UPDATE_USER = `WITH u AS (
   )
   SELECT * FROM u`
 
-/** Creates a session ($1–$6, $8) with its first refresh token ($7), in one statement. */
+/** Creates a session ($1–$6, $8, $9) with its first refresh token ($7), in one statement. */
 export const INSERT_SESSION = `WITH s AS (
     INSERT INTO sessions (id, user_id, created_at, last_refresh_at, absolute_expires_at, transport,
-      refresh_current, user_agent)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id
+      refresh_current, user_agent, auth_time)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id
   )
   INSERT INTO refresh_tokens (hash, session_id, issued_at) SELECT $7, id, $3 FROM s`
 
@@ -73,3 +73,18 @@ export const WRITE_FAMILY = `WITH s AS (
   )
   INSERT INTO refresh_tokens (hash, session_id, issued_at)
   SELECT $9::text, id, $2 FROM s WHERE $9::text IS NOT NULL`
+
+/** Sets the global epoch ($1) and ends every live session (at $2), in one statement. */
+export const ROTATE_GLOBAL_EPOCH = `WITH m AS (
+    INSERT INTO meta (key, value) VALUES ('global_epoch', $1)
+    ON CONFLICT (key) DO UPDATE SET value = excluded.value
+  )
+  UPDATE sessions SET ended_at = $2, end_reason = 'revoked' WHERE ended_at IS NULL`
+
+/** Deletes at most $2 (null: all) sessions that ended or expired before $1. */
+export const PRUNE_SESSIONS = `DELETE FROM sessions WHERE id IN (SELECT id FROM sessions
+  WHERE (ended_at IS NOT NULL AND ended_at < $1) OR (ended_at IS NULL AND absolute_expires_at < $1) LIMIT $2)`
+
+/** Deletes at most $2 (null: all) audit events older than $1, oldest first. */
+export const PRUNE_EVENTS =
+  'DELETE FROM audit_events WHERE id IN (SELECT id FROM audit_events WHERE time < $1 ORDER BY time LIMIT $2)'

@@ -13,6 +13,9 @@ import {
   INSERT_SESSION,
   LIVE,
   mapPgError,
+  PRUNE_EVENTS,
+  PRUNE_SESSIONS,
+  ROTATE_GLOBAL_EPOCH,
   SESSION_OF_TOKEN,
   UPDATE_USER,
   WRITE_FAMILY,
@@ -169,7 +172,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store & { re
     async createSession(s, hash, cap, events) {
       const values = [
         ...[s.id, s.userId, s.createdAt, s.lastRefreshAt, s.absoluteExpiresAt, s.transport],
-        ...[hash, s.userAgent],
+        ...[hash, s.userAgent, s.authTime],
       ]
       if (!cap && !events) {
         await query(INSERT_SESSION, values)
@@ -209,6 +212,15 @@ export function createPostgresStore(options: PostgresStoreOptions): Store & { re
         await insertEvents(client, events?.({ verdict: plan.verdict, session: plan.session }))
         return { verdict: plan.verdict, session: plan.session }
       }),
+    async setAuthTime(id, at, events) {
+      const { rows } = await withEvents(
+        'UPDATE sessions SET auth_time = $1 WHERE id = $2 AND ended_at IS NULL RETURNING *',
+        [at, id],
+        events,
+        (r) => r.rows.length > 0,
+      )
+      return rows[0] ? toSession(rows[0]) : null
+    },
     async endSession(id, reason, now, events) {
       const { rowCount } = await withEvents(
         'UPDATE sessions SET ended_at = $1, end_reason = $2 WHERE id = $3 AND ended_at IS NULL',
@@ -237,29 +249,14 @@ export function createPostgresStore(options: PostgresStoreOptions): Store & { re
       return rowCount === 1
     },
     async rotateGlobalEpoch(epoch, now, events) {
-      await withEvents(
-        `WITH m AS (
-           INSERT INTO meta (key, value) VALUES ('global_epoch', $1)
-           ON CONFLICT (key) DO UPDATE SET value = excluded.value
-         )
-         UPDATE sessions SET ended_at = $2, end_reason = 'revoked' WHERE ended_at IS NULL`,
-        [epoch, now],
-        events,
-      )
+      await withEvents(ROTATE_GLOBAL_EPOCH, [epoch, now], events)
     },
     async pruneEvents(before, limit) {
-      const { rowCount } = await query(
-        'DELETE FROM audit_events WHERE id IN (SELECT id FROM audit_events WHERE time < $1 ORDER BY time LIMIT $2)',
-        [before, limit ?? null],
-      )
+      const { rowCount } = await query(PRUNE_EVENTS, [before, limit ?? null])
       return rowCount ?? 0
     },
     async prune(before, limit) {
-      const { rowCount } = await query(
-        `DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE (ended_at IS NOT NULL AND ended_at < $1)
-         OR (ended_at IS NULL AND absolute_expires_at < $1) LIMIT $2)`,
-        [before, limit ?? null],
-      )
+      const { rowCount } = await query(PRUNE_SESSIONS, [before, limit ?? null])
       return rowCount ?? 0
     },
     recordEvents: audit.recordEvents,

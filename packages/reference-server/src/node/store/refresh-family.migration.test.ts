@@ -13,6 +13,7 @@ const session = (id: string, userId: string): SessionRecord => ({
   createdAt: 1000,
   lastRefreshAt: 1000,
   absoluteExpiresAt: 10_000_000,
+  authTime: 1000,
   transport: 'body',
   userAgent: null,
   endedAt: null,
@@ -46,6 +47,7 @@ const TO_VERSION_1 = [
   'ALTER TABLE sessions DROP COLUMN refresh_retried',
   'ALTER TABLE sessions DROP COLUMN user_agent', // migration 3's
   'DROP TABLE audit_events', // migration 4's
+  'ALTER TABLE sessions DROP COLUMN auth_time', // migration 5's
 ]
 
 async function expectOneLiveToken(store: Store) {

@@ -12,6 +12,7 @@ const session = (id: string, userAgent: string | null): SessionRecord => ({
   createdAt: id === 'old' ? 1000 : 1500,
   lastRefreshAt: 1000,
   absoluteExpiresAt: 10_000_000,
+  authTime: id === 'old' ? 1000 : 1500,
   transport: 'body',
   userAgent,
   endedAt: null,
@@ -41,6 +42,10 @@ async function expectMigrated(store: Store) {
 
 describeUpgradeFrom(2, 'migration 3: old sessions are kept, with no user agent', {
   seed: seedOld,
-  downgrade: ['ALTER TABLE sessions DROP COLUMN user_agent', 'DROP TABLE audit_events'],
+  downgrade: [
+    'ALTER TABLE sessions DROP COLUMN user_agent',
+    'DROP TABLE audit_events',
+    'ALTER TABLE sessions DROP COLUMN auth_time', // migration 5's
+  ],
   check: expectMigrated,
 })
