@@ -17,6 +17,7 @@ const refusalType: Record<string, AuditEventType> = {
   login: 'login.failed',
   refresh: 'refresh.failed',
   changePassword: 'password.change_failed',
+  reauthenticate: 'reauthentication.failed',
   ...Object.fromEntries(
     operations.filter((op) => op.path.startsWith('/admin/')).map((op) => [op.id, 'admin.refused']),
   ),
@@ -41,6 +42,7 @@ const bodies: Record<string, unknown> = {
   login: { username: 'alice', password: 'alice-password' },
   refresh: { refresh_token: 'x'.repeat(40) },
   changePassword: { current_password: 'alice-password', new_password: STRONG },
+  reauthenticate: { password: 'alice-password' },
   changeRole: { role: 'user' },
 }
 /** Sends the operation's request, as its caller (alice on /auth, root on /admin) unless told. */
@@ -55,6 +57,12 @@ async function send(h: TestServer, op: Operation, over: { token?: string | null;
   return h.json(op.method.toUpperCase(), path + query, op.method === 'get' ? undefined : body, auth)
 }
 const bearerless = (op: Operation) => op.auth.length === 0 || op.id === 'refresh'
+/** The operations that check the caller's password with a bearer token. */
+const passwordChecks = ['changePassword', 'reauthenticate']
+const wrongPassword = (op: Operation) =>
+  op.id === 'reauthenticate'
+    ? { password: 'wrong-password' }
+    : { current_password: 'wrong-password', new_password: STRONG }
 const repeatUntil = async (status: number, run: () => Promise<Response>) => {
   for (let i = 0; i < 20; i++) {
     const res = await run()
@@ -136,6 +144,15 @@ const cases: Partial<Record<ErrorCode, Case>> = {
       return send(h, op, { token: tokens.access_token })
     },
   },
+  reauthentication_required: {
+    act: async (h, op) => {
+      // Past the step-up's max age (600 s), on a token a refresh renewed: a refresh never moves the sign-in.
+      const { refresh_token } = await h.login(op.path.startsWith('/admin/') ? 'root' : 'alice')
+      h.clock.advance(601)
+      const renewed = (await (await h.refresh(refresh_token!)).json()) as { access_token: string }
+      return send(h, op, { token: renewed.access_token })
+    },
+  },
   forbidden: { act: async (h, op) => send(h, op, { token: (await h.login('alice')).access_token }) },
   user_not_found: {
     act: async (h, op) => {
@@ -160,16 +177,15 @@ const cases: Partial<Record<ErrorCode, Case>> = {
     act: (h, op) =>
       op.id === 'login'
         ? send(h, op, { body: { username: 'alice', password: 'wrong-password' } })
-        : send(h, op, { body: { current_password: 'wrong-password', new_password: STRONG } }),
+        : send(h, op, { body: wrongPassword(op) }),
   },
   rate_limited: {
     config: { loginRate: 1, ipRate: 1 },
     act: async (h, op) => {
-      const token = op.id === 'changePassword' ? (await h.login('alice')).access_token : null
-      const wrong =
-        op.id === 'changePassword'
-          ? { current_password: 'wrong-password', new_password: STRONG }
-          : { username: 'alice', password: 'wrong-password' }
+      const token = passwordChecks.includes(op.id) ? (await h.login('alice')).access_token : null
+      const wrong = passwordChecks.includes(op.id)
+        ? wrongPassword(op)
+        : { username: 'alice', password: 'wrong-password' }
       return repeatUntil(429, () =>
         send(h, op, { token, body: op.id === 'register' ? bodies.register : wrong }),
       )
@@ -220,7 +236,7 @@ const events = async (h: TestServer): Promise<AuditEvent[]> => {
   return h.store.listEvents({ limit: 200 })
 }
 
-describe('the audit trail covers every refusal of login, register, refresh, password change and admin', () => {
+describe('the audit trail covers every refusal of login, register, refresh, reauthenticate, password change and admin', () => {
   it('has a case for every code those operations list', () => {
     const missing = [...new Set(expected.map((e) => e.code))].filter((code) => !cases[code])
     expect(missing, `codes without a case: ${missing.join(', ')}`).toEqual([])
@@ -239,7 +255,7 @@ describe('the audit trail covers every refusal of login, register, refresh, pass
     let res: Response
     if (gate) {
       // One hash holds the only slot; the next finds no place in the queue.
-      const password = e.op.id === 'changePassword'
+      const password = passwordChecks.includes(e.op.id)
       const holder = password ? (await h.login('bob')).access_token : null
       const token = password ? (await h.login('alice')).access_token : null
       gate.hold()
