@@ -25,7 +25,8 @@ export type ChannelFactory = (
 export type Lock = <T>(name: string, fn: (waited: boolean) => Promise<T>, signal?: AbortSignal) => Promise<T>
 
 type Fields = { [key: string]: unknown }
-const fields = (v: unknown): Fields => (typeof v === 'object' && v !== null ? (v as Fields) : {})
+// a primitive's wrapper (or null's and undefined's empty object) has none of the fields a message is read by
+const fields = (v: unknown): Fields => Object(v)
 // every number in a message is a deadline: NaN or Infinity would stop a timer from ever firing
 const is = (type: 'string' | 'number' | 'boolean', ...values: unknown[]) =>
   values.every((v) => typeof v === type && (type !== 'number' || Number.isFinite(v)))
@@ -63,7 +64,7 @@ export const webLock =
   (locks: LockManager): Lock =>
   (name, fn, signal) =>
     locks.request(name, { ifAvailable: true }, (free) =>
-      free ? fn(false) : locks.request(name, signal ? { signal } : {}, () => fn(true)),
+      free ? fn(false) : locks.request(name, { signal }, () => fn(true)),
     )
 
 /** One tab only: what single-flight already gives, for Node and `crossTab: false`. */

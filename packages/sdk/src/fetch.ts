@@ -16,7 +16,7 @@ export function createLeashFetch(
   resolve: (url: string) => string,
   send: typeof fetch = (...a) => fetch(...a),
 ): LeashFetch {
-  return async (input, init) => {
+  const leashFetch: LeashFetch = async (input, init) => {
     const o = init?.leash
     const first = new Request(input instanceof Request ? input : resolve(String(input)), init)
     // Each try sends a copy of a clone, with the headers set at construction: `first` keeps the body for the
@@ -39,7 +39,10 @@ export function createLeashFetch(
               .json()
               .catch(() => null)
           : null
-      if (!(await p.judge(from, { response: { status: res.status, data } }, used, retried, o))) return res
+      const again = () => leashFetch(first, { leash: o })
+      if (!(await p.judge(from, { response: { status: res.status, data } }, used, retried, o, again)))
+        return res
     }
   }
+  return leashFetch
 }

@@ -43,6 +43,7 @@ export function installInterceptors(http: AxiosInstance, p: Pipeline): () => voi
         config?.leashUsed,
         config?.leashRetried,
         config?.leash,
+        () => http.request(config!),
       )
       if (verdict) {
         config!.leashRetried = true

@@ -98,7 +98,7 @@ export function createSession(deps: SessionDeps) {
     }
     if (r || c.end || c.warning) warning = c.warning ?? null
     if (r || c.end || c.error) lastError = c.error ?? null
-    if (r || c.end || !c.tell) store.setState(view(), true)
+    if (r || c.end || !c.tell) store.set(view())
     // storage and the other tabs get what this tab now holds: they cannot be told anything else
     const { status, ...farewell } = ended
     const message = (

@@ -88,5 +88,5 @@ export function clearStorage(
 ): void {
   if (typeof mode === 'function') mode(storage)
   else if (mode === 'all')
-    for (const area of [webStorage('localStorage'), webStorage('sessionStorage')]) area?.clear()
+    for (const area of ['local', 'session'] as const) webStorage(`${area}Storage`)?.clear()
 }
