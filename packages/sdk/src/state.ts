@@ -77,8 +77,11 @@ export function createLeashStore(): LeashStore & { set(next: LeashState): void }
     set(next) {
       const previous = state
       state = next
-      listeners.forEach((listener) => listener(next, previous))
+      for (const listener of listeners) listener(next, previous)
     },
-    subscribe: (listener) => (listeners.add(listener), () => listeners.delete(listener)),
+    subscribe(listener) {
+      listeners.add(listener)
+      return () => listeners.delete(listener)
+    },
   }
 }
