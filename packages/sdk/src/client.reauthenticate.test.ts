@@ -41,7 +41,7 @@ describe('reauthenticate(password)', () => {
       auth_time: Math.floor(Date.now() / 1000),
       sid: claims(before.accessToken).sid,
     })
-    expect(claims(before.accessToken).auth_time).toBe(claims(accessToken).auth_time - 700)
+    expect(claims(before.accessToken).auth_time).toBe(claims(accessToken).auth_time! - 700)
     expect(stored()).toMatchObject({ accessToken, refreshToken: before.refreshToken })
     expect(leash.store.getState().status).toBe('authenticated')
     // the kept refresh token still refreshes, and the step-up survives it
