@@ -35,7 +35,7 @@ export interface LeashClient {
    * @example const res = await leash.fetch('/api/notes', { leash: { background: true } })
    */
   readonly fetch: LeashFetch
-  /** The state (`LeashState`): `getState()`, `subscribe()`, as a zustand store offers them; read-only. */
+  /** zustand vanilla store of `LeashState`: `getState()`, `subscribe()`. */
   readonly store: LeashStore
   /** The clock deadlines are on (for countdowns). */
   readonly clock: () => number
@@ -194,9 +194,13 @@ export function createLeashClient(options: LeashOptions = {}): LeashClient {
   // deps.token waits for the restore
   const getAccessToken = async ({ background }: { background?: boolean } = {}) => {
     const token = await deps.token(background)
-    if (!token) throw store.getState().lastError ?? new LeashError('no_session')
-    if (store.getState().accessExpiresAt! <= clock())
-      await deps.recover(token, background, new LeashError('token_expired', 401))
+    // none: rejects with why the session ended (or no_session); an expired one is refreshed first
+    if (!token || store.getState().accessExpiresAt! <= clock())
+      await deps.recover(
+        token!,
+        background,
+        token ? new LeashError('token_expired', 401) : new LeashError('no_session'),
+      )
     return store.getState().accessToken!
   }
 

@@ -31,9 +31,10 @@ export function createLeashFetch(
       const res = await send(req)
       // where the answer came from: after a redirect (fetch follows them), not the API's
       const from = res.url || req.url
-      // only an answer of the API's is read (as JSON) for what it says about the session
+      // only an answer of the API's is read (as JSON) for what it says about the session (no content-type
+      // tests as "null")
       const data =
-        p.trusts(from) && /json/.test(res.headers.get('content-type') ?? '')
+        p.trusts(from) && /json/.test(res.headers.get('content-type')!)
           ? await res
               .clone()
               .json()

@@ -57,7 +57,7 @@ export function createPipeline(deps: PipelineDeps, stale: Stale) {
     trusts,
     /** The token for a request to `url`: null for another origin or `skipAuth` (no refresh, no activity). */
     token: async (url: string | undefined, o: LeashRequestOptions = {}) =>
-      o.skipAuth || !trusts(url) ? null : deps.token(!!o.background),
+      o.skipAuth || !trusts(url) ? null : deps.token(o.background),
     /**
      * Judges an answer to a request to `url` sent with `used`; throws the session's error when it has one.
      * `retry` sends the request again, for a refusal that asks for a recent sign-in.
@@ -74,10 +74,11 @@ export function createPipeline(deps: PipelineDeps, stale: Stale) {
       if (!trusts(url)) return
       const res = answer.response
       if ((res?.data as { user_enabled?: unknown } | null)?.user_enabled === false) throw deps.disabled()
-      if (res?.status !== 401 || !used || o.skipAuth) return false
+      // no token sent (none held, or `skipAuth`): the 401 says nothing of the session
+      if (res?.status !== 401 || !used) return false
       const error = toLeashError(answer)
       if (stale(error, retry!) || retried) return false
-      await deps.recover(used, !!o.background, error)
+      await deps.recover(used, o.background, error)
       return true
     },
   }

@@ -3,7 +3,7 @@ import type { LeashMessage, Lock } from './cross-tab.js'
 import type { LeashError } from './errors.js'
 import type { createEmitter, LeashEvents } from './events.js'
 import type { RefreshTransport } from './refresh-transport.js'
-import type { createLeashStore, SessionWarning } from './state.js'
+import type { LeashStore, SessionWarning } from './state.js'
 import type { StoredValue } from './storage.js'
 import type { LenientTokenResponse, StoredSession } from './tokens.js'
 
@@ -59,7 +59,7 @@ export interface Change {
 
 /** What the session needs from the client that wires it. */
 export interface SessionDeps {
-  store: ReturnType<typeof createLeashStore>
+  store: LeashStore
   saved: StoredValue<Persisted>
   clock: () => number
   lock: Lock

@@ -1,3 +1,4 @@
+import { createStore } from 'zustand/vanilla'
 import type { LeashError } from './errors.js'
 import type { LeashUser } from './tokens.js'
 
@@ -36,15 +37,8 @@ export interface LeashState {
   lastError: LeashError | null
 }
 
-/**
- * `leash.store`: the state, and a subscription to its changes (as a zustand store offers them, for
- * `useSyncExternalStore`); nothing outside the session writes it.
- */
-export interface LeashStore {
-  getState(): LeashState
-  /** Calls `listener` after every change with the new state and the one before; returns the unsubscribe. */
-  subscribe(listener: (state: LeashState, previous: LeashState) => void): () => void
-}
+/** The zustand vanilla store behind `leash.store`. */
+export type LeashStore = ReturnType<typeof createLeashStore>
 
 /** True while the session can still make authenticated requests. */
 export const isLive = (status: LeashStatus): boolean =>
@@ -64,24 +58,5 @@ export const pending: LeashState = {
   lastError: null,
 }
 
-/**
- * Creates the store; the session (session.ts) is its only writer, through `set`, which replaces the state
- * and tells every listener. (zustand's `createStore` was here: its updater functions, merging and equality
- * check served no caller, for a sixth of the core's bytes.)
- */
-export function createLeashStore(): LeashStore & { set(next: LeashState): void } {
-  let state = pending
-  const listeners = new Set<(state: LeashState, previous: LeashState) => void>()
-  return {
-    getState: () => state,
-    set(next) {
-      const previous = state
-      state = next
-      for (const listener of listeners) listener(next, previous)
-    },
-    subscribe(listener) {
-      listeners.add(listener)
-      return () => listeners.delete(listener)
-    },
-  }
-}
+/** Creates the store; the session (session.ts) is its only writer. */
+export const createLeashStore = () => createStore<LeashState>(() => pending)
