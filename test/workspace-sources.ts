@@ -11,6 +11,7 @@ export const workspaceSources: { find: RegExp; replacement: string }[] = [
   { find: /^@leash\/protocol$/, replacement: source('protocol/src/index.ts') },
   { find: /^@leash\/sdk\/react$/, replacement: source('sdk/src/react/index.ts') },
   { find: /^@leash\/sdk\/fallbacks$/, replacement: source('sdk/src/fallbacks.ts') },
+  { find: /^@leash\/sdk\/account$/, replacement: source('sdk/src/account.ts') },
   { find: /^@leash\/sdk$/, replacement: source('sdk/src/index.ts') },
   { find: /^@leash\/reference-server\/node$/, replacement: source('reference-server/src/node/index.ts') },
   { find: /^@leash\/reference-server\/msw$/, replacement: source('reference-server/src/msw.ts') },

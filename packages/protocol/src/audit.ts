@@ -111,7 +111,14 @@ export const auditEventTable = {
   'password.change_failed': {
     version: 1,
     fields: ['user', 'session'],
-    codes: [...BEARER, ...BODY, 'rate_limited', 'server_busy', 'invalid_credentials'],
+    codes: [
+      ...BEARER,
+      'reauthentication_required',
+      ...BODY,
+      'rate_limited',
+      'server_busy',
+      'invalid_credentials',
+    ],
     meaning: 'A password change was refused.',
   },
   'email.verification_sent': {
@@ -154,10 +161,23 @@ export const auditEventTable = {
     meaning:
       'A password reset was refused (`invalid_request` for a guessable password: the link still works); `user` when the link named one.',
   },
+  'session.reauthenticated': {
+    version: 1,
+    fields: ['user', 'actor', 'session'],
+    codes: [],
+    meaning:
+      'The user confirmed their password in a live session (step-up): its sign-in time (`auth_time`) is now.',
+  },
+  'reauthentication.failed': {
+    version: 1,
+    fields: ['user', 'session'],
+    codes: [...BEARER, ...BODY, 'rate_limited', 'server_busy', 'invalid_credentials'],
+    meaning: 'A step-up was refused: a wrong password (`invalid_credentials`), or too many tries.',
+  },
   'session.revoke_failed': {
     version: 1,
     fields: ['user', 'session'],
-    codes: [...BEARER, 'session_not_found'],
+    codes: [...BEARER, 'reauthentication_required', 'session_not_found'],
     meaning: 'A user asked to end a session that is not one of their live ones.',
   },
   'user.disabled': {
@@ -189,7 +209,7 @@ export const auditEventTable = {
   'admin.refused': {
     version: 1,
     fields: ['user', 'actor'],
-    codes: [...BEARER, 'forbidden', ...BODY, 'user_not_found', 'last_admin'],
+    codes: [...BEARER, 'forbidden', 'reauthentication_required', ...BODY, 'user_not_found', 'last_admin'],
     meaning: 'An admin request was refused; `user` the target, `actor` the caller when known.',
   },
 } as const satisfies Record<

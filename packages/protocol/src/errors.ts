@@ -25,6 +25,11 @@ export const errorTable = {
   token_expired: { status: 401, message: 'The access token has expired; refresh it.' },
   user_disabled: { status: 403, message: 'This account has been disabled.' },
   session_revoked: { status: 401, message: 'The session has ended; sign in again.' },
+  // After every other check, on routes that ask for a recent sign-in (`requireSession({ maxAge })`)
+  reauthentication_required: {
+    status: 401,
+    message: 'This action needs a recent sign-in; confirm your password (POST /auth/reauthenticate).',
+  },
   // Sign-in, registration and refresh
   invalid_credentials: { status: 401, message: 'Wrong username or password.' },
   rate_limited: { status: 429, message: 'Too many attempts; try again later.' },

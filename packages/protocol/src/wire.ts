@@ -234,6 +234,11 @@ export interface PasswordChangeRequest {
   refresh_transport?: RefreshTransport
 }
 
+/** `POST /auth/reauthenticate`: the signed-in user's password, to prove a recent sign-in (step-up). */
+export interface ReauthenticateRequest {
+  password: string
+}
+
 export interface NewNoteRequest {
   text: string
 }

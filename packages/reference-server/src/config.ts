@@ -54,6 +54,13 @@ export interface ServerConfig {
    * same-origin check. Null: the request URL's origin.
    */
   publicOrigin: string | null
+  /**
+   * Step-up: the most seconds since the user signed in or confirmed their password
+   * (`POST /auth/reauthenticate`) that a password change, signing out another device and every admin
+   * change accept; older gets 401 `reauthentication_required`. No value turns it off: a value at least the
+   * absolute timeout never refuses, since no session lives that long.
+   */
+  reauthMaxAge: number
   /** Days an audit event is kept; older ones are deleted with the ended sessions (`Store.prune`). */
   auditRetention: number
   /**
@@ -100,6 +107,7 @@ export const defaultConfig: ServerConfig = {
   recoveryRate: 5,
   verifyEmailPath: '/verify-email',
   resetPasswordPath: '/reset-password',
+  reauthMaxAge: 600,
 }
 
 /** Thrown for a bad environment value; the program (`bin.ts`) prints it and exits 1. */
@@ -183,6 +191,7 @@ export function validateConfig(config: ServerConfig): ServerConfig {
     'hashConcurrency',
     'auditRetention',
     'recoveryRate',
+    'reauthMaxAge',
   ] as const
   for (const key of positive) {
     if (!Number.isInteger(config[key]) || config[key] < 1)
@@ -275,5 +284,6 @@ export function configFromEnv(env: Env, defaults: ServerConfig = defaultConfig):
     recoveryRate: count(env, 'LEASH_RECOVERY_RATE', defaults.recoveryRate, 1, 1_000_000),
     verifyEmailPath: pagePath(env, 'LEASH_VERIFY_EMAIL_PATH', defaults.verifyEmailPath),
     resetPasswordPath: pagePath(env, 'LEASH_RESET_PASSWORD_PATH', defaults.resetPasswordPath),
+    reauthMaxAge: seconds(env, 'LEASH_REAUTH_MAX_AGE', defaults.reauthMaxAge),
   })
 }

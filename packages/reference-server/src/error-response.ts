@@ -12,6 +12,19 @@ export interface Failure<C extends ErrorCode = ErrorCode> {
   readonly details?: ErrorDetail[] | undefined
   /** Headers of the failure's own (`Retry-After` of `rate_limited` and `server_busy`). */
   readonly headers?: Readonly<Record<string, string>> | undefined
+  /** With `reauthentication_required`: the route's max age (s), told in `WWW-Authenticate`. */
+  readonly maxAge?: number | undefined
+}
+
+/**
+ * The `WWW-Authenticate` challenge of a 401: RFC 6750's `invalid_request` without a token, RFC 9470's
+ * `insufficient_user_authentication` (with the `max_age` the route asks for) for a sign-in too old, else
+ * `invalid_token`.
+ */
+function challenge({ code, maxAge }: Failure): string {
+  if (code === 'missing_token') return 'Bearer error="invalid_request"'
+  if (code !== 'reauthentication_required') return 'Bearer error="invalid_token"'
+  return `Bearer error="insufficient_user_authentication"${maxAge === undefined ? '' : `, max_age=${maxAge}`}`
 }
 
 /** An error as the protocol answers it, for any framework: status, headers and JSON body. */
@@ -30,16 +43,14 @@ export interface RefusalResponse {
 
 /**
  * The one place the protocol's error answer is spelled: the failure's own headers, `WWW-Authenticate` on
- * every 401 (`invalid_request` when no token was given; a refusal's own, with its `error_description`, when it has one), `Retry-After: 1` on `store_unavailable`, and the
+ * every 401 (see `challenge`; a refusal's own, with its `error_description`, when it has one), `Retry-After: 1` on `store_unavailable`, and the
  * top-level `user_enabled: false` with `user_disabled`. Hono's routes, the Express and Fastify adapters and
  * an app of any other framework send exactly this.
  */
 export function errorResponse<C extends ErrorCode>(failure: Failure<C>): ErrorResponse<C> {
   const { status, code, message, details } = failure
   const headers: Record<string, string> = { ...failure.headers }
-  if (status === 401)
-    headers['WWW-Authenticate'] ??=
-      `Bearer error="${code === 'missing_token' ? 'invalid_request' : 'invalid_token'}"`
+  if (status === 401) headers['WWW-Authenticate'] ??= challenge(failure)
   if (code === 'store_unavailable') headers['Retry-After'] ??= '1'
   const error = { code, message, ...(details && { details }) }
   return { status, headers, body: code === 'user_disabled' ? { error, user_enabled: false } : { error } }

@@ -14,25 +14,32 @@ export class ApiError<C extends ErrorCode = ErrorCode> extends Error {
   readonly code: C
   readonly details: ErrorDetail[] | undefined
   readonly headers: Record<string, string> | undefined
+  /** With `reauthentication_required`: the route's max age (s), told in `WWW-Authenticate`. */
+  readonly maxAge: number | undefined
 
-  constructor(code: C, extra: { details?: ErrorDetail[]; headers?: Record<string, string> } = {}) {
+  constructor(code: C, extra: ApiErrorExtra = {}) {
     super(errorTable[code].message)
     this.name = 'ApiError'
     this.status = errorTable[code].status
     this.code = code
     this.details = extra.details
     this.headers = extra.headers
+    this.maxAge = extra.maxAge
   }
+}
+
+/** What an `ApiError` may carry beside its code. */
+export interface ApiErrorExtra {
+  details?: ErrorDetail[]
+  headers?: Record<string, string>
+  maxAge?: number
 }
 
 /**
  * The error of `code`, with the table's status and message.
  * @example throw apiError('rate_limited', { headers: { 'Retry-After': '30' } })
  */
-export const apiError = <C extends ErrorCode>(
-  code: C,
-  extra?: { details?: ErrorDetail[]; headers?: Record<string, string> },
-) => new ApiError(code, extra)
+export const apiError = <C extends ErrorCode>(code: C, extra?: ApiErrorExtra) => new ApiError(code, extra)
 
 /** The store (database) could not be reached: answered with 503, never with a token built on stale data. */
 export class StoreUnavailableError extends Error {

@@ -53,6 +53,8 @@ test('debug logs each decision of a full flow through the logger, and never a to
   // Plain awaits: the lock here never waits, and stepping fake time while the mock's real-time crypto runs
   // could carry the clock past the session's end (settle() did, on a loaded machine).
   await a.extend()
+  // the sign-in is 18 minutes old: the password change takes a recent one (step-up) first
+  await a.reauthenticate(ALICE.password)
   await a.changePassword({ current: ALICE.password, next: 'a-new-password' })
   const c = client(tab('c')) // a page loaded now restores the session
   expect(c.store.getState().status).toBe('authenticated')
@@ -77,6 +79,7 @@ test('debug logs each decision of a full flow through the logger, and never a to
     'a leash 401 idle',
     'a leash warning idle',
     'a leash refresh extend',
+    'a leash refresh reauthenticate',
     'a leash refresh password',
     'a leash logout false',
     'b leash receive loggedOut',

@@ -9,7 +9,7 @@ import { createLeashFetch, type LeashFetch } from './fetch.js'
 import { installInterceptors } from './interceptors.js'
 import type { LeashOptions } from './options.js'
 import { createOriginPolicy } from './origins.js'
-import { createPipeline, type PipelineDeps } from './pipeline.js'
+import { createPipeline, type PipelineDeps, type Stale } from './pipeline.js'
 import { refreshTransport } from './refresh-transport.js'
 import { createSession, noop } from './session.js'
 import type { Persisted } from './session-types.js'
@@ -59,6 +59,14 @@ export interface LeashClient {
    * this tab adopts and hands to the other tabs. Rejects `invalid_credentials` (the session stays as it was).
    */
   changePassword(passwords: { current: string; next: string }): Promise<void>
+  /**
+   * Step-up: confirms the password in this session, so actions that ask for a recent sign-in (a refusal
+   * `reauthentication_required`, event `reauthenticationRequired`) are accepted again. The new access token is
+   * taken here and handed to the other tabs; the refresh token stays. Rejects `invalid_credentials` or
+   * `rate_limited` (the session stays as it was).
+   * @example await leash.reauthenticate(password); await retry()
+   */
+  reauthenticate(password: string): Promise<void>
   /**
    * The user's signed-in devices (live sessions, newest first) as the server lists them, dates as ISO
    * strings; `current` marks this one. Sent with a valid access token, refreshed first when due and once
@@ -155,6 +163,9 @@ export function createLeashClient(options: LeashOptions = {}): LeashClient {
   win?.document?.addEventListener('visibilitychange', recheck)
 
   const ready = Promise.resolve(session.restore())
+  // true once told (`!emit(…)` is true): a refusal that asks for a recent sign-in
+  const stale: Stale = (error, retry) =>
+    error.code === 'reauthentication_required' && !emit('reauthenticationRequired', { error, retry })
   const deps: PipelineDeps = {
     async token(background) {
       await ready
@@ -177,15 +188,19 @@ export function createLeashClient(options: LeashOptions = {}): LeashClient {
     disabled: () => session.disable(false),
     trusts: origins.trusts,
   }
-  const pipeline = createPipeline(deps)
+  const pipeline = createPipeline(deps, stale)
   const eject = installInterceptors(http, pipeline)
 
   // deps.token waits for the restore
   const getAccessToken = async ({ background }: { background?: boolean } = {}) => {
     const token = await deps.token(background)
-    if (!token) throw store.getState().lastError ?? new LeashError('no_session')
-    if (store.getState().accessExpiresAt! <= clock())
-      await deps.recover(token, background, new LeashError('token_expired', 401))
+    // none: rejects with why the session ended (or no_session); an expired one is refreshed first
+    if (!token || store.getState().accessExpiresAt! <= clock())
+      await deps.recover(
+        token!,
+        background,
+        token ? new LeashError('token_expired', 401) : new LeashError('no_session'),
+      )
     return store.getState().accessToken!
   }
 
@@ -195,9 +210,24 @@ export function createLeashClient(options: LeashOptions = {}): LeashClient {
     // biome-ignore lint/suspicious/noAssignInExpressions: inline keeps the core in its budget (size.test.ts)
     const send = async () => authRequest<T>(path, undefined, (used = await getAccessToken(o)), method)
     return send().catch((e: LeashError) =>
-      e.status === 401 ? deps.recover(used, o?.background, e).then(send) : Promise.reject(e),
+      e.status === 401 && !stale(e, send)
+        ? deps.recover(used, o?.background, e).then(send)
+        : Promise.reject(e),
     )
   }
+
+  /**
+   * A token swap in this session: the password change, and the step-up (`/auth/<why>`, `why` for the log).
+   * The bearer must be valid (refreshed first if due; waits for the restore). A refusal that asks for a
+   * recent sign-in is told.
+   */
+  const swap = (why: string, body: object): Promise<void> =>
+    getAccessToken()
+      .then(() => session.refresh(why, (t) => authRequest(`/auth/${why}`, transport.ask(body), t)))
+      .then(noop, (e: LeashError) => {
+        stale(e, () => swap(why, body))
+        throw e
+      })
 
   /**
    * Login and register: an answer with tokens signs in, here, in storage (awaited: an async one too) and
@@ -222,16 +252,9 @@ export function createLeashClient(options: LeashOptions = {}): LeashClient {
     getAccessToken,
     login: signIn('/auth/login'),
     register: signIn('/auth/register'),
-    async changePassword({ current, next }) {
-      await getAccessToken() // waits for the restore; the bearer must be valid: refreshed first if due
-      await session.refresh('password', (token) =>
-        authRequest<LenientTokenResponse>(
-          '/auth/password',
-          transport.ask({ current_password: current, new_password: next }),
-          token,
-        ),
-      )
-    },
+    changePassword: ({ current, next }) =>
+      swap('password', { current_password: current, new_password: next }),
+    reauthenticate: (password) => swap('reauthenticate', { password }),
     sessions: (o) => withToken<SessionsResponse>('/auth/sessions', 'get', o).then((b) => b.sessions),
     async revokeSession(id) {
       const signal = session.signal()

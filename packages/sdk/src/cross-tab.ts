@@ -25,7 +25,6 @@ export type ChannelFactory = (
 export type Lock = <T>(name: string, fn: (waited: boolean) => Promise<T>, signal?: AbortSignal) => Promise<T>
 
 type Fields = { [key: string]: unknown }
-const fields = (v: unknown): Fields => (typeof v === 'object' && v !== null ? (v as Fields) : {})
 // every number in a message is a deadline: NaN or Infinity would stop a timer from ever firing
 const is = (type: 'string' | 'number' | 'boolean', ...values: unknown[]) =>
   values.every((v) => typeof v === type && (type !== 'number' || Number.isFinite(v)))
@@ -36,9 +35,10 @@ const optional = (type: 'string' | 'boolean', value: unknown) => value === undef
  * key) has the shape the client acts on; anything else is ignored.
  */
 export function isLeashMessage(message: unknown): message is LeashMessage {
-  const m = fields(message)
-  const r = fields(m.record)
-  const u = fields(r.user)
+  // Object(): a primitive's wrapper (or null's and undefined's empty object) has none of the fields read here
+  const m: Fields = Object(message)
+  const r: Fields = Object(m.record)
+  const u: Fields = Object(r.user)
   switch (m.type) {
     case 'disabled':
       return true
@@ -63,7 +63,7 @@ export const webLock =
   (locks: LockManager): Lock =>
   (name, fn, signal) =>
     locks.request(name, { ifAvailable: true }, (free) =>
-      free ? fn(false) : locks.request(name, signal ? { signal } : {}, () => fn(true)),
+      free ? fn(false) : locks.request(name, { signal }, () => fn(true)),
     )
 
 /** One tab only: what single-flight already gives, for Node and `crossTab: false`. */
@@ -80,10 +80,9 @@ export const broadcastChannel: ChannelFactory = (onMessage, name) => {
  * Web Locks where the browser has them (every browser since 2022), else none: one refresh per tab. Older
  * browsers get the localStorage lease from `@leash/sdk/fallbacks`.
  */
-export function defaultLock(): Lock {
-  const locks = (globalThis as { navigator?: { locks?: LockManager } }).navigator?.locks
-  return locks ? webLock(locks) : localLock
-}
+export const defaultLock = (
+  locks = (globalThis as { navigator?: { locks?: LockManager } }).navigator?.locks,
+): Lock => (locks ? webLock(locks) : localLock)
 
 /** BroadcastChannel where the browser has it, else none (`@leash/sdk/fallbacks` has `storage` events). */
 export const defaultChannel = (): ChannelFactory | undefined =>

@@ -13,6 +13,13 @@ export interface LeashEvents {
   loggedOut: { remote: boolean }
   disabled: { remote: boolean }
   refreshFailed: { error: LeashError }
+  /**
+   * The server refused a request 401 `reauthentication_required`: the action needs a recent sign-in. The
+   * request rejects (or, with `leash.fetch`, resolves with the 401) as before; `retry` sends it again, once,
+   * resolving as the original call would have. `@leash/sdk/react`'s `useReauthentication` asks for the
+   * password (`leash.reauthenticate`), then calls it.
+   */
+  reauthenticationRequired: { error: LeashError; retry: () => Promise<unknown> }
 }
 
 /** A listener of one event. */
@@ -27,7 +34,8 @@ export function createEmitter() {
       map.set(event, set.add(listener as LeashListener<never>))
       return () => void set.delete(listener as LeashListener<never>)
     },
-    emit<E extends keyof LeashEvents>(event: E, payload: LeashEvents[E]): void {
+    /** Calls the event's listeners; `undefined`, so that `!emit(…)` is true where that reads shorter. */
+    emit<E extends keyof LeashEvents>(event: E, payload: LeashEvents[E]): undefined {
       for (const l of map.get(event) ?? []) (l as LeashListener<E>)(payload)
     },
     clear: () => map.clear(),

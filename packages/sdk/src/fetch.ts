@@ -16,7 +16,7 @@ export function createLeashFetch(
   resolve: (url: string) => string,
   send: typeof fetch = (...a) => fetch(...a),
 ): LeashFetch {
-  return async (input, init) => {
+  const leashFetch: LeashFetch = async (input, init) => {
     const o = init?.leash
     const first = new Request(input instanceof Request ? input : resolve(String(input)), init)
     // Each try sends a copy of a clone, with the headers set at construction: `first` keeps the body for the
@@ -31,15 +31,19 @@ export function createLeashFetch(
       const res = await send(req)
       // where the answer came from: after a redirect (fetch follows them), not the API's
       const from = res.url || req.url
-      // only an answer of the API's is read (as JSON) for what it says about the session
+      // only an answer of the API's is read (as JSON) for what it says about the session (no content-type
+      // tests as "null")
       const data =
-        p.trusts(from) && /json/.test(res.headers.get('content-type') ?? '')
+        p.trusts(from) && /json/.test(res.headers.get('content-type')!)
           ? await res
               .clone()
               .json()
               .catch(() => null)
           : null
-      if (!(await p.judge(from, { response: { status: res.status, data } }, used, retried, o))) return res
+      const again = () => leashFetch(first, { leash: o })
+      if (!(await p.judge(from, { response: { status: res.status, data } }, used, retried, o, again)))
+        return res
     }
   }
+  return leashFetch
 }

@@ -1,5 +1,5 @@
 import type { AxiosError, AxiosInstance, AxiosResponse, InternalAxiosRequestConfig } from 'axios'
-import { LeashError, toLeashError } from './errors.js'
+import { toLeashError } from './errors.js'
 import type { Pipeline } from './pipeline.js'
 
 /**
@@ -34,15 +34,16 @@ export function installInterceptors(http: AxiosInstance, p: Pipeline): () => voi
       return res
     },
     async (error: AxiosError & { config?: Tracked }) => {
-      if (error instanceof LeashError) throw error
       const { config } = error
-      // what a redirect brought from elsewhere is that origin's answer, not the API's
+      // what a redirect brought from elsewhere is that origin's answer, not the API's; a request that was
+      // never sent (the request interceptor threw its LeashError) came from nowhere and is rethrown as is
       const verdict = await p.judge(
         answeredFrom(http, error),
         error,
         config?.leashUsed,
         config?.leashRetried,
         config?.leash,
+        () => http.request(config!),
       )
       if (verdict) {
         config!.leashRetried = true

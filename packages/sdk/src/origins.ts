@@ -35,9 +35,9 @@ export function createOriginPolicy(
   allowedOrigins: readonly string[] = [],
   location?: { href: string },
 ): OriginPolicy {
-  const page = location?.href ?? NOWHERE
-  const api = parse(baseURL, page)
-  const auth = parse(authBaseURL, page)
+  const page = location?.href
+  const api = parse(baseURL, page ?? NOWHERE)
+  const auth = parse(authBaseURL, page ?? NOWHERE)
   if (!api) throw invalid('baseURL', baseURL, 'a URL')
   if (!auth) throw invalid('authBaseURL', authBaseURL, 'a URL')
   const trusted = new Set([api.origin, auth.origin])
@@ -49,7 +49,7 @@ export function createOriginPolicy(
     if (origin !== entry || entry.includes('*')) throw invalid('allowedOrigins entry', entry, 'an origin')
     trusted.add(origin)
   }
-  const base = location?.href ?? api
+  const base = page ?? api
   return {
     origin: api.origin,
     resolve: (url) => new URL(url, base).href,

@@ -29,6 +29,12 @@ export interface PipelineDeps {
   trusts(url: string): boolean
 }
 
+/**
+ * Tells of a refusal that asks for a recent sign-in (with how to send the request again); true if it was one.
+ * Such a 401 gets no refresh (a refresh keeps the sign-in time) and no retry of the transport's own.
+ */
+export type Stale = (error: LeashError, retry: () => Promise<unknown>) => boolean
+
 /** An answer as both transports see it (an axios response or error, or a fetch response read as JSON). */
 export interface Answer {
   response?: { status: number; data?: unknown }
@@ -45,27 +51,34 @@ export type Verdict = boolean | undefined
  * to trusted origins; only their answers are believed; `user_enabled: false` ends the session; a 401 on a
  * token that was sent gets one refresh and one retry.
  */
-export function createPipeline(deps: PipelineDeps) {
+export function createPipeline(deps: PipelineDeps, stale: Stale) {
   const trusts = (url: string | undefined) => url !== undefined && deps.trusts(url)
   return {
     trusts,
     /** The token for a request to `url`: null for another origin or `skipAuth` (no refresh, no activity). */
     token: async (url: string | undefined, o: LeashRequestOptions = {}) =>
-      o.skipAuth || !trusts(url) ? null : deps.token(!!o.background),
-    /** Judges an answer to a request to `url` sent with `used`; throws the session's error when it has one. */
+      o.skipAuth || !trusts(url) ? null : deps.token(o.background),
+    /**
+     * Judges an answer to a request to `url` sent with `used`; throws the session's error when it has one.
+     * `retry` sends the request again, for a refusal that asks for a recent sign-in.
+     */
     async judge(
       url: string | undefined,
       answer: Answer,
       used: string | null | undefined,
       retried: boolean | undefined,
       o: LeashRequestOptions = {},
+      retry?: () => Promise<unknown>,
     ): Promise<Verdict> {
       // what another origin says about our session (401, user_enabled: false) is not believed
       if (!trusts(url)) return
       const res = answer.response
       if ((res?.data as { user_enabled?: unknown } | null)?.user_enabled === false) throw deps.disabled()
-      if (res?.status !== 401 || !used || retried || o.skipAuth) return false
-      await deps.recover(used, !!o.background, toLeashError(answer))
+      // no token sent (none held, or `skipAuth`): the 401 says nothing of the session
+      if (res?.status !== 401 || !used) return false
+      const error = toLeashError(answer)
+      if (stale(error, retry!) || retried) return false
+      await deps.recover(used, o.background, error)
       return true
     },
   }

@@ -37,13 +37,10 @@ export const sessionEnd = (r: StoredSession): { endsAt: number; reason: EndReaso
 
 /** The warning for this record and when it opens (its end minus the effective lead). */
 export function warningOf(r: StoredSession, warnBefore: number): SessionWarning & { opensAt: number } {
-  const { endsAt, reason } = sessionEnd(r)
-  const lead = Math.min(
-    warnBefore,
-    (r.idleExpiresAt - r.issuedAt) / 2,
-    (r.absoluteExpiresAt - r.issuedAt) / 2,
-  )
-  return { endsAt, reason, opensAt: endsAt - Math.max(0, lead) }
+  const end = sessionEnd(r)
+  // at most half of each window: half of the shorter one, the window to the end
+  const lead = Math.min(warnBefore, (end.endsAt - r.issuedAt) / 2)
+  return { ...end, opensAt: end.endsAt - Math.max(0, lead) }
 }
 
 /** Attempts after the first when the network (or a 5xx, 408 or 429) fails. */

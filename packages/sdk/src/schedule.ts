@@ -44,13 +44,11 @@ export const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
       clearTimeout(t)
       reject(signal!.reason)
     }
-    const t = setTimeout(
-      () => {
-        signal?.removeEventListener('abort', abort)
-        resolve()
-      },
-      Math.min(ms, MAX_DELAY),
-    )
+    // no cap: every caller waits seconds at most (the settle wait, a refresh retry's backoff, a lease poll)
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', abort)
+      resolve()
+    }, ms)
     if (signal?.aborted) abort()
     else signal?.addEventListener('abort', abort)
   })

@@ -51,27 +51,28 @@ export function createSession(deps: SessionDeps) {
         }
       : { ...pending, ...ended, lastError }
 
-  // a failed refresh is already in the state and the events: nothing is left to reject into the page
+  // A failed refresh is already in the state and the events: nothing is left to reject into the page.
+  // The timers run only while there is a record: an end (`renew`) disarms them, a record sets them.
   const refreshTimer = deadline(clock, () => void (onActivity('due')?.catch(noop) ?? log('refresh idle')))
   const warnTimer = deadline(clock, () => {
-    if (!record) return
-    const { opensAt, ...opened } = warningOf(record, deps.warnBefore)
+    const { opensAt, ...opened } = warningOf(record!, deps.warnBefore)
     log('warning', opened.reason, opened.endsAt)
     apply({ warning: opened, emit: [['warning', opened]] })
   })
   const endTimer = deadline(clock, () => {
-    if (!record) return
-    const { reason } = sessionEnd(record)
+    const { reason } = sessionEnd(record!)
     const error = new LeashError('session_expired')
     log('expired', reason)
     apply({ end: 'expired', error, save: true, emit: [['expired', { reason, error }]] })
   })
   const timers = [refreshTimer, warnTimer, endTimer]
 
+  /** Ends what this tab knew of the session: work begun for it stops, the timers too (a new record sets them). */
   function renew(reason = new LeashError('logged_out')) {
     life.abort(reason)
     life = new AbortController()
     flight = null
+    for (const t of timers) t.set(null)
   }
 
   /**
@@ -94,8 +95,8 @@ export function createSession(deps: SessionDeps) {
       renew(c.error)
       record = null
       ended = { status: c.end, ...c.farewell }
-      for (const t of timers) t.set(null)
     }
+    // a new record or an end replaces warning and error alike (with what `c` has, or none)
     if (r || c.end || c.warning) warning = c.warning ?? null
     if (r || c.end || c.error) lastError = c.error ?? null
     if (r || c.end || !c.tell) store.setState(view(), true)
@@ -171,8 +172,8 @@ export function createSession(deps: SessionDeps) {
     }
     const work = (swap ? swapSession(io, swap, signal) : refreshSession(io, signal)).then(
       (r) => {
-        signal.throwIfAborted()
-        // a session another tab stored is taken here; a new one landed as it was saved
+        // a session another tab stored is taken here; a new one landed as it was saved; after an abort,
+        // `flight` is another's (or none) and the callers already have the abort
         if (flight === current) land(r)
         return r.accessToken
       },
@@ -181,15 +182,18 @@ export function createSession(deps: SessionDeps) {
         flight = null
         const error = toLeashError(e)
         log('refreshFailed', error.code)
-        if (swap) {
-          apply({})
-          throw error
-        }
         const failed: Emission = ['refreshFailed', { error }]
         apply(
-          endsSession(error)
-            ? { end: 'expired', error, save: true, emit: [failed, ['expired', { reason: 'server', error }]] }
-            : { error, emit: [failed] },
+          swap
+            ? {} // a failed swap leaves the session as it was
+            : endsSession(error)
+              ? {
+                  end: 'expired',
+                  error,
+                  save: true,
+                  emit: [failed, ['expired', { reason: 'server', error }]],
+                }
+              : { error, emit: [failed] },
         )
         throw error
       },
@@ -201,21 +205,21 @@ export function createSession(deps: SessionDeps) {
   }
 
   /** Activity (`why`: input, a request, the refresh deadline): refresh now if the token is within margin. */
-  function onActivity(why: string): Promise<string> | undefined {
-    if (flight) return flight
-    if (record && !warning && shouldRefresh(record, clock(), deps.active(), adoptedAt, deps.refreshMargin))
-      return refresh(why)
-  }
+  const onActivity = (why: string): Promise<string> | undefined =>
+    flight ??
+    (record && !warning && shouldRefresh(record, clock(), deps.active(), adoptedAt, deps.refreshMargin)
+      ? refresh(why)
+      : undefined)
 
   /**
    * Restores what a previous page left in storage; synchronous with a synchronous adapter. What happened
    * meanwhile (a sign-in, news from another tab) wins over what an async adapter returns late.
    */
   function restore(): MaybePromise<void> {
-    return chain(saved.get(), (found) => {
+    // Anything on the page's origin can write storage: what is found is checked as a message would be.
+    type Found = (StoredSession & { loggedOut?: true; disabled?: unknown }) | null
+    return chain(saved.get() as MaybePromise<Found>, (f) => {
       if (ended.status !== 'pending' || record) return
-      // Anything on the page's origin can write storage: what is found is checked as a message would be.
-      const f = found as (StoredSession & { loggedOut?: true; disabled?: unknown }) | null
       apply(
         f?.loggedOut && isLeashMessage({ ...f, type: 'loggedOut' })
           ? loggedOut(f)
@@ -262,25 +266,31 @@ export function createSession(deps: SessionDeps) {
     const { signal } = life
     const sentAt = clock()
     let failure: LeashError | undefined
-    let farewell: Farewell | undefined
+    let farewell: StoredSession | undefined
     try {
-      const body = await deps.request<LogoutResponse>(
-        everywhere ? '/auth/logout-all' : '/auth/logout',
-        transport.carry(spent),
-        token,
+      // the 1-second token, timed as any token is (of the rest, `loggedOut` keeps nothing)
+      farewell = toStoredSession(
+        await deps.request<LogoutResponse>(
+          everywhere ? '/auth/logout-all' : '/auth/logout',
+          transport.carry(spent),
+          token,
+        ),
+        sentAt,
       )
-      farewell = { accessToken: body.access_token, accessExpiresAt: sentAt + body.expires_in * 1000 }
     } catch (e) {
       failure = toLeashError(e)
     }
     if (signal.aborted) return // a sign-in (here or in another tab) came first
-    await apply({
-      ...(farewell && { end: 'loggedOut', farewell, save: true }),
-      tell: true,
-      emit: [['loggedOut', { remote: false }]],
-    })
+    await signedOut(farewell)
     if (everywhere && failure) throw failure
   }
+
+  /**
+   * Signed out by this tab, with the 1-second token if one came: ended (again after a logout's first step,
+   * which is idempotent), saved, told to every tab, `loggedOut` emitted.
+   */
+  const signedOut = (farewell: Parameters<typeof loggedOut>[0] = {}) =>
+    apply({ ...loggedOut(farewell), save: true, tell: true, emit: [['loggedOut', { remote: false }]] })
 
   return {
     /** When this tab took the record. */
@@ -303,8 +313,7 @@ export function createSession(deps: SessionDeps) {
       })
     },
     /** The server signed this device out (a revoke of the current session): as a logout, without its token. */
-    revoked: () =>
-      apply({ end: 'loggedOut', save: true, tell: true, emit: [['loggedOut', { remote: false }]] }),
+    revoked: () => signedOut(),
     /** Signs out here and in every tab, and (`everywhere`) every session of the user: see `logout`. */
     logout,
     disable,
@@ -316,10 +325,7 @@ export function createSession(deps: SessionDeps) {
     recheck: () => {
       for (const t of timers) t.check()
     },
-    dispose(reason: LeashError) {
-      renew(reason)
-      for (const t of timers) t.set(null)
-    },
+    dispose: renew,
   }
 }
 

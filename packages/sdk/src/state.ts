@@ -59,4 +59,4 @@ export const pending: LeashState = {
 }
 
 /** Creates the store; the session (session.ts) is its only writer. */
-export const createLeashStore = () => createStore<LeashState>()(() => pending)
+export const createLeashStore = () => createStore<LeashState>(() => pending)

@@ -46,11 +46,10 @@ export function webStorage(name: 'localStorage' | 'sessionStorage'): Storage | u
  * Resolves the `storage` option; falls back to memory when the requested area is unavailable. `'local'` and
  * `'session'` are the page's: without one (`page` false: a server) they are memory, never the process's own.
  */
-export function resolveStorage(option: StorageOption = 'local', page = true): StorageAdapter {
-  if (typeof option === 'object') return option
-  if (option === 'memory' || !page) return memoryStorage()
-  return webStorage(`${option}Storage`) ?? memoryStorage()
-}
+export const resolveStorage = (option: StorageOption = 'local', page = true): StorageAdapter =>
+  typeof option === 'object'
+    ? option
+    : (option !== 'memory' && page && webStorage(`${option}Storage`)) || memoryStorage()
 
 /** One JSON value in storage; with an async adapter, `get` and `set` return promises. */
 export interface StoredValue<T> {
@@ -72,7 +71,8 @@ export function storedValue<T>(storage: StorageAdapter, name: string): StoredVal
     }
   }
   return {
-    get: () => safe(() => chain(storage.getItem(key), (raw) => JSON.parse(raw ?? 'null') as T | null)),
+    // JSON.parse(null) is null: nothing stored reads as nothing
+    get: () => safe(() => chain(storage.getItem(key), (raw) => JSON.parse(raw!) as T | null)),
     set: (value) =>
       safe(() => (value == null ? storage.removeItem(key) : storage.setItem(key, JSON.stringify(value)))),
   }
@@ -88,5 +88,5 @@ export function clearStorage(
 ): void {
   if (typeof mode === 'function') mode(storage)
   else if (mode === 'all')
-    for (const area of [webStorage('localStorage'), webStorage('sessionStorage')]) area?.clear()
+    for (const area of ['local', 'session'] as const) webStorage(`${area}Storage`)?.clear()
 }

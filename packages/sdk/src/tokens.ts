@@ -44,6 +44,7 @@ export function toStoredSession(
     issuedAt: sentAt,
     // every token response names the user (protocol); a refresh from a server that left it out keeps ours
     user: (body.user ?? previous?.user)!,
-    refreshToken: body.refresh_token,
+    // a step-up's answer leaves the refresh token as it was (the server does not rotate it)
+    refreshToken: body.refresh_token ?? previous?.refreshToken,
   }
 }

@@ -9,9 +9,9 @@ import type { LogEntry } from '../log.js'
 import { nodeAuthorization, nodeClientIp } from '../node/node-request.js'
 import { seedUsers } from '../seed.js'
 import { createMemoryStore } from '../store/memory.js'
-import { honoAnswer, refusalCases, seenOf } from '../test/adapters.js'
-import { closeServed, frameworks } from '../test/frameworks.js'
-import { GLOBAL_SECRET, testServer, USERS } from '../test/harness.js'
+import { honoAnswer, refusalCases, type Seen, seenOf } from '../test/adapters.js'
+import { closeServed, frameworks, RECENT_MAX_AGE } from '../test/frameworks.js'
+import { claimsOf, GLOBAL_SECRET, testServer, USERS } from '../test/harness.js'
 import type { Principal } from '../verifier.js'
 import { createVerifier } from '../verifier.js'
 
@@ -78,6 +78,38 @@ describe.each(frameworks)('requireSession (%s)', (_name, framework) => {
     expect((await get(`${url}/admin`, `Bearer ${root.access_token}`)).status).toBe(200)
     expect((await get(`${url}/either`, `Bearer ${alice.access_token}`)).status).toBe(200)
     expect((await get(`${url}/either`, `Bearer ${root.access_token}`)).status).toBe(200)
+  })
+
+  it('maxAge: a sign-in older than it is refused 401 reauthentication_required until the password is confirmed', async () => {
+    const s = await testServer()
+    const reached: Array<Principal | null> = []
+    const url = await framework.protect(s.app, reached)
+    const alice = await s.login('alice')
+    const recent = async (token: string) => seenOf(await get(`${url}/recent`, `Bearer ${token}`))
+    expect((await recent(alice.access_token)).status).toBe(200)
+    s.clock.advance(RECENT_MAX_AGE) // exactly the max age: still accepted
+    expect((await recent(alice.access_token)).status).toBe(200)
+    s.clock.advance(1)
+    const stale: Seen = {
+      status: 401,
+      wwwAuthenticate: `Bearer error="insufficient_user_authentication", max_age=${RECENT_MAX_AGE}`,
+      retryAfter: null,
+      body: { error: { code: 'reauthentication_required', message: expect.any(String) } },
+    }
+    expect(await recent(alice.access_token)).toEqual(stale)
+    // a refresh never moves the sign-in
+    const refreshed = (await (await s.refresh(alice.refresh_token!)).json()) as { access_token: string }
+    expect(await recent(refreshed.access_token)).toEqual(stale)
+    // a token without auth_time (signed before it existed) counts as too old, however recent its iat
+    const { auth_time: _, ...legacy } = claimsOf(refreshed.access_token)
+    expect(await recent(await s.sign(legacy as never))).toEqual(stale)
+    // the routes without maxAge take it as before
+    expect((await get(`${url}/user`, `Bearer ${refreshed.access_token}`)).status).toBe(200)
+    const res = await s.bearer(refreshed.access_token, 'POST', '/auth/reauthenticate', {
+      password: 'alice-password',
+    })
+    const fresh = (await res.json()) as { access_token: string }
+    expect(await recent(fresh.access_token)).toMatchObject({ status: 200, body: { ok: 'recent' } })
   })
 
   it('a store that cannot be reached: 503 store_unavailable with Retry-After, logged, never the app’s 500', async () => {

@@ -4,8 +4,8 @@ import type { Hono } from 'hono'
 import { answerRefusal } from '../error-response.js'
 import type { LogEntry } from '../log.js'
 import { BODY_METHODS } from '../middleware/body-limit.js'
-import type { RequireSessionOptions } from '../middleware/require-session.js'
-import type { Principal, Verifier, VerifyOptions } from '../verifier.js'
+import { checkOptions, type RequireSessionOptions } from '../middleware/require-session.js'
+import type { Principal, Verifier } from '../verifier.js'
 import { createBridge, isLeashPath } from './node-bridge.js'
 
 declare global {
@@ -34,10 +34,10 @@ export type LeashMiddleware = <P, ResBody, ReqBody, ReqQuery, Locals extends Rec
 ) => void
 
 /**
- * Express middleware: a request with a live session (and, if given, one of the roles) goes on with its
+ * Express middleware: a request with a live session (and, if given, one of the roles and a sign-in within `maxAge` seconds) goes on with its
  * principal at `req.leash`; any other is answered here, exactly as the protocol says (401 with
- * `WWW-Authenticate`, 403 `user_disabled` with `user_enabled: false`, 403 `forbidden`, 503 with
- * `Retry-After`) and never reaches the handler.
+ * `WWW-Authenticate`, 403 `user_disabled` with `user_enabled: false`, 403 `forbidden`, 401
+ * `reauthentication_required`, 503 with `Retry-After`) and never reaches the handler.
  * @param leash `createApp()`'s app, or a `createVerifier()` of a service that never issues tokens
  * @example
  * app.get('/api/profile', requireSession(leash), (req, res) => res.json({ user: req.leash!.user }))
@@ -48,8 +48,7 @@ export function requireSession(
 ): LeashMiddleware {
   const { verify } = leash
   const { log } = options
-  // Made once per route, so a request allocates no options of its own.
-  const checks: VerifyOptions = options.role === undefined ? {} : { role: options.role }
+  const checks = checkOptions(options)
   return (req, res, next) => {
     // `then` rather than an async function: the check answers a warm cache without awaiting anything,
     // and this spares a promise of our own per request.

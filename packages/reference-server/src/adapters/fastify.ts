@@ -9,8 +9,8 @@ import type {
 import type { Hono } from 'hono'
 import { answerRefusal } from '../error-response.js'
 import type { LogEntry } from '../log.js'
-import type { RequireSessionOptions } from '../middleware/require-session.js'
-import type { Principal, Verifier, Verify, VerifyOptions } from '../verifier.js'
+import { checkOptions, type RequireSessionOptions } from '../middleware/require-session.js'
+import type { Principal, Verifier, Verify } from '../verifier.js'
 import { createBridge } from './node-bridge.js'
 
 /** What `fastify.leash` holds once the plugin is registered. */
@@ -38,10 +38,10 @@ export interface FastifyRequireSessionOptions extends RequireSessionOptions {
 }
 
 /**
- * A Fastify `preHandler`: a request with a live session (and, if given, one of the roles) goes on with its
+ * A Fastify `preHandler`: a request with a live session (and, if given, one of the roles and a sign-in within `maxAge` seconds) goes on with its
  * principal at `request.leash`; any other is answered here, exactly as the protocol says (401 with
- * `WWW-Authenticate`, 403 `user_disabled` with `user_enabled: false`, 403 `forbidden`, 503 with
- * `Retry-After`) and never reaches the handler. With the plugin registered, `fastify.leash.requireSession()`
+ * `WWW-Authenticate`, 403 `user_disabled` with `user_enabled: false`, 403 `forbidden`, 401
+ * `reauthentication_required`, 503 with `Retry-After`) and never reaches the handler. With the plugin registered, `fastify.leash.requireSession()`
  * is the same.
  * @param leash `createApp()`'s app, or a `createVerifier()` of a service that never issues tokens
  * @example
@@ -53,8 +53,7 @@ export function requireSession(
 ): preHandlerHookHandler {
   const { verify } = leash
   const { log } = options
-  // Made once per route, so a request allocates no options of its own.
-  const checks: VerifyOptions = options.role === undefined ? {} : { role: options.role }
+  const checks = checkOptions(options)
   // A callback hook rather than an async one: on a warm cache the check awaits nothing, and Fastify then
   // has no promise of ours to wait on.
   return (request, reply, done) => {

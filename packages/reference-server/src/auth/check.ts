@@ -1,15 +1,20 @@
 import type { ServerConfig } from '../config.js'
 import { StoreUnavailableError } from '../errors.js'
 import type { Role, SessionRecord } from '../store/types.js'
-import { checkClaims, type ParsedToken, parseToken } from '../tokens/claims.js'
+import { checkClaims, type ParsedToken, parseToken, signedInWithin } from '../tokens/claims.js'
 import type { TokenCodec } from '../tokens/codec.js'
 import type { KeyringKey } from '../tokens/keyring.js'
 import type { Directory, KeyedUser } from './directory.js'
-import { type Refusal, refusals, storeUnavailable } from './refusal.js'
+import { type Refusal, reauthenticationRequired, refusals, storeUnavailable } from './refusal.js'
 
 export interface CheckOptions {
   /** Only users of this role (or these roles) pass; others get 403 `forbidden`, after every other check. */
   role?: Role | readonly Role[]
+  /**
+   * Only a sign-in (or step-up) at most this many seconds old passes (the token's `auth_time`); an older one
+   * gets 401 `reauthentication_required`, last of all.
+   */
+  maxAge?: number
 }
 
 /** What the check reads: cached users (with keys) and sessions, the codec, the claims to expect, a clock. */
@@ -129,6 +134,9 @@ export function createCheck<T>(deps: CheckDeps, accept: Accept<T>) {
       if (!session || session.endedAt !== null || session.userId !== keyed.user.id)
         return refusals.session_revoked
       if (options.role !== undefined && !hasRole(keyed.user.role, options.role)) return refusals.forbidden
+      const { maxAge } = options
+      if (maxAge !== undefined && !signedInWithin(payload, now() / 1000, maxAge))
+        return reauthenticationRequired(maxAge)
       return accept(keyed, session, payload)
     } catch (error) {
       if (error instanceof StoreUnavailableError) return storeUnavailable(error)

@@ -10,6 +10,7 @@ export type RefusalCode =
   | 'user_disabled'
   | 'session_revoked'
   | 'forbidden'
+  | 'reauthentication_required'
   | 'store_unavailable'
 
 /**
@@ -23,6 +24,8 @@ export interface Refusal {
   readonly message: string
   /** Present, false, only for `user_disabled`: the response's top-level `user_enabled: false`. */
   readonly userEnabled?: false
+  /** For `reauthentication_required`: the most seconds since the sign-in the route accepts. */
+  readonly maxAge?: number
   /** For `store_unavailable`: the store's error, for the server's log (never for the client). */
   readonly cause?: unknown
   /**
@@ -63,7 +66,25 @@ export const refusals = {
     ...refusal('token_expired'),
     headers: Object.freeze({ 'WWW-Authenticate': RETIRED_KEY_CHALLENGE }),
   }),
-} satisfies Record<Exclude<RefusalCode, 'store_unavailable'> | 'retired_key', Refusal>
+} satisfies Record<
+  Exclude<RefusalCode, 'store_unavailable' | 'reauthentication_required'> | 'retired_key',
+  Refusal
+>
+
+const stale = new Map<number, Refusal>()
+
+/**
+ * The refusal of a sign-in older than `maxAge` seconds: one shared frozen value per max age (a server has
+ * as many as its routes name).
+ */
+export function reauthenticationRequired(maxAge: number): Refusal {
+  let refused = stale.get(maxAge)
+  if (!refused) {
+    refused = Object.freeze({ ...refusal('reauthentication_required'), maxAge })
+    stale.set(maxAge, refused)
+  }
+  return refused
+}
 
 /** The store could not be reached on a cache miss: 503, never a verdict built on stale data. */
 export const storeUnavailable = (cause: unknown): Refusal => refusal('store_unavailable', cause)
@@ -74,7 +95,10 @@ export const storeUnavailable = (cause: unknown): Refusal => refusal('store_unav
  */
 export function refusalError(refused: Refusal): unknown {
   if (refused.code === 'store_unavailable') return refused.cause
-  return apiError(refused.code, refused.headers && { headers: { ...refused.headers } })
+  return apiError(refused.code, {
+    ...(refused.headers && { headers: { ...refused.headers } }),
+    ...(refused.maxAge !== undefined && { maxAge: refused.maxAge }),
+  })
 }
 
 type Unauthorized =

@@ -76,6 +76,7 @@ export function createSessions(deps: {
       iat,
       exp,
       role: user.role,
+      auth_time: Math.floor(session.authTime / 1000),
       sub_mac: await directory.subjectMac(user.id, signer.ringKey),
     }
     return {
@@ -104,6 +105,7 @@ export function createSessions(deps: {
       createdAt: at,
       lastRefreshAt: at,
       absoluteExpiresAt: at + config.absoluteTimeout * 1000,
+      authTime: at,
       transport,
       userAgent: keptUserAgent(userAgent),
       endedAt: null,
@@ -269,12 +271,38 @@ export function createSessions(deps: {
     return user
   }
 
+  /**
+   * A step-up: the session's sign-in time becomes now (with `session.reauthenticated`, in one transaction),
+   * and a new access token carries it. The refresh token stays (see `POST /auth/reauthenticate`). The
+   * caller has checked the password. Every instance drops the session it cached.
+   */
+  async function reauthenticate(user: UserRecord, sessionId: string, context = noContext): Promise<Issued> {
+    const at = now()
+    const fields = { user: user.id, actor: user.id, session: sessionId }
+    const events = [audit.event('session.reauthenticated', context, fields)]
+    const session = await store.setAuthTime(sessionId, at, events)
+    if (!session) throw unauthorized('session_revoked') // ended since the bearer check
+    audit.committed(events)
+    await directory.invalidate({ kind: 'session', id: session.id })
+    return { user, session, ...(await sign(user, await directory.keyFor(user), session, at)) }
+  }
+
   /** The one-second token logout returns in place of the old one: it names the ended session. */
   async function farewell(user: UserRecord, session: SessionRecord) {
     return sign(user, await directory.keyFor(user), session, now(), 1)
   }
 
-  return { start, refresh, end, list, revoke, rotateUser, farewell, logoutWithRefreshToken }
+  return {
+    start,
+    refresh,
+    reauthenticate,
+    end,
+    list,
+    revoke,
+    rotateUser,
+    farewell,
+    logoutWithRefreshToken,
+  }
 }
 
 export type Sessions = ReturnType<typeof createSessions>

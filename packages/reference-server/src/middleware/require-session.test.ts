@@ -224,3 +224,42 @@ describe('app.verify', () => {
     })
   })
 })
+
+describe('requireSession({ maxAge })', () => {
+  it('is refused when the route is made unless it is a whole number of seconds ≥ 0, in every framework', async () => {
+    const s = await testServer()
+    const { requireSession: express } = await import('../adapters/express.js')
+    const { requireSession: fastify } = await import('../adapters/fastify.js')
+    for (const maxAge of [-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
+      const message = /maxAge must be a whole number of seconds ≥ 0/
+      expect(() => s.app.requireSession({ maxAge })).toThrow(message)
+      expect(() => express(s.app, { maxAge })).toThrow(message)
+      expect(() => fastify(s.app, { maxAge })).toThrow(message)
+    }
+  })
+
+  it('comes after the role: another role is forbidden (a fresh sign-in would not help), then the age', async () => {
+    const s = await testServer()
+    const app = new Hono<LeashEnv>()
+    app.get('/ops', s.app.requireSession({ role: 'admin', maxAge: 0 }), (c) => c.json({ ok: true }))
+    const alice = await s.login('alice')
+    const root = await s.login('root')
+    const get = (token: string) => app.request('/ops', { headers: { authorization: `Bearer ${token}` } })
+    expect(await (await get(alice.access_token)).json()).toMatchObject({ error: { code: 'forbidden' } })
+    // maxAge 0: only a sign-in of this very second
+    expect((await get(root.access_token)).status).toBe(200)
+    s.clock.advance(1)
+    const stale = await get(root.access_token)
+    expect(stale.status).toBe(401)
+    expect(stale.headers.get('www-authenticate')).toBe(
+      'Bearer error="insufficient_user_authentication", max_age=0',
+    )
+    expect(await s.app.verify(`Bearer ${root.access_token}`, { maxAge: 1 })).toMatchObject({ ok: true })
+    expect(await s.app.verify(`Bearer ${root.access_token}`, { maxAge: 0 })).toMatchObject({
+      ok: false,
+      status: 401,
+      code: 'reauthentication_required',
+      maxAge: 0,
+    })
+  })
+})

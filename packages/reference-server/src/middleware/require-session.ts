@@ -11,8 +11,22 @@ export interface LeashEnv {
   Variables: { leash: Principal }
 }
 
-/** The options of every framework's `requireSession`: only users of `role` (or these roles) pass, others get 403 `forbidden`. */
+/**
+ * The options of every framework's `requireSession`: only users of `role` (or these roles) pass, others get
+ * 403 `forbidden`; with `maxAge`, only a sign-in at most that many seconds old, others get 401
+ * `reauthentication_required`.
+ */
 export type RequireSessionOptions = VerifyOptions
+
+/**
+ * The check's options of a route, made once when the route is declared (a request allocates none); a
+ * `maxAge` that is not a whole number of seconds ≥ 0 is refused there, not at the first request.
+ */
+export function checkOptions({ role, maxAge }: RequireSessionOptions): CheckOptions {
+  if (maxAge !== undefined && !(Number.isInteger(maxAge) && maxAge >= 0))
+    throw new TypeError(`leash: requireSession's maxAge must be a whole number of seconds ≥ 0, got ${maxAge}`)
+  return { ...(role !== undefined && { role }), ...(maxAge !== undefined && { maxAge }) }
+}
 
 /**
  * The Hono middleware over a `verify`: a request that passes goes on with its principal at `c.get('leash')`;
@@ -25,8 +39,7 @@ export function createRequireSession(deps: {
 }) {
   const { verify, authorization, log } = deps
   return (options: RequireSessionOptions = {}): MiddlewareHandler<LeashEnv> => {
-    // Made once per route, so a request allocates no options of its own.
-    const checks: CheckOptions = options.role === undefined ? {} : { role: options.role }
+    const checks = checkOptions(options)
     return createMiddleware<LeashEnv>(async (c, next) => {
       const result = await verify(authorization(c), checks)
       if (!result.ok) {

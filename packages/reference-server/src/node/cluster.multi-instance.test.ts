@@ -110,7 +110,7 @@ describe.skipIf(skip)(`three instances on PostgreSQL + Redis${skip ? ` (${skip})
       const at = Date.now() + 1 + i
       await store.createSession(
         {
-          ...{ id: randomId(), userId: users[8]!.id, createdAt: at, lastRefreshAt: at },
+          ...{ id: randomId(), userId: users[8]!.id, createdAt: at, lastRefreshAt: at, authTime: at },
           ...{ absoluteExpiresAt: at + 3_600_000, transport: 'body', userAgent: null },
           ...{ endedAt: null, endReason: null },
         },

@@ -39,6 +39,9 @@ describe('environment', () => {
     [{ LEASH_COOKIE_HOST_PREFIX: 'true', LEASH_COOKIE_SECURE: 'false', NODE_ENV: 'production' }, /Secure/],
     [{ LEASH_PUBLIC_ORIGIN: 'https://app.example.com/path' }, /LEASH_PUBLIC_ORIGIN/],
     [{ LEASH_PUBLIC_ORIGIN: 'https://a.example, https://b.example' }, /LEASH_PUBLIC_ORIGIN/],
+    // 0 does not turn step-up off: a value that silently disables a security check is too easy to set
+    [{ LEASH_REAUTH_MAX_AGE: '0' }, /LEASH_REAUTH_MAX_AGE must be between 1 and/],
+    [{ LEASH_REAUTH_MAX_AGE: '10m' }, /LEASH_REAUTH_MAX_AGE must be a whole number of seconds, got "10m"/],
   ])('refuses %o with a message naming the variable', (env, message) => {
     expect(() => configFromEnv(env)).toThrow(ConfigError)
     expect(() => configFromEnv(env)).toThrow(message)
@@ -58,6 +61,7 @@ describe('environment', () => {
       LEASH_HASH_QUEUE: '0',
       LEASH_ALLOW_REGISTRATION: 'false',
       LEASH_CORS_ORIGINS: 'https://a.example, http://localhost:5173',
+      LEASH_REAUTH_MAX_AGE: '300',
       NODE_ENV: 'production',
     })
     expect(config).toMatchObject({
@@ -73,6 +77,7 @@ describe('environment', () => {
       hashQueue: 0,
       allowRegistration: false,
       corsOrigins: ['https://a.example', 'http://localhost:5173'],
+      reauthMaxAge: 300,
       secureCookies: true,
     })
     expect(configFromEnv({})).toMatchObject({
@@ -88,6 +93,7 @@ describe('environment', () => {
       secureCookies: 'auto',
       cookieHostPrefix: false,
       publicOrigin: null,
+      reauthMaxAge: 600,
     })
     // The caller's defaults fill what is not set (main.ts sizes the hash concurrency to the machine).
     expect(configFromEnv({}, { ...defaultConfig, hashConcurrency: 7 }).hashConcurrency).toBe(7)

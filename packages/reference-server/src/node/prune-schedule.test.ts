@@ -60,6 +60,7 @@ describe('pruning schedule', () => {
               createdAt: at,
               lastRefreshAt: at,
               absoluteExpiresAt: Date.now() + 86_400_000,
+              authTime: at,
               transport: 'body',
               userAgent: null,
               endedAt: null,

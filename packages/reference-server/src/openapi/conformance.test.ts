@@ -81,7 +81,9 @@ describe('a scripted run through the app, held to /openapi.json', () => {
       else if (e.status >= 400) expect(body?.user_enabled, label(e)).toBeUndefined()
       else if (
         operationOf(e)?.op &&
-        e.path.match(/^\/(api|admin)\/|^\/auth\/(login|refresh|logout|password$|me|sessions|email\/resend)/)
+        e.path.match(
+          /^\/(api|admin)\/|^\/auth\/(login|refresh|logout|reauthenticate|password$|me|sessions|email\/resend)/,
+        )
       )
         expect(body?.user_enabled, label(e)).toBe(true)
     }

@@ -19,6 +19,8 @@ const json = BODY_CHECKS
 const store: ErrorCode[] = ['store_unavailable']
 const bearer: ErrorCode[] = [...BEARER_CHECKS, ...store]
 const admin: ErrorCode[] = [...bearer, 'forbidden']
+/** An admin change: a live admin session, signed in within the step-up max age. */
+const adminChange: ErrorCode[] = [...admin, 'reauthentication_required']
 const hashing: ErrorCode[] = ['rate_limited', 'server_busy']
 
 /** Every endpoint of the app. A route missing here fails the document's test. */
@@ -104,16 +106,27 @@ export const operations: Operation[] = [
     errors: ['origin_not_allowed', ...bearer],
   },
   {
+    id: 'reauthenticate',
+    method: 'post',
+    path: '/auth/reauthenticate',
+    summary:
+      'Step-up: confirm the password in this session; a new access token whose auth_time is now (the refresh token stays). Rate-limited per user and address.',
+    auth: ['bearer'],
+    request: { schema: 'ReauthenticateRequest', required: true },
+    ok: { 200: 'TokenResponse' },
+    errors: [...bearer, ...json, ...hashing, 'invalid_credentials'],
+  },
+  {
     id: 'changePassword',
     method: 'post',
     path: '/auth/password',
     summary:
-      'Change the password: every older session and token dies; tokens of a new session back. A guessable new password is refused (400, detail `new_password`).',
+      'Change the password (needs a sign-in within LEASH_REAUTH_MAX_AGE): every older session and token dies; tokens of a new session back. A guessable new password is refused (400, detail `new_password`).',
     auth: ['bearer'],
     request: { schema: 'PasswordChangeRequest', required: true },
     ok: { 200: 'TokenResponse' },
     cookie: 'sets',
-    errors: [...bearer, ...json, ...hashing, 'invalid_credentials'],
+    errors: [...bearer, 'reauthentication_required', ...json, ...hashing, 'invalid_credentials'],
   },
   {
     id: 'me',
@@ -139,10 +152,10 @@ export const operations: Operation[] = [
     method: 'delete',
     path: '/auth/sessions/:id',
     summary:
-      "End one of the caller's sessions: its access tokens answer session_revoked, its refresh token is refused.",
+      "End one of the caller's sessions: its access tokens answer session_revoked, its refresh token is refused. Another device's needs a sign-in within LEASH_REAUTH_MAX_AGE.",
     auth: ['bearer'],
     ok: { 200: 'RevokeSessionResponse' },
-    errors: [...bearer, 'session_not_found'],
+    errors: [...bearer, 'reauthentication_required', 'session_not_found'],
   },
   ...recoveryOperations,
   {
@@ -180,7 +193,7 @@ export const operations: Operation[] = [
     summary: "Disable a user: every session ends; the user's tokens answer 403 user_disabled.",
     auth: ['bearer'],
     ok: { 200: 'AdminUserResponse' },
-    errors: [...admin, 'user_not_found', 'last_admin'],
+    errors: [...adminChange, 'user_not_found', 'last_admin'],
   },
   {
     id: 'enableUser',
@@ -189,7 +202,7 @@ export const operations: Operation[] = [
     summary: "Enable a user; the user's secret is rotated, so nothing from before comes back.",
     auth: ['bearer'],
     ok: { 200: 'AdminUserResponse' },
-    errors: [...admin, 'user_not_found'],
+    errors: [...adminChange, 'user_not_found'],
   },
   {
     id: 'revokeUser',
@@ -198,7 +211,7 @@ export const operations: Operation[] = [
     summary: "Revoke every token and session of a user (the user's secret is rotated).",
     auth: ['bearer'],
     ok: { 200: 'AdminUserResponse' },
-    errors: [...admin, 'user_not_found'],
+    errors: [...adminChange, 'user_not_found'],
   },
   {
     id: 'changeRole',
@@ -208,7 +221,7 @@ export const operations: Operation[] = [
     auth: ['bearer'],
     request: { schema: 'RoleChangeRequest', required: true },
     ok: { 200: 'AdminUserResponse' },
-    errors: [...admin, ...json, 'user_not_found', 'last_admin'],
+    errors: [...adminChange, ...json, 'user_not_found', 'last_admin'],
   },
   {
     id: 'listAuditEvents',
@@ -228,7 +241,7 @@ export const operations: Operation[] = [
     summary: 'Revoke every token of every user, the caller included (the global epoch is rotated).',
     auth: ['bearer'],
     ok: { 200: 'RevokeAllResponse' },
-    errors: admin,
+    errors: adminChange,
   },
   {
     id: 'health',

@@ -38,7 +38,10 @@ export function adminRoutes(deps: Deps) {
     return decoded?.includes('\0') ? undefined : decoded
   }
   app.use('*', auditRefusals(deps, 'admin.refused', target))
-  app.use('*', requireBearer(deps, { role: 'admin' }))
+  // Reads take any live admin session; every change, a sign-in within `reauthMaxAge` (step-up).
+  const read = requireBearer(deps, { role: 'admin' })
+  const change = requireBearer(deps, { role: 'admin', maxAge: deps.config.reauthMaxAge })
+  app.use('*', (c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? read : change)(c, next))
   const from = (c: Context<AppEnv>) => auditContext(deps, c)
 
   app.get('/users', async (c) => {

@@ -23,6 +23,7 @@ const refusalType: Record<string, AuditEventType> = {
   changePassword: 'password.change_failed',
   verifyEmail: 'email.verify_failed',
   resetPassword: 'password.reset_failed',
+  reauthenticate: 'reauthentication.failed',
   ...Object.fromEntries(
     operations.filter((op) => op.path.startsWith('/admin/')).map((op) => [op.id, 'admin.refused']),
   ),
@@ -47,6 +48,7 @@ const bodies: Record<string, unknown> = {
   login: { username: 'alice', password: 'alice-password' },
   refresh: { refresh_token: 'x'.repeat(40) },
   changePassword: { current_password: 'alice-password', new_password: STRONG },
+  reauthenticate: { password: 'alice-password' },
   changeRole: { role: 'user' },
   verifyEmail: { token: TOKEN },
   resetPassword: { token: TOKEN, password: STRONG },
@@ -63,6 +65,12 @@ async function send(h: TestServer, op: Operation, over: { token?: string | null;
   return h.json(op.method.toUpperCase(), path + query, op.method === 'get' ? undefined : body, auth)
 }
 const bearerless = (op: Operation) => op.auth.length === 0 || op.id === 'refresh'
+/** The operations that check the caller's password with a bearer token. */
+const passwordChecks = ['changePassword', 'reauthenticate']
+const wrongPassword = (op: Operation) =>
+  op.id === 'reauthenticate'
+    ? { password: 'wrong-password' }
+    : { current_password: 'wrong-password', new_password: STRONG }
 const repeatUntil = async (status: number, run: () => Promise<Response>) => {
   for (let i = 0; i < 20; i++) {
     const res = await run()
@@ -144,6 +152,15 @@ const cases: Partial<Record<ErrorCode, Case>> = {
       return send(h, op, { token: tokens.access_token })
     },
   },
+  reauthentication_required: {
+    act: async (h, op) => {
+      // Past the step-up's max age (600 s), on a token a refresh renewed: a refresh never moves the sign-in.
+      const { refresh_token } = await h.login(op.path.startsWith('/admin/') ? 'root' : 'alice')
+      h.clock.advance(601)
+      const renewed = (await (await h.refresh(refresh_token!)).json()) as { access_token: string }
+      return send(h, op, { token: renewed.access_token })
+    },
+  },
   forbidden: { act: async (h, op) => send(h, op, { token: (await h.login('alice')).access_token }) },
   user_not_found: {
     act: async (h, op) => {
@@ -168,16 +185,15 @@ const cases: Partial<Record<ErrorCode, Case>> = {
     act: (h, op) =>
       op.id === 'login'
         ? send(h, op, { body: { username: 'alice', password: 'wrong-password' } })
-        : send(h, op, { body: { current_password: 'wrong-password', new_password: STRONG } }),
+        : send(h, op, { body: wrongPassword(op) }),
   },
   rate_limited: {
     config: { loginRate: 1, ipRate: 1 },
     act: async (h, op) => {
-      const token = op.id === 'changePassword' ? (await h.login('alice')).access_token : null
-      const wrong =
-        op.id === 'changePassword'
-          ? { current_password: 'wrong-password', new_password: STRONG }
-          : { username: 'alice', password: 'wrong-password' }
+      const token = passwordChecks.includes(op.id) ? (await h.login('alice')).access_token : null
+      const wrong = passwordChecks.includes(op.id)
+        ? wrongPassword(op)
+        : { username: 'alice', password: 'wrong-password' }
       const body = ['register', 'verifyEmail', 'resetPassword'].includes(op.id) ? bodies[op.id] : wrong
       return repeatUntil(429, () => send(h, op, { token, body }))
     },
@@ -240,7 +256,7 @@ const events = async (h: TestServer): Promise<AuditEvent[]> => {
   return h.store.listEvents({ limit: 200 })
 }
 
-describe('the audit trail covers every refusal of login, register, refresh, password change and admin', () => {
+describe('the audit trail covers every refusal of login, register, refresh, reauthenticate, password change and admin', () => {
   it('has a case for every code those operations list', () => {
     const missing = [...new Set(expected.map((e) => e.code))].filter((code) => !cases[code])
     expect(missing, `codes without a case: ${missing.join(', ')}`).toEqual([])
@@ -263,7 +279,7 @@ describe('the audit trail covers every refusal of login, register, refresh, pass
       const links = reset
         ? [await h.resetToken('bob@example.com'), await h.resetToken('alice@example.com')]
         : []
-      const password = e.op.id === 'changePassword'
+      const password = passwordChecks.includes(e.op.id)
       const holder = password ? (await h.login('bob')).access_token : null
       const token = password ? (await h.login('alice')).access_token : null
       gate.hold()

@@ -46,6 +46,13 @@ const successes: Record<
     await as(h, access_token, 'POST', '/auth/logout-all')
     return { type: 'user.signed_out_everywhere', expect: { user: (await ids(h)).alice } }
   },
+  reauthenticate: async (h) => {
+    const { access_token, session } = await h.login('alice')
+    const res = await as(h, access_token, 'POST', '/auth/reauthenticate', { password: 'alice-password' })
+    expect(res.status).toBe(200)
+    const alice = (await ids(h)).alice
+    return { type: 'session.reauthenticated', expect: { user: alice, actor: alice, session: session.id } }
+  },
   changePassword: async (h) => {
     const { access_token } = await h.login('alice')
     const body = { current_password: 'alice-password', new_password: STRONG }

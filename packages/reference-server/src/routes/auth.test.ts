@@ -130,6 +130,7 @@ describe('POST /auth/login', () => {
     const claims = claimsOf(t.access_token)
     expect(Object.keys(claims).sort()).toEqual([
       'aud',
+      'auth_time',
       'exp',
       'iat',
       'iss',
@@ -147,6 +148,7 @@ describe('POST /auth/login', () => {
       role: 'user',
     })
     expect(claims.iat).toBe(s.clock.now() / 1000)
+    expect(claims.auth_time).toBe(claims.iat) // the sign-in is now
     expect(claims.exp).toBe((claims.iat as number) + 300)
   })
 

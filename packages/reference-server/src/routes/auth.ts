@@ -8,7 +8,7 @@ import type {
 import { type Context, Hono } from 'hono'
 import { addressBudget } from '../auth/ip.js'
 import { passwordProblem } from '../auth/password-policy.js'
-import { refusalError, unauthorized, userDisabled } from '../auth/refusal.js'
+import { reauthenticationRequired, refusalError, unauthorized, userDisabled } from '../auth/refusal.js'
 import type { AppEnv, Deps } from '../context.js'
 import { ApiError, apiError, ConflictError } from '../errors.js'
 import { auditContext, auditRefusals } from '../middleware/audit-refusals.js'
@@ -16,6 +16,7 @@ import { requireBearer } from '../middleware/bearer.js'
 import { readJson } from '../middleware/json-body.js'
 import { requireSameOrigin } from '../middleware/same-origin.js'
 import { requests } from '../schemas/requests.js'
+import { signedInWithin } from '../tokens/claims.js'
 import { randomId, randomToken } from '../tokens/random.js'
 import { attemptLimits } from './attempts.js'
 import { recoveryRoutes } from './recovery.js'
@@ -60,14 +61,17 @@ const farewellResponse = (farewell: { accessToken: string; expiresIn: number }):
 })
 
 /**
- * /auth/*: register, login, refresh, logout, logout-all, password change, me, the caller's sessions; and
- * email verification and password reset (routes/recovery.ts).
+ * /auth/*: register, login, refresh, logout, logout-all, reauthenticate, password change, me, the caller's
+ * sessions; and email verification and password reset (routes/recovery.ts).
  */
 export function authRoutes(deps: Deps) {
   const { store, hasher, config, limiter, sessions, authenticate, now, audit } = deps
   const refused = (type: Parameters<typeof auditRefusals>[1]) => auditRefusals(deps, type)
   const from = (c: Context<AppEnv>) => auditContext(deps, c)
   const bearer = requireBearer(deps)
+  // Step-up: the sensitive routes take only a sign-in (or reauthentication) within `reauthMaxAge`.
+  const recentBearer = requireBearer(deps, { maxAge: config.reauthMaxAge })
+  const stale = reauthenticationRequired(config.reauthMaxAge)
   // The endpoints a browser drives with a cookie or with the credentials it carries: a cross-site page must
   // not make it refresh, sign out, or sign in (login CSRF: into an account the attacker holds).
   const sameOrigin = requireSameOrigin(config)
@@ -206,7 +210,22 @@ export function authRoutes(deps: Deps) {
     return c.json(farewellResponse(await sessions.farewell(rotated ?? user, session)))
   })
 
-  app.post('/password', refused('password.change_failed'), bearer, async (c) => {
+  // Step-up: the password again, in the session the bearer names; the session's sign-in time becomes now.
+  // A stolen access token must not make it a password oracle: the address's budget and the user's own
+  // (shared with the password change, whichever address tries) count every try; a wrong one is recorded.
+  app.post('/reauthenticate', refused('reauthentication.failed'), bearer, async (c) => {
+    const { user, session } = c.get('authenticated')
+    const { password } = await readJson(c, requests.ReauthenticateRequest)
+    await reserveForIp(deps.clientIp(c))
+    const key = `password|${user.id}`
+    await reserve(key, config.loginRate)
+    if (!(await hasher.verify(password, user.passwordHash))) throw invalidCredentials()
+    await limiter.reset(key)
+    return tokenResponse(c, await sessions.reauthenticate(user, session.id, from(c)), config)
+  })
+
+  // A recent sign-in first: a stale token never reaches the password check, so it cannot guess here either.
+  app.post('/password', refused('password.change_failed'), recentBearer, async (c) => {
     const { user, session } = c.get('authenticated')
     const body = await readJson(c, requests.PasswordChangeRequest)
     const key = `password|${user.id}`
@@ -246,10 +265,13 @@ export function authRoutes(deps: Deps) {
   })
 
   // Bearer only (a cookie alone cannot drive it, so no same-origin check), and only the caller's own:
-  // another user's session, an unknown id and an ended one get the same 404.
+  // another user's session, an unknown id and an ended one get the same 404. Signing out another device
+  // takes a recent sign-in (a stolen token must not lock the owner out); signing out this one does not.
   app.delete('/sessions/:id', refused('session.revoke_failed'), bearer, async (c) => {
-    const { user, session } = c.get('authenticated')
+    const { user, session, claims } = c.get('authenticated')
     const id = sessionId(c)
+    if (id !== session.id && !signedInWithin(claims, now() / 1000, config.reauthMaxAge))
+      throw refusalError(stale)
     if (!(await sessions.revoke(user.id, id, from(c)))) throw apiError('session_not_found')
     return c.json({
       revoked: id,

@@ -114,6 +114,7 @@ describe('a session signed in before refresh tokens named their family', () => {
         createdAt: now,
         lastRefreshAt: now,
         absoluteExpiresAt: now + 3_600_000,
+        authTime: now,
         transport: 'body',
         userAgent: null,
         endedAt: null,

@@ -122,6 +122,7 @@ describe('GET /auth/sessions', () => {
           createdAt: T0 + i * 1000,
           lastRefreshAt: T0 + i * 1000,
           absoluteExpiresAt: T0 + 86_400_000,
+          authTime: T0 + i * 1000,
           transport: 'body',
           userAgent: `Device/${i}`,
           endedAt: null,

@@ -3,6 +3,7 @@ import type {
   LoginRequest,
   NewNoteRequest,
   PasswordChangeRequest,
+  ReauthenticateRequest,
   RefreshRequest,
   RegisterRequest,
   ResetPasswordRequest,
@@ -52,6 +53,7 @@ export const requests = {
       refresh_transport: transport.optional(),
     }),
   ),
+  ReauthenticateRequest: request<ReauthenticateRequest>()(z.object({ password: text(1, 256) })),
   NewNoteRequest: request<NewNoteRequest>()(
     z.object({
       text: withoutNul(z.string().trim().min(1).max(2000)).refine(

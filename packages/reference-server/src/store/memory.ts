@@ -191,6 +191,14 @@ export function createMemoryStore(): Store {
       }
       return { verdict: plan.verdict, session: { ...plan.session } }
     },
+    async setAuthTime(id, at, events = []) {
+      const s = sessions.get(id)
+      if (!s || s.endedAt !== null) return null
+      audit.check(events)
+      audit.add(events)
+      s.authTime = at
+      return { ...s }
+    },
     async endSession(id, reason, now, events = []) {
       const s = sessions.get(id)
       if (!s || s.endedAt !== null) return false

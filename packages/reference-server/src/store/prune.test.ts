@@ -41,6 +41,7 @@ describe.each(stores)('pruneInBatches on %s', (_, make) => {
         createdAt: 1000,
         lastRefreshAt: 1000,
         absoluteExpiresAt: ended ? 2000 : 10_000_000,
+        authTime: 1000,
         transport: 'body' as const,
         userAgent: null,
         endedAt: null,

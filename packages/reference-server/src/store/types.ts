@@ -75,6 +75,11 @@ export interface SessionRecord {
   /** The idle clock: the last refresh (or the login). */
   lastRefreshAt: number
   absoluteExpiresAt: number
+  /**
+   * When the user last proved their password in this session: the sign-in, or a later step-up
+   * (`POST /auth/reauthenticate`). Access tokens carry it as `auth_time`; a refresh never moves it.
+   */
+  authTime: number
   transport: RefreshTransport
   /** The User-Agent the session was signed in with (bounded, stored as given, never interpreted); null if none. */
   userAgent: string | null
@@ -237,6 +242,11 @@ export interface Store {
     family?: string | null,
     audit?: AuditFor<SpentRefreshToken>,
   ): Promise<SpentRefreshToken | null>
+  /**
+   * Sets the sign-in time of a session that has not ended (a step-up), with `audit` in the same
+   * transaction. Returns the session as it is now, or null (changing nothing) for an ended or unknown one.
+   */
+  setAuthTime(id: string, at: number, audit?: AuditEvent[]): Promise<SessionRecord | null>
   /** Ends one live session; false when it had ended already or does not exist (then `audit` is not written). */
   endSession(id: string, reason: SessionEndReason, now: number, audit?: AuditEvent[]): Promise<boolean>
   /**

@@ -20,7 +20,7 @@ export interface FrameworkUnderTest {
   name: string
   /**
    * An app of the framework's own with routes behind its `requireSession`: GET /user (any role), /admin
-   * (admins), /either (users and admins). The /user handler records the principal where the framework puts
+   * (admins), /either (users and admins), /recent (a sign-in within `RECENT_MAX_AGE` seconds). The /user handler records the principal where the framework puts
    * it. `log` is where the adapter reports a store outage (Hono's middleware reports to its app's own `log`).
    */
   protect(
@@ -42,6 +42,9 @@ export interface FrameworkUnderTest {
 }
 
 const leashNotFound = { error: { code: 'not_found' } }
+
+/** The `maxAge` of every framework's GET /recent. */
+export const RECENT_MAX_AGE = 60
 
 const open: Array<() => Promise<void>> = []
 
@@ -77,6 +80,7 @@ export const hono: FrameworkUnderTest = {
     })
     app.get('/admin', leash.requireSession({ role: 'admin' }), (c) => c.json({ ok: true }))
     app.get('/either', leash.requireSession({ role: ['user', 'admin'] }), (c) => c.json({ ok: 1 }))
+    app.get('/recent', leash.requireSession({ maxAge: RECENT_MAX_AGE }), (c) => c.json({ ok: 'recent' }))
     return serveHono(app as unknown as Hono)
   },
   async mount(leash, prefix) {
@@ -125,6 +129,9 @@ export const expressFramework: FrameworkUnderTest = {
     app.get('/either', expressRequireSession(leash, { role: ['user', 'admin'] }), (_req, res) =>
       res.json({ ok: 1 }),
     )
+    app.get('/recent', expressRequireSession(leash, { maxAge: RECENT_MAX_AGE }), (_req, res) =>
+      res.json({ ok: 'recent' }),
+    )
     app.use(((_error, _req, res, _next) =>
       res.status(500).json({ own: 'error handler' })) as ErrorRequestHandler)
     return listen(app.listen(0, '127.0.0.1'))
@@ -153,6 +160,8 @@ export const fastify: FrameworkUnderTest = {
     app.get('/admin', { preHandler: app.leash.requireSession({ role: 'admin' }) }, async () => ({ ok: true }))
     const either = fastifyRequireSession(leash, { role: ['user', 'admin'] })
     app.get('/either', { preHandler: either }, async () => ({ ok: 1 }))
+    const recent = app.leash.requireSession({ maxAge: RECENT_MAX_AGE })
+    app.get('/recent', { preHandler: recent }, async () => ({ ok: 'recent' }))
     app.setErrorHandler((_error, _request, reply) => reply.code(500).send({ own: 'error handler' }))
     return app.listen({ port: 0, host: '127.0.0.1' })
   },

@@ -20,6 +20,7 @@ export const session = (userId: string, over: Partial<SessionRecord> = {}): Sess
   createdAt: 1000,
   lastRefreshAt: 1000,
   absoluteExpiresAt: 100_000,
+  authTime: 1000,
   transport: 'cookie',
   userAgent: null,
   endedAt: null,

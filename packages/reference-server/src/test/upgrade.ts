@@ -85,6 +85,8 @@ export function describeUpgradeFrom(
  * first. A new migration adds its undo at the top.
  */
 export const UNDO_AFTER_4 = [
+  // the sign-in time of step-up (SQLite 8, PostgreSQL 9)
+  'ALTER TABLE sessions DROP COLUMN auth_time',
   // the pruning indexes (SQLite 7, PostgreSQL 8)
   'DROP INDEX sessions_ended',
   'DROP INDEX sessions_absolute',

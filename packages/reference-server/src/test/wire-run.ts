@@ -127,6 +127,17 @@ export async function scriptedRun(): Promise<Exchange[]> {
   await admin('GET', `/admin/audit?user=${ids.bob}&limit=2`)
   await admin('GET', '/admin/audit?limit=1000') // invalid_request
 
+  // Step-up: an admin change 10 minutes after the sign-in is refused until the password is confirmed
+  const early = await s.login('root')
+  s.clock.advance(601)
+  const later = (await (await s.refresh(early.refresh_token!)).json()) as TokenBody
+  await s.bearer(later.access_token, 'POST', `/admin/users/${ids.bob}/revoke`) // reauthentication_required
+  const confirm = (password: string) =>
+    s.bearer(later.access_token, 'POST', '/auth/reauthenticate', { password })
+  await confirm('wrong-password') // invalid_credentials
+  const fresh = (await (await confirm('root-password')).json()) as TokenBody
+  await s.bearer(fresh.access_token, 'POST', `/admin/users/${ids.bob}/revoke`)
+
   // Time: an expired access token, then a session past its idle timeout
   const late = await s.login('alice', 'alice-password-2')
   s.clock.advance(301)

@@ -12,6 +12,12 @@ export interface AccessClaims {
   exp: number
   role: Role
   /**
+   * When the user last proved their password in this session (OIDC's `auth_time`): the sign-in, or a later
+   * step-up. A refresh copies it and never moves it. Absent from tokens signed before it was introduced;
+   * such a token never satisfies a `maxAge`.
+   */
+  auth_time?: number
+  /**
    * A MAC of `sub` under a key derived from the global secret alone (`TokenCodec.subjectMac`): checked before
    * the user is looked up, so a token made up without the global secret never costs a store query. Absent
    * from tokens signed before it was introduced.
@@ -134,6 +140,19 @@ export function parseToken(token: string, decode: (segment: string) => string): 
     signingInput: token.slice(0, second),
     signature: s,
   }
+}
+
+/**
+ * Whether the token's sign-in (`auth_time`) is at most `maxAge` seconds old at `nowSeconds`. A token without
+ * a numeric `auth_time` (signed before it existed, or made up) is not: the safe answer is "sign in again".
+ */
+export function signedInWithin(
+  payload: Record<string, unknown>,
+  nowSeconds: number,
+  maxAge: number,
+): boolean {
+  const at = payload.auth_time
+  return typeof at === 'number' && Number.isFinite(at) && nowSeconds - at <= maxAge
 }
 
 /** Step 5: expiry first (the client's cue to refresh), then issue time and who the token is for. */

@@ -1,5 +1,6 @@
 export { LeashProvider, useLeashClient } from './provider.js'
 export { RequireSession } from './require-session.js'
 export { useLeash } from './use-leash.js'
+export { type ReauthenticationView, useReauthentication } from './use-reauthentication.js'
 export { type SessionWarningView, useSessionWarning } from './use-session-warning.js'
 export { type SessionsView, useSessions } from './use-sessions.js'

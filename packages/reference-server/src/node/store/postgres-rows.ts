@@ -22,6 +22,8 @@ export const toSession = (r: Row): SessionRecord => ({
   createdAt: r.created_at as number,
   lastRefreshAt: r.last_refresh_at as number,
   absoluteExpiresAt: r.absolute_expires_at as number,
+  // null in a row an older server wrote during a rolling upgrade: its sign-in is its creation
+  authTime: (r.auth_time as number | null) ?? (r.created_at as number),
   transport: r.transport === 'body' ? 'body' : 'cookie',
   userAgent: (r.user_agent as string | null) ?? null,
   endedAt: r.ended_at as number | null,

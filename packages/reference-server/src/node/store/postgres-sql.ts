@@ -80,11 +80,11 @@ const LIVE_TOKEN = `hash = $1 AND purpose = $2 AND expires_at > $3
 export const FIND_ACCOUNT_TOKEN = `SELECT * FROM account_tokens WHERE ${LIVE_TOKEN}`
 export const SPEND_ACCOUNT_TOKEN = `DELETE FROM account_tokens WHERE ${LIVE_TOKEN} RETURNING user_id`
 
-/** Creates a session ($1–$6, $8) with its first refresh token ($7), in one statement. */
+/** Creates a session ($1–$6, $8, $9) with its first refresh token ($7), in one statement. */
 export const INSERT_SESSION = `WITH s AS (
     INSERT INTO sessions (id, user_id, created_at, last_refresh_at, absolute_expires_at, transport,
-      refresh_current, user_agent)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id
+      refresh_current, user_agent, auth_time)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id
   )
   INSERT INTO refresh_tokens (hash, session_id, issued_at) SELECT $7, id, $3 FROM s`
 
@@ -150,3 +150,11 @@ export const WRITE_FAMILY = `WITH s AS (
   )
   INSERT INTO refresh_tokens (hash, session_id, issued_at)
   SELECT $9::text, id, $2 FROM s WHERE $9::text IS NOT NULL`
+
+/** Deletes at most $2 (null: all) sessions that ended or expired before $1. */
+export const PRUNE_SESSIONS = `DELETE FROM sessions WHERE id IN (SELECT id FROM sessions
+  WHERE (ended_at IS NOT NULL AND ended_at < $1) OR (ended_at IS NULL AND absolute_expires_at < $1) LIMIT $2)`
+
+/** Deletes at most $2 (null: all) audit events older than $1, oldest first. */
+export const PRUNE_EVENTS =
+  'DELETE FROM audit_events WHERE id IN (SELECT id FROM audit_events WHERE time < $1 ORDER BY time LIMIT $2)'

@@ -20,6 +20,8 @@ import {
   INSERT_USER,
   LIVE,
   mapPgError,
+  PRUNE_EVENTS,
+  PRUNE_SESSIONS,
   patchValues,
   ROTATE_GLOBAL_EPOCH,
   SESSION_OF_TOKEN,
@@ -162,7 +164,7 @@ export function createPostgresStore(
     async createSession(s, hash, cap, events) {
       const values = [
         ...[s.id, s.userId, s.createdAt, s.lastRefreshAt, s.absoluteExpiresAt, s.transport],
-        ...[hash, s.userAgent],
+        ...[hash, s.userAgent, s.authTime],
       ]
       if (!cap && !events) {
         await query(INSERT_SESSION, values)
@@ -204,6 +206,15 @@ export function createPostgresStore(
         await insertEvents(client, events?.({ verdict: plan.verdict, session: plan.session }))
         return { verdict: plan.verdict, session: plan.session }
       }),
+    async setAuthTime(id, at, events) {
+      const { rows } = await withEvents(
+        'UPDATE sessions SET auth_time = $1 WHERE id = $2 AND ended_at IS NULL RETURNING *',
+        [at, id],
+        events,
+        (r) => r.rows.length > 0,
+      )
+      return rows[0] ? toSession(rows[0]) : null
+    },
     async endSession(id, reason, now, events) {
       const ended = (r: pg.QueryResult<Row>) => r.rowCount === 1
       return ended(await withEvents(END_SESSION, [now, reason, id], events, ended))
@@ -234,18 +245,11 @@ export function createPostgresStore(
       await withEvents(ROTATE_GLOBAL_EPOCH, [epoch, now], events)
     },
     async pruneEvents(before, limit) {
-      const { rowCount } = await query(
-        'DELETE FROM audit_events WHERE id IN (SELECT id FROM audit_events WHERE time < $1 ORDER BY time LIMIT $2)',
-        [before, limit ?? null],
-      )
+      const { rowCount } = await query(PRUNE_EVENTS, [before, limit ?? null])
       return rowCount ?? 0
     },
     async prune(before, limit) {
-      const { rowCount } = await query(
-        `DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE (ended_at IS NOT NULL AND ended_at < $1)
-         OR (ended_at IS NULL AND absolute_expires_at < $1) LIMIT $2)`,
-        [before, limit ?? null],
-      )
+      const { rowCount } = await query(PRUNE_SESSIONS, [before, limit ?? null])
       return rowCount ?? 0
     },
     ...postgresOutbox(query),

@@ -13,6 +13,7 @@ const session = (id: string, userId: string): SessionRecord => ({
   createdAt: 1000,
   lastRefreshAt: 1000,
   absoluteExpiresAt: 10_000_000,
+  authTime: 1000,
   transport: 'body',
   userAgent: null,
   endedAt: null,

@@ -20,6 +20,7 @@ export interface SessionRow {
   created_at: number
   last_refresh_at: number
   absolute_expires_at: number
+  auth_time: number | null
   transport: string
   user_agent: string | null
   ended_at: number | null
@@ -47,6 +48,8 @@ export const toSession = (r: SessionRow): SessionRecord => ({
   createdAt: r.created_at,
   lastRefreshAt: r.last_refresh_at,
   absoluteExpiresAt: r.absolute_expires_at,
+  // null in a row an older server wrote after the migration ran: its sign-in is its creation
+  authTime: r.auth_time ?? r.created_at,
   transport: r.transport === 'body' ? 'body' : 'cookie',
   userAgent: r.user_agent,
   endedAt: r.ended_at,

@@ -54,8 +54,8 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
     ),
     insertSession: db.prepare(
       `INSERT INTO sessions (id, user_id, created_at, last_refresh_at, absolute_expires_at, transport,
-         user_agent, refresh_current)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+         user_agent, refresh_current, auth_time)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     session: db.prepare<[string], SessionRow>('SELECT * FROM sessions WHERE id = ?'),
     insertToken: db.prepare('INSERT INTO refresh_tokens (hash, session_id, issued_at) VALUES (?, ?, ?)'),
@@ -71,6 +71,9 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
     ),
     endSession: db.prepare(
       'UPDATE sessions SET ended_at = ?, end_reason = ? WHERE id = ? AND ended_at IS NULL',
+    ),
+    setAuthTime: db.prepare<[number, string], SessionRow>(
+      'UPDATE sessions SET auth_time = ? WHERE id = ? AND ended_at IS NULL RETURNING *',
     ),
     // Live: not ended, before the absolute end and the idle end (@now, @idle: the idle timeout in ms).
     liveSessions: db.prepare<[{ user_id: string; now: number; idle: number; limit: number }], SessionRow>(
@@ -129,6 +132,7 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
         s.transport,
         s.userAgent,
         hash,
+        s.authTime,
       )
       q.insertToken.run(hash, s.id, s.createdAt)
       const over = cap
@@ -231,6 +235,14 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
       }),
     spendRefreshToken: (hash, next, now, policy, family, events) =>
       guard(() => spendRefreshToken.immediate(hash, next, now, policy, family, events)),
+    setAuthTime: (id, at, events) =>
+      guard(() =>
+        db.transaction(() => {
+          const row = q.setAuthTime.get(at, id)
+          if (row) audit.insert(events)
+          return nullable(row, toSession)
+        })(),
+      ),
     endSession: (id, reason, now, events) =>
       guard(() =>
         db.transaction(() => ending(q.endSession.run(now, reason, id).changes > 0, id, now, events))(),

@@ -12,6 +12,7 @@ const session = (id: string, userAgent: string | null): SessionRecord => ({
   createdAt: id === 'old' ? 1000 : 1500,
   lastRefreshAt: 1000,
   absoluteExpiresAt: 10_000_000,
+  authTime: id === 'old' ? 1000 : 1500,
   transport: 'body',
   userAgent,
   endedAt: null,
