@@ -87,9 +87,10 @@ console.log(`
   ─────────────────────────────────────────────────────────────
   app          http://127.0.0.1:${env.LEASH_DEMO_PORT ?? 5173}   (Vite, proxying /auth /api /admin)
   server       ${serverUrl}   (${env.LEASH_DATABASE})
-  mail         ${inbox ? `${inbox.pageUrl}   (dev inbox; SMTP ${inbox.smtpUrl})` : `${env.LEASH_SMTP_URL.replace(/\/\/[^@/]*@/, '//***@')}`}
+  ${inbox ? `inbox        ${inbox.pageUrl}   (dev inbox: reset and verification mail; SMTP ${inbox.smtpUrl})` : `mail         ${env.LEASH_SMTP_URL.replace(/\/\/[^@/]*@/, '//***@')}`}
   access token ${env.LEASH_ACCESS_TTL} s   idle timeout ${env.LEASH_IDLE_TIMEOUT} s   absolute ${env.LEASH_ABSOLUTE_TIMEOUT} s
   warning      30 s before the session ends; active users refresh 10 s before expiry
+  step-up      password change, signing out another device, admin actions: a sign-in within ${env.LEASH_REAUTH_MAX_AGE ?? 600} s
   users        alice / alice-password, bob / bob-password, admin / admin-password (admin)
                alice@example.com and bob@example.com (reset links arrive in the inbox above)
   Ctrl-C stops them all.

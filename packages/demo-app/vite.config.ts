@@ -15,6 +15,7 @@ export default defineConfig({
   resolve: {
     alias: [
       { find: /^@leash\/sdk\/react$/, replacement: src('../sdk/src/react/index.ts') },
+      { find: /^@leash\/sdk\/account$/, replacement: src('../sdk/src/account.ts') },
       { find: /^@leash\/sdk$/, replacement: src('../sdk/src/index.ts') },
     ],
   },

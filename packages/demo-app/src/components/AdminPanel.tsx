@@ -1,6 +1,7 @@
 import { LeashError } from '@leash/sdk'
 import { useLeashClient } from '@leash/sdk/react'
 import { useCallback, useEffect, useState } from 'react'
+import { useStepUp } from './ConfirmPassword.tsx'
 import { UserEvents } from './UserEvents.tsx'
 
 interface AdminUser {
@@ -10,9 +11,13 @@ interface AdminUser {
   enabled: boolean
 }
 
-/** For admins: disable or enable a user, revoke one user's sessions, or everyone's; a user's recent events. */
+/**
+ * For admins: disable or enable a user, revoke one user's sessions, or everyone's; a user's recent events.
+ * Every change needs a recent sign-in: the "Confirm your password" dialog asks, then it is done.
+ */
 export function AdminPanel() {
   const client = useLeashClient()
+  const stepUp = useStepUp()
   const [users, setUsers] = useState<AdminUser[]>([])
   const [notice, setNotice] = useState<string | null>(null)
   const [selected, setSelected] = useState<string | null>(null)
@@ -29,12 +34,19 @@ export function AdminPanel() {
 
   const act = async (label: string, path: string) => {
     try {
-      await client.http.post(path)
+      await stepUp(() => client.http.post(path))
       setNotice(label)
       await load()
       setVersion((v) => v + 1)
     } catch (e) {
-      setNotice(e instanceof LeashError ? `${label} failed: ${e.code}` : `${label} failed`)
+      const code = e instanceof LeashError ? e.code : null
+      setNotice(
+        code === 'reauthentication_required'
+          ? 'Not done: that needs your password confirmed.'
+          : code
+            ? `${label} failed: ${code}`
+            : `${label} failed`,
+      )
     }
   }
 

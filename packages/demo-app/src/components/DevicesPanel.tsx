@@ -1,12 +1,17 @@
 import { LeashError, type SignedInSession } from '@leash/sdk'
 import { useSessions } from '@leash/sdk/react'
 import { useState } from 'react'
+import { useStepUp } from './ConfirmPassword.tsx'
 import { deviceLabel } from './device-label.ts'
 import { ago, useNow } from './use-now.ts'
 
-/** The user's signed-in devices, each with a "Sign out"; this device's signs out here. */
+/**
+ * The user's signed-in devices, each with a "Sign out"; this device's signs out here. Signing out another
+ * device needs a recent sign-in: the "Confirm your password" dialog asks, then it is done.
+ */
 export function DevicesPanel() {
   const { sessions, loading, error, refresh, revoke } = useSessions()
+  const stepUp = useStepUp()
   const [busy, setBusy] = useState<string | null>(null)
   const [notice, setNotice] = useState<string | null>(null)
   const now = useNow(30_000)
@@ -15,12 +20,21 @@ export function DevicesPanel() {
     setBusy(s.id)
     setNotice(null)
     try {
-      await revoke(s.id)
-      if (!s.current) setNotice(`${deviceLabel(s.user_agent)} was signed out.`)
+      if (s.current) await revoke(s.id)
+      else {
+        // `revoke` lists the devices again after the refusal; the retry after the dialog is the client's own
+        await stepUp(() => revoke(s.id))
+        refresh()
+        setNotice(`${deviceLabel(s.user_agent)} was signed out.`)
+      }
     } catch (e) {
       const code = e instanceof LeashError ? e.code : 'network_error'
       setNotice(
-        code === 'session_not_found' ? 'That device had already signed out.' : `Sign-out failed: ${code}`,
+        code === 'session_not_found'
+          ? 'That device had already signed out.'
+          : code === 'reauthentication_required'
+            ? `${deviceLabel(s.user_agent)} was not signed out: that needs your password confirmed.`
+            : `Sign-out failed: ${code}`,
       )
     } finally {
       setBusy(null)

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url'
 import { type RunningServer, startServer } from '@leash/reference-server/node'
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
 import { createServer as createViteServer, type ViteDevServer } from 'vite'
+import { type DevInbox, startDevInbox } from '../../../../scripts/dev-inbox.mjs'
 import { skipUnless } from '../../../../test/skip.ts'
 
 export const CHROMIUM = process.env.LEASH_CHROMIUM ?? '/usr/bin/chromium'
@@ -21,6 +22,8 @@ export interface Timing {
   idleTimeout: number
   warnBeforeMs?: number
   refreshMarginMs?: number
+  /** How recent a sign-in the sensitive actions take (s); the server's default (600) when not given. */
+  reauthMaxAge?: number
 }
 
 /** Server timeouts (s) and client margins (ms) short enough to watch every behaviour within seconds. */
@@ -38,14 +41,26 @@ const freePort = () =>
 
 export interface Demo {
   url: string
+  /** The development inbox `npm start` runs, which the server mails its links to. */
+  inbox: DevInbox
   browser: Browser
   context(): Promise<BrowserContext>
   stop(): Promise<void>
 }
 
-/** The real server (SQLite in memory, seeded users) and the demo on Vite, proxied to one origin, and Chromium. */
+/** Every seeded user's email: `<username>@example.com`. */
+export const email = (username: string) => `${username}@example.com`
+
+/**
+ * The real server (SQLite in memory, seeded users with emails), the demo on Vite, proxied to one origin,
+ * the development inbox the server mails to (its links open the Vite origin), and Chromium.
+ */
 export async function startDemo(timing: Timing = TIMING): Promise<Demo> {
   mkdirSync(SCREENSHOTS, { recursive: true })
+  process.env.LEASH_DEMO_PORT = String(await freePort())
+  const url = `http://127.0.0.1:${process.env.LEASH_DEMO_PORT}`
+  const inbox = await startDevInbox({ smtpPort: 0, httpPort: 0 })
+  const users = ['alice', 'bob', 'carol', 'dave', 'erin'].map((u) => `${u}:${u}-password:user:${email(u)}`)
   const server: RunningServer = await startServer(
     {
       LEASH_PORT: '0',
@@ -54,13 +69,14 @@ export async function startDemo(timing: Timing = TIMING): Promise<Demo> {
       LEASH_ACCESS_TTL: String(timing.accessTtl),
       LEASH_IDLE_TIMEOUT: String(timing.idleTimeout),
       LEASH_ABSOLUTE_TIMEOUT: '3600',
-      LEASH_SEED_USERS:
-        'alice:alice-password,bob:bob-password,carol:carol-password,dave:dave-password,erin:erin-password,admin:admin-password:admin',
+      LEASH_SEED_USERS: [...users, 'admin:admin-password:admin'].join(','),
+      LEASH_SMTP_URL: inbox.smtpUrl,
+      LEASH_PUBLIC_ORIGIN: url,
+      ...(timing.reauthMaxAge !== undefined && { LEASH_REAUTH_MAX_AGE: String(timing.reauthMaxAge) }),
     },
     true,
   )
   process.env.LEASH_SERVER_URL = server.url
-  process.env.LEASH_DEMO_PORT = String(await freePort())
   const margins = { WARN_BEFORE_MS: timing.warnBeforeMs, REFRESH_MARGIN_MS: timing.refreshMarginMs }
   for (const [name, ms] of Object.entries(margins)) {
     if (ms === undefined) delete process.env[`VITE_LEASH_${name}`]
@@ -73,7 +89,6 @@ export async function startDemo(timing: Timing = TIMING): Promise<Demo> {
     clearScreen: false,
   })
   await vite.listen()
-  const url = `http://127.0.0.1:${process.env.LEASH_DEMO_PORT}`
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: [
@@ -94,12 +109,14 @@ export async function startDemo(timing: Timing = TIMING): Promise<Demo> {
   await warm.close()
   return {
     url,
+    inbox,
     browser,
     context: () => browser.newContext({ viewport: { width: 1100, height: 760 } }),
     async stop() {
       await browser.close()
       await vite.close()
       await server.close()
+      await inbox.close()
     },
   }
 }
@@ -157,7 +174,7 @@ export const leashStorage = (page: Page) =>
   )
 
 /** The payload of the first JWT in the text. */
-export function jwtClaims(text: string): { iat: number; exp: number; sid: string } | null {
+export function jwtClaims(text: string): { iat: number; exp: number; sid: string; auth_time: number } | null {
   const token = text.match(/eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+/)?.[0]
   return token ? JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) : null
 }

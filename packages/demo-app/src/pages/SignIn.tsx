@@ -1,6 +1,7 @@
 import { LeashError } from '@leash/sdk'
 import { useLeash, useLeashClient } from '@leash/sdk/react'
 import { type FormEvent, useState } from 'react'
+import { Link } from '../navigation.tsx'
 
 const reasons: Record<string, string> = {
   invalid_credentials: 'Wrong username or password.',
@@ -86,6 +87,9 @@ export function SignIn() {
         <button type="submit" className="button primary" disabled={busy}>
           {busy ? 'Signing in…' : 'Sign in'}
         </button>
+        <p className="hint">
+          <Link href="/forgot-password">Forgot password?</Link>
+        </p>
         <p className="hint">
           Demo users: <code>alice</code> / <code>alice-password</code>, <code>bob</code> /{' '}
           <code>bob-password</code>, admin <code>admin</code> / <code>admin-password</code>.
