@@ -1,20 +1,10 @@
 import type { ErrorCode } from '@leash/protocol'
-import type { Operation } from './operation.js'
+import { BEARER_CHECKS, BODY_CHECKS, type Operation } from './operation.js'
 import { recoveryOperations } from './recovery-operations.js'
 
 export type { Auth, Operation } from './operation.js'
+export { BEARER_CHECKS, BODY_CHECKS } from './operation.js'
 
-/** What reading a JSON body can answer. */
-export const BODY_CHECKS: ErrorCode[] = ['unsupported_media_type', 'invalid_json', 'invalid_request']
-/** The bearer checks, in the protocol's order. */
-export const BEARER_CHECKS: ErrorCode[] = [
-  'missing_token',
-  'malformed_token',
-  'invalid_token',
-  'token_expired',
-  'user_disabled',
-  'session_revoked',
-]
 const json = BODY_CHECKS
 const store: ErrorCode[] = ['store_unavailable']
 const bearer: ErrorCode[] = [...BEARER_CHECKS, ...store]

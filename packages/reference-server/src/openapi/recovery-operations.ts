@@ -1,18 +1,6 @@
-import type { Operation } from './operation.js'
+import { BEARER_CHECKS, BODY_CHECKS, type Operation } from './operation.js'
 
-// Email verification and password reset (routes/recovery.ts). Error lists are written out: this module
-// is imported by operations.ts, so it does not import that module back.
-
-const BODY = ['unsupported_media_type', 'invalid_json', 'invalid_request'] as const
-const BEARER = [
-  'missing_token',
-  'malformed_token',
-  'invalid_token',
-  'token_expired',
-  'user_disabled',
-  'session_revoked',
-  'store_unavailable',
-] as const
+// Email verification and password reset (routes/recovery.ts).
 
 /** The operations of /auth/email/* and /auth/password/{forgot,reset}. */
 export const recoveryOperations: Operation[] = [
@@ -25,7 +13,7 @@ export const recoveryOperations: Operation[] = [
     auth: [],
     request: { schema: 'VerifyEmailRequest', required: true },
     ok: { 200: 'VerifyEmailResponse' },
-    errors: [...BODY, 'rate_limited', 'invalid_verification_token', 'store_unavailable'],
+    errors: [...BODY_CHECKS, 'rate_limited', 'invalid_verification_token', 'store_unavailable'],
   },
   {
     id: 'resendVerification',
@@ -35,7 +23,7 @@ export const recoveryOperations: Operation[] = [
       'Mail a new verification link to the caller’s unverified address (older links stop working). Limited per hour.',
     auth: ['bearer'],
     ok: { 200: 'ResendVerificationResponse' },
-    errors: [...BEARER, 'nothing_to_verify', 'rate_limited'],
+    errors: [...BEARER_CHECKS, 'store_unavailable', 'nothing_to_verify', 'rate_limited'],
   },
   {
     id: 'forgotPassword',
@@ -46,7 +34,7 @@ export const recoveryOperations: Operation[] = [
     auth: [],
     request: { schema: 'ForgotPasswordRequest', required: true },
     ok: { 200: 'ForgotPasswordResponse' },
-    errors: [...BODY, 'rate_limited'],
+    errors: [...BODY_CHECKS, 'rate_limited'],
   },
   {
     id: 'resetPassword',
@@ -57,6 +45,6 @@ export const recoveryOperations: Operation[] = [
     auth: [],
     request: { schema: 'ResetPasswordRequest', required: true },
     ok: { 200: 'ResetPasswordResponse' },
-    errors: [...BODY, 'rate_limited', 'server_busy', 'invalid_reset_token', 'store_unavailable'],
+    errors: [...BODY_CHECKS, 'rate_limited', 'server_busy', 'invalid_reset_token', 'store_unavailable'],
   },
 ]
