@@ -1,35 +1,24 @@
 import { expect } from 'vitest'
 import type { SessionRecord, Store } from '../../store/types.js'
+import { session as record, user } from '../../test/records.js'
 import { describeUpgradeFrom, UNDO_AFTER_4 } from '../../test/upgrade.js'
 
-// The step-up migration (SQLite 8, PostgreSQL 9) adds a session's sign-in time (the access token's `auth_time`). A database written by a server
-// before it keeps every session, each signed in when it was created; sessions made after it keep their own.
+// The step-up migration (SQLite 8, PostgreSQL 9) adds a session's sign-in time (the access token's
+// `auth_time`). A database written by a server before it keeps every session, each signed in when it was
+// created; sessions made after it keep their own.
 
-const session = (id: string, createdAt: number, authTime: number): SessionRecord => ({
-  id,
-  userId: 'u1',
-  createdAt,
-  lastRefreshAt: createdAt,
-  absoluteExpiresAt: 10_000_000,
-  authTime,
-  transport: 'body',
-  userAgent: null,
-  endedAt: null,
-  endReason: null,
-})
+const session = (id: string, createdAt: number, authTime: number): SessionRecord =>
+  record('u1', {
+    id,
+    createdAt,
+    lastRefreshAt: createdAt,
+    absoluteExpiresAt: 10_000_000,
+    authTime,
+    transport: 'body',
+  })
 
 async function seedOld(store: Store) {
-  await store.createUser({
-    id: 'u1',
-    username: 'alice',
-    passwordHash: 'h',
-    role: 'user',
-    enabled: true,
-    secret: 's',
-    createdAt: 1,
-    email: null,
-    emailVerified: false,
-  })
+  await store.createUser(user({ id: 'u1', username: 'alice', createdAt: 1 }))
   // Its sign-in time is dropped with the column: the migration must make it the creation time.
   await store.createSession(session('old', 1000, 1700), 'old-token')
 }
