@@ -7,9 +7,9 @@ import {
   type RateLimiter,
   WINDOW_MS,
 } from '../../auth/rate-limit.js'
-import { boundedRedisOptions, quit } from '../bus/redis.js'
 import { redisDriver } from '../drivers.js'
 import { createRedisBreaker } from '../redis-breaker.js'
+import { boundedRedisOptions, quit } from '../redis-connection.js'
 
 // One attempt, counted and judged in one step (a script runs atomically), so concurrent attempts on any
 // number of instances never all see the same count. The first attempt of a window starts the window's

@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto'
-import type { Redis, RedisOptions } from 'ioredis'
 import type { Bus, Invalidation } from '../../bus/types.js'
 import type { LogEntry } from '../../log.js'
 import { limitLog } from '../../log-limit.js'
 import { type Metrics, noMetrics } from '../../metrics.js'
 import { redisDriver } from '../drivers.js'
 import { createRedisBreaker } from '../redis-breaker.js'
+import { boundedRedisOptions, quit } from '../redis-connection.js'
+import { isInvalidation, plain } from './redis-message.js'
 
 export interface RedisBusOptions {
   /** `redis://host:port[/db]` */
@@ -30,33 +31,6 @@ export interface RedisBusOptions {
    */
   metrics?: Pick<Metrics, 'busError' | 'revocationPropagated'>
 }
-
-/** Connection options that never let a command wait for long: no offline queue, one try, a timeout. */
-export function boundedRedisOptions(commandTimeoutMs: number): RedisOptions {
-  return {
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-    commandTimeout: commandTimeoutMs,
-    connectTimeout: 2_000,
-    // Reconnect forever, backing off to one attempt a second.
-    retryStrategy: (times) => Math.min(times * 100, 1_000),
-    lazyConnect: false,
-  }
-}
-
-const isToken = (t: unknown) => t === undefined || (typeof t === 'string' && t.length > 0 && t.length <= 64)
-const isInvalidation = (m: unknown): m is Invalidation => {
-  const v = m as { kind?: unknown; id?: unknown; hold?: unknown; release?: unknown } | null
-  if (!v || typeof v !== 'object' || !isToken(v.hold) || !isToken(v.release)) return false
-  if (v.kind === 'all' || v.kind === 'keys') return true
-  return (v.kind === 'user' || v.kind === 'session') && typeof v.id === 'string' && v.id.length > 0
-}
-
-/** A message kept to be sent again, later: as a plain invalidation (a hold sent late would outlive its change). */
-const plain = (message: Invalidation): Invalidation =>
-  message.kind === 'all' || message.kind === 'keys'
-    ? { kind: message.kind }
-    : { kind: message.kind, id: message.id }
 
 const MAX_PENDING = 1_000
 
@@ -317,11 +291,4 @@ export function createRedisBus(options: RedisBusOptions): Bus {
       await Promise.all([quit(pub), quit(sub)])
     },
   }
-}
-
-/** QUIT when Redis answers, otherwise drop the socket: closing never waits on a dead server. */
-export async function quit(client: Redis): Promise<void> {
-  if (client.status === 'end') return
-  await Promise.race([client.quit().catch(() => {}), new Promise((done) => setTimeout(done, 500))])
-  client.disconnect(false)
 }
