@@ -5,8 +5,7 @@ import { createPbkdf2Hasher } from '../auth/passwords.js'
 import { createInProcessBus } from '../bus/in-process.js'
 import { nodeCodec } from '../node/tokens/node-codec.js'
 import { seedUsers } from '../seed.js'
-import { createMemoryStore } from '../store/memory.js'
-import type { Store } from '../store/types.js'
+import { countingStore } from '../test/counting-store.js'
 import { b64url, claimsOf, codeOf, forge } from '../test/harness.js'
 import { keyInfo } from '../tokens/codec.js'
 import { joseCodec } from '../tokens/jose-codec.js'
@@ -22,23 +21,6 @@ const oldOnly: Keyring = { signer: 'default', keys: [{ id: 'default', secret: OL
 const added: Keyring = { signer: 'default', keys: [...oldOnly.keys, { id: 'k2', secret: NEW }] }
 const switched: Keyring = { ...added, signer: 'k2' }
 const retired: Keyring = { signer: 'k2', keys: [{ id: 'k2', secret: NEW }] }
-
-/** A memory store that counts user lookups. */
-function countingStore() {
-  const reads = { users: 0 }
-  const store = new Proxy(createMemoryStore(), {
-    get(target, name, receiver) {
-      if (name === 'findUserById')
-        return (id: string) => {
-          reads.users += 1
-          return target.findUserById(id)
-        }
-      const value = Reflect.get(target, name, receiver)
-      return typeof value === 'function' ? value.bind(target) : value
-    },
-  }) as Store
-  return { store, reads }
-}
 
 const hasher = createPbkdf2Hasher(1_000)
 

@@ -2,8 +2,7 @@ import { createHmac, randomUUID } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { createInProcessBus } from '../bus/in-process.js'
 import { nodeCodec } from '../node/tokens/node-codec.js'
-import { createMemoryStore } from '../store/memory.js'
-import type { Store } from '../store/types.js'
+import { countingStore } from '../test/counting-store.js'
 import { b64url, claimsOf, expectCode, GLOBAL_SECRET, testServer } from '../test/harness.js'
 import type { AccessClaims } from '../tokens/claims.js'
 import { joseCodec } from '../tokens/jose-codec.js'
@@ -13,23 +12,6 @@ import { createVerifier } from '../verifier.js'
 // checked. A `sub` nobody has is never cached: without a check before the lookup, every made-up token with
 // a fresh random `sub` would cost a store query. Every token now carries `sub_mac`, a MAC of its `sub` under
 // a key derived from the global secret alone; on a cache miss it is checked (one HMAC) before the store is.
-
-/** A memory store that counts the user lookups made through it. */
-function countingStore() {
-  const reads = { users: 0 }
-  const store = new Proxy(createMemoryStore(), {
-    get(target, name, receiver) {
-      if (name === 'findUserById')
-        return (id: string) => {
-          reads.users += 1
-          return target.findUserById(id)
-        }
-      const value = Reflect.get(target, name, receiver)
-      return typeof value === 'function' ? value.bind(target) : value
-    },
-  }) as Store
-  return { store, reads }
-}
 
 /** A token like one the server signed, for another `sub`, and MAC'd with a key the attacker made up. */
 function forged(template: string, over: Record<string, unknown>) {
