@@ -4,10 +4,10 @@ import type { ErrorCode } from './errors.js'
 export const MAX_AUDIT_PAGE = 200
 export const DEFAULT_AUDIT_PAGE = 50
 
-/** What reading a JSON body can refuse. */
-const BODY = ['unsupported_media_type', 'invalid_json', 'invalid_request'] as const
-/** The bearer checks' refusals. */
-const BEARER = [
+/** What reading a JSON body can refuse (the body checks). */
+export const BODY_CHECKS = ['unsupported_media_type', 'invalid_json', 'invalid_request'] as const
+/** The bearer checks' refusals, in the protocol's order. */
+export const BEARER_CHECKS = [
   'missing_token',
   'malformed_token',
   'invalid_token',
@@ -28,7 +28,7 @@ export const auditEventTable = {
     version: 1,
     fields: [],
     codes: [
-      ...BODY,
+      ...BODY_CHECKS,
       'registration_closed',
       'rate_limited',
       'server_busy',
@@ -48,7 +48,7 @@ export const auditEventTable = {
     version: 1,
     fields: ['user'],
     codes: [
-      ...BODY,
+      ...BODY_CHECKS,
       'rate_limited',
       'server_busy',
       'invalid_credentials',
@@ -69,7 +69,7 @@ export const auditEventTable = {
     fields: ['user', 'session'],
     codes: [
       'origin_not_allowed',
-      ...BODY,
+      ...BODY_CHECKS,
       'invalid_refresh_token',
       'session_expired',
       'session_revoked',
@@ -93,7 +93,7 @@ export const auditEventTable = {
   'logout.failed': {
     version: 1,
     fields: ['user', 'session'],
-    codes: ['origin_not_allowed', ...BODY, 'invalid_refresh_token', ...BEARER],
+    codes: ['origin_not_allowed', ...BODY_CHECKS, 'invalid_refresh_token', ...BEARER_CHECKS],
     meaning: 'A logout or logout-all was refused (a reused refresh token is `refresh.reuse_detected`).',
   },
   'user.signed_out_everywhere': {
@@ -112,9 +112,9 @@ export const auditEventTable = {
     version: 1,
     fields: ['user', 'session'],
     codes: [
-      ...BEARER,
+      ...BEARER_CHECKS,
       'reauthentication_required',
-      ...BODY,
+      ...BODY_CHECKS,
       'rate_limited',
       'server_busy',
       'invalid_credentials',
@@ -137,7 +137,7 @@ export const auditEventTable = {
   'email.verify_failed': {
     version: 1,
     fields: [],
-    codes: [...BODY, 'rate_limited', 'invalid_verification_token'],
+    codes: [...BODY_CHECKS, 'rate_limited', 'invalid_verification_token'],
     meaning: 'A verification link was refused (used already, replaced, expired, or never made).',
   },
   'password.reset_requested': {
@@ -157,7 +157,7 @@ export const auditEventTable = {
   'password.reset_failed': {
     version: 1,
     fields: ['user'],
-    codes: [...BODY, 'rate_limited', 'server_busy', 'invalid_reset_token'],
+    codes: [...BODY_CHECKS, 'rate_limited', 'server_busy', 'invalid_reset_token'],
     meaning:
       'A password reset was refused (`invalid_request` for a guessable password: the link still works); `user` when the link named one.',
   },
@@ -171,13 +171,13 @@ export const auditEventTable = {
   'reauthentication.failed': {
     version: 1,
     fields: ['user', 'session'],
-    codes: [...BEARER, ...BODY, 'rate_limited', 'server_busy', 'invalid_credentials'],
+    codes: [...BEARER_CHECKS, ...BODY_CHECKS, 'rate_limited', 'server_busy', 'invalid_credentials'],
     meaning: 'A step-up was refused: a wrong password (`invalid_credentials`), or too many tries.',
   },
   'session.revoke_failed': {
     version: 1,
     fields: ['user', 'session'],
-    codes: [...BEARER, 'reauthentication_required', 'session_not_found'],
+    codes: [...BEARER_CHECKS, 'reauthentication_required', 'session_not_found'],
     meaning: 'A user asked to end a session that is not one of their live ones.',
   },
   'user.disabled': {
@@ -209,7 +209,14 @@ export const auditEventTable = {
   'admin.refused': {
     version: 1,
     fields: ['user', 'actor'],
-    codes: [...BEARER, 'forbidden', 'reauthentication_required', ...BODY, 'user_not_found', 'last_admin'],
+    codes: [
+      ...BEARER_CHECKS,
+      'forbidden',
+      'reauthentication_required',
+      ...BODY_CHECKS,
+      'user_not_found',
+      'last_admin',
+    ],
     meaning: 'An admin request was refused; `user` the target, `actor` the caller when known.',
   },
 } as const satisfies Record<

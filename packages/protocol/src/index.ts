@@ -3,6 +3,8 @@ export {
   type AuditEventType,
   auditEventTable,
   auditEventTypes,
+  BEARER_CHECKS,
+  BODY_CHECKS,
   DEFAULT_AUDIT_PAGE,
   MAX_AUDIT_PAGE,
   SESSION_CAP_ACTOR,

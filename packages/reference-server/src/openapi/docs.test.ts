@@ -21,7 +21,7 @@ const splice = (doc: string, name: string, content: string) =>
     (_, open: string, close: string) => `${open}${content}${close}`,
   )
 
-const codes = (list: ErrorCode[]) => list.map((c) => `\`${c}\``).join(', ')
+const codes = (list: readonly ErrorCode[]) => list.map((c) => `\`${c}\``).join(', ')
 
 function fields(name: keyof typeof requests) {
   const schema = requests[name] as z.ZodObject
@@ -41,10 +41,11 @@ function auth(op: Operation) {
 function failures(op: Operation) {
   const groups: string[] = []
   let rest = op.errors
-  for (const [label, group] of [
+  const checks: Array<[string, readonly ErrorCode[]]> = [
     ['the bearer checks', BEARER_CHECKS],
     ['the body checks', BODY_CHECKS],
-  ] as const) {
+  ]
+  for (const [label, group] of checks) {
     if (group.every((c) => rest.includes(c))) {
       groups.push(label)
       rest = rest.filter((c) => !group.includes(c))

@@ -28,14 +28,5 @@ export interface Operation {
   errors: ErrorCode[]
 }
 
-/** What reading a JSON body can answer. */
-export const BODY_CHECKS: ErrorCode[] = ['unsupported_media_type', 'invalid_json', 'invalid_request']
-/** The bearer checks, in the protocol's order. */
-export const BEARER_CHECKS: ErrorCode[] = [
-  'missing_token',
-  'malformed_token',
-  'invalid_token',
-  'token_expired',
-  'user_disabled',
-  'session_revoked',
-]
+/** The body and the bearer checks' codes, as `@leash/protocol` lists them (each operation adds its own). */
+export { BEARER_CHECKS, BODY_CHECKS } from '@leash/protocol'
